@@ -1,0 +1,34 @@
+package org.pathoreason.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code pathoreason} command: a thin front over the library packages. */
+@Command(name = "pathoreason",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Pathology reasoning models (Qwen2.5-VL architecture) on the JVM.",
+        subcommands = {
+            DoctorCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class PathoReasonCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new PathoReasonCli());
+        cli.setExecutionExceptionHandler(new CliErrors());
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

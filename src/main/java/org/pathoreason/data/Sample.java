@@ -1,0 +1,76 @@
+package org.pathoreason.data;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One canonical sample: an image question (or caption) with its gold answer, reasoning target and entities.
+ * This is the record every reader produces and every trainer and evaluator consumes (see DESIGN.md, Formats).
+ *
+ * @param id stable identifier (e.g. {@code synth-000123}, {@code PubMed/test/12})
+ * @param images image paths, relative to the JSONL file's folder or absolute
+ * @param question the question text (empty for caption-only samples)
+ * @param options answer options without letters; empty unless {@code task} is {@code mcq}
+ * @param answer the letter for {@code mcq}, free text otherwise
+ * @param answerText the text of the right option for {@code mcq}, else the answer again or null
+ * @param reasoning the reasoning target ({@code observe} and {@code think}), may be null
+ * @param caption a caption for pretraining and contrastive training, may be null
+ * @param entities gold knowledge-graph entities, canonical names
+ * @param task one of {@code mcq}, {@code yesno}, {@code open}, {@code caption}
+ * @param subset grouping for per-subset metrics (question type, benchmark subset)
+ * @param meta anything else a reader wants to keep
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Sample(
+        String id,
+        List<String> images,
+        String question,
+        List<String> options,
+        String answer,
+        @JsonProperty("answer_text") String answerText,
+        Reasoning reasoning,
+        String caption,
+        List<String> entities,
+        String task,
+        String subset,
+        Map<String, Object> meta) {
+
+    public static final String MCQ = "mcq";
+    public static final String YESNO = "yesno";
+    public static final String OPEN = "open";
+    public static final String CAPTION = "caption";
+
+    public Sample {
+        Objects.requireNonNull(id, "id");
+        images = images == null ? List.of() : List.copyOf(images);
+        options = options == null ? List.of() : List.copyOf(options);
+        entities = entities == null ? List.of() : List.copyOf(entities);
+        meta = meta == null ? Map.of() : Map.copyOf(meta);
+        question = question == null ? "" : question;
+    }
+
+    /** The reasoning target: what is seen, then how it leads to the answer. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Reasoning(String observe, String think) {
+    }
+
+    /** Option letter for a 0-based index: 0 -> A. */
+    public static String letter(int index) {
+        if (index < 0 || index >= 26) {
+            throw new IllegalArgumentException("option index out of range: " + index);
+        }
+        return String.valueOf((char) ('A' + index));
+    }
+
+    /** 0-based index of an option letter, or -1 when it is not a single letter A-Z. */
+    public static int letterIndex(String letter) {
+        if (letter == null || letter.length() != 1) {
+            return -1;
+        }
+        char c = Character.toUpperCase(letter.charAt(0));
+        return c >= 'A' && c <= 'Z' ? c - 'A' : -1;
+    }
+}
