@@ -295,6 +295,7 @@ public final class BpeTokenizerTrainer {
             }
         } finally {
             if (bar != null) {
+                bar.maxHint(merges.size()); // training may stop short of the budget
                 bar.close();
             }
         }
