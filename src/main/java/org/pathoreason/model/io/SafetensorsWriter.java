@@ -61,6 +61,15 @@ public final class SafetensorsWriter {
         return this;
     }
 
+    /** Adds a {@code __metadata__} entry unless the key is already set. */
+    SafetensorsWriter metadataIfAbsent(String key, String value) {
+        if (metadata == null) {
+            metadata = new LinkedHashMap<>();
+        }
+        metadata.putIfAbsent(key, value);
+        return this;
+    }
+
     /** Float values stored as F32, F16 or BF16 (the two narrow types round to nearest even). */
     public SafetensorsWriter put(String name, DType dtype, long[] shape, float[] values) {
         if (!dtype.isFloatingPoint()) {
