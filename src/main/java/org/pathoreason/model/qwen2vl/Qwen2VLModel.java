@@ -213,8 +213,16 @@ public final class Qwen2VLModel implements VisionLanguageModel {
      * preprocessor and generation configs).
      */
     public void saveCheckpoint(Path dir, CheckpointContents rest) {
+        saveCheckpoint(dir, rest, DType.F32);
+    }
+
+    /**
+     * As {@link #saveCheckpoint(Path, CheckpointContents)} with the weights stored as {@code dtype} (F32, or BF16
+     * as the published checkpoints are, which halves the file and the writer's memory; rounding to nearest even).
+     */
+    public void saveCheckpoint(Path dir, CheckpointContents rest, DType dtype) {
         try {
-            CheckpointDir.write(dir, rest.config(config.toJson()).weights(weights()));
+            CheckpointDir.write(dir, rest.config(config.toJson()).weights(weights(dtype)));
         } catch (IOException e) {
             throw new ModelException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
         }
@@ -222,9 +230,17 @@ public final class Qwen2VLModel implements VisionLanguageModel {
 
     /** All parameters as float32 tensors under their published names, ready to write. */
     public SafetensorsWriter weights() {
+        return weights(DType.F32);
+    }
+
+    /** All parameters under their published names, stored as {@code dtype} (F32, F16 or BF16). */
+    public SafetensorsWriter weights(DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new ModelException("weights are stored as F32, F16 or BF16, not " + dtype.safetensorsName());
+        }
         SafetensorsWriter writer = new SafetensorsWriter();
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
-            writer.put(e.getKey(), DType.F32, e.getValue());
+            writer.put(e.getKey(), dtype, e.getValue());
         }
         return writer;
     }
