@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -301,11 +303,8 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     @Override
     public void zeroGradients() {
         for (NDArray p : params.values()) {
-            if (p.hasGradient()) {
-                try (NDArray g = p.getGradient()) {
-                    g.muli(0);
-                }
-            }
+            // grad.zero_() in place, no-op without a gradient; DJL's getGradient() would leak a handle there
+            JniUtils.zeroGrad((PtNDArray) p);
         }
     }
 
