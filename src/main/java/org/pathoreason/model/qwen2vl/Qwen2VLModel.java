@@ -108,7 +108,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                     case ONE -> Arrays.fill(values, 1f);
                     case ZERO -> { }
                 }
-                NDArray a = m.create(values, s.shape());
+                NDArray a = torchOwned(m.create(values, s.shape()), m);
                 a.setName(s.name());
                 params.put(s.name(), a);
             }
@@ -131,6 +131,19 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         } catch (SafetensorsException e) {
             throw new ModelException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A copy of {@code array} in PyTorch's own memory. Arrays DJL creates from Java data keep the JVM direct
+     * buffer they were built from, which counts against {@code -XX:MaxDirectMemorySize} (by default the heap
+     * limit) for as long as the array lives; a model's weights would need a direct-memory limit as large as the
+     * model. The copy lets the buffer go, so loading needs direct memory for the largest tensor only.
+     */
+    private static NDArray torchOwned(NDArray array, NDManager manager) {
+        NDArray copy = array.duplicate();
+        copy.attach(manager);
+        array.close();
+        return copy;
     }
 
     /** Builds a model of {@code config} from the tensors of an open reader (names of either layout). */
@@ -171,7 +184,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                     throw new ModelException(reader.source() + ": tensor '" + stored + "' has shape " + found
                             + ", expected " + s.shape() + " from config.json");
                 }
-                NDArray a = reader.toNDArray(stored, m);
+                NDArray a = torchOwned(reader.toNDArray(stored, m), m);
                 a.setName(s.name());
                 params.put(s.name(), a);
             }
