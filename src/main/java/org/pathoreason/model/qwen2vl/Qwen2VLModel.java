@@ -227,6 +227,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
      * {@code config.json} and weights plus what {@code rest} carries (provenance, required; tokenizer files,
      * preprocessor and generation configs).
      */
+    @Override
     public void saveCheckpoint(Path dir, CheckpointContents rest) {
         saveCheckpoint(dir, rest, DType.F32);
     }
