@@ -120,6 +120,15 @@ class TokenizerTest {
     }
 
     @Test
+    void decodesLikeHuggingFaceAtTheEdges() {
+        long[] emoji = tok.encode("🦠");
+        assertThat(emoji.length).isBetween(2, 4); // not in the corpus: only its shared leading bytes are merged
+        assertThat(tok.decode(java.util.Arrays.copyOf(emoji, 1), false)).isEqualTo("\uFFFD");
+        long[] withUnknown = {tok.tokenId("Ġtissue"), tok.vocabSize() + 10L, tok.tokenId("Ġshows")};
+        assertThat(tok.decode(withUnknown, false)).isEqualTo(" tissue shows");
+    }
+
+    @Test
     void addsNothingAndNeverTruncates() {
         assertThat(tok.encode("a")).hasSize(1);
         assertThat(tok.encode("")).isEmpty();
@@ -157,6 +166,9 @@ class TokenizerTest {
         assertThatThrownBy(() -> tok.tokenId("<|nope|>")).isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("<|nope|>").hasMessageContaining("tokenizer.json");
         assertThat(tok.hasToken("<|nope|>")).isFalse();
+        assertThat(tok.token(tok.tokenId("Ġtissue"))).isEqualTo("Ġtissue");
+        assertThat(tok.token(tok.imEndId())).isEqualTo("<|im_end|>");
+        assertThat(tok.token(tok.vocabSize())).isNull();
     }
 
     @Test
