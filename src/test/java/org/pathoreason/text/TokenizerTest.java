@@ -232,6 +232,29 @@ class TokenizerTest {
     }
 
     @Test
+    void loadsOtherModelTypes() throws Exception {
+        String wordLevel = "{\"version\":\"1.0\",\"added_tokens\":[{\"id\":3,\"content\":\"<|im_end|>\","
+                + "\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}],"
+                + "\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+                + "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"[UNK]\":0,\"plasma\":1,\"cells\":2},"
+                + "\"unk_token\":\"[UNK]\"}}";
+        try (Tokenizer t = Tokenizer.fromJson(wordLevel, "word-level")) {
+            assertThat(t.encode("plasma cells<|im_end|> zebra")).containsExactly(1, 2, 3, 0);
+            assertThat(t.vocabSize()).isEqualTo(4);
+            assertThat(t.imEndId()).isEqualTo(3);
+            assertThatThrownBy(t::imagePadId).hasMessageContaining("word-level").hasMessageContaining("<|image_pad|>");
+        }
+        String unigram = "{\"version\":\"1.0\",\"added_tokens\":[],\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+                + "\"model\":{\"type\":\"Unigram\",\"unk_id\":0,\"vocab\":[[\"<unk>\",0.0],[\"cell\",-1.0],"
+                + "[\"s\",-2.0],[\"c\",-3.0],[\"e\",-3.0],[\"l\",-3.0]],\"byte_fallback\":false}}";
+        try (Tokenizer t = Tokenizer.fromJson(unigram, "unigram")) {
+            assertThat(t.encode("cells")).containsExactly(1, 2);
+            assertThat(t.tokenId("cell")).isEqualTo(1);
+            assertThat(t.vocabSize()).isEqualTo(6);
+        }
+    }
+
+    @Test
     void clearErrorsForBadFiles() throws Exception {
         assertThatThrownBy(() -> Tokenizer.load(dir.resolve("none.json"))).isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("none.json").hasMessageContaining("not found");
