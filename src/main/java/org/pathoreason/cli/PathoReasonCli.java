@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DoctorCommand.class,
             KgCommand.class,
+            TokenizerCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
