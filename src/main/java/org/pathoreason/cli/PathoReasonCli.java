@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
             DoctorCommand.class,
             KgCommand.class,
             TokenizerCommand.class,
+            DataCommand.class,
+            ScoreCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
