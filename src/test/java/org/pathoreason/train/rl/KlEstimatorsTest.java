@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.pathoreason.reward.RlMathVectors;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.engine.Engines;
 

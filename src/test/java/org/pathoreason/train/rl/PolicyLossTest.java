@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.pathoreason.reward.RlMathVectors;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package org.pathoreason.train.rl;
+package org.pathoreason.reward;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
@@ -42,9 +42,9 @@ public record OverlongShaping(int maxLength, int buffer, double penalty) {
             return 0;
         }
         if (length >= maxLength) {
-            return -penalty;
+            return -penalty + 0.0; // never -0.0
         }
-        return -penalty * (length - expected) / buffer;
+        return -penalty * (length - expected) / buffer + 0.0;
     }
 
     /** Rewards for a batch of lengths. */

@@ -1,4 +1,4 @@
-package org.pathoreason.train.rl;
+package org.pathoreason.reward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

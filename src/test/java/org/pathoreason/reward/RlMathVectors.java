@@ -1,4 +1,4 @@
-package org.pathoreason.train.rl;
+package org.pathoreason.reward;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
