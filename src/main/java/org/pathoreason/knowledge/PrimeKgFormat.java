@@ -57,7 +57,7 @@ final class PrimeKgFormat {
                     String y = node(builder, row, col, 7, snake);
                     String type = snake.computeIfAbsent(field(row, col, 0), Names::toLowerSnake);
                     Map<String, String> attrs = displayAttributes.computeIfAbsent(row.get(col[1]),
-                            d -> d.isBlank() ? Map.of() : Attributes.freeze(Map.of("display", d)));
+                            d -> d.isBlank() ? Map.of() : AttributeMap.freeze(Map.of("display", d)));
                     builder.addRelation(new Relation(x, type, y, attrs));
                 } catch (IllegalArgumentException e) {
                     throw DataException.at(source, line, e.getMessage());

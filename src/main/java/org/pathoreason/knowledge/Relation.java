@@ -34,7 +34,7 @@ public record Relation(String head, String type, String tail, Map<String, String
         if (!Names.isLowerSnake(type)) {
             throw new IllegalArgumentException("relation type '" + type + "' must be lower_snake_case (e.g. has_finding)");
         }
-        attributes = Attributes.freeze(attributes);
+        attributes = AttributeMap.freeze(attributes);
     }
 
     public Relation(String head, String type, String tail) {

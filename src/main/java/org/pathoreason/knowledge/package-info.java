@@ -31,6 +31,12 @@
  * lower_snake_case, e.g. {@code gene_protein:NCBI:9796}), name {@code x_name}; relation type {@code relation} in
  * lower_snake_case with {@code display_relation} as the attribute {@code display}.
  *
+ * <h2>OWL ({@code .owl}, {@code .rdf}, {@code .xml})</h2>
+ * Ontologies in RDF/XML: named classes become entities of type {@code class} (name from {@code rdfs:label},
+ * synonyms from further labels and {@code oboInOwl:hasExactSynonym}), {@code rdfs:subClassOf} gives {@code is_a},
+ * and existential or universal restrictions give relations named after their property
+ * ({@code has_morphologic_evidence}). Details in {@code OwlGraphFormat}.
+ *
  * <p>Any of these may be gzipped ({@code .gz}). A file without a known extension is recognised by its first bytes.
  * Every malformed file gives a {@link org.pathoreason.data.DataException} whose message starts with
  * {@code FILE:LINE:} (JSON: {@code FILE:LINE:COLUMN:} and the record, e.g. {@code relations[3]}).

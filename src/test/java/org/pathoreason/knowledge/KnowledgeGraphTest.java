@@ -130,6 +130,29 @@ class KnowledgeGraphTest {
                 .hasMessageContaining("Duplicate field 'entities'");
     }
 
+    @Test
+    void builderValidatesAndRecordsAreImmutable() {
+        KnowledgeGraph.Builder b = KnowledgeGraph.builder().addEntity("a", "alpha", "finding");
+        assertThatThrownBy(() -> b.addRelation("a", "suggests", "b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tail 'b' is not a known entity id");
+        assertThatThrownBy(() -> new Entity("x", " ", "finding")).hasMessageContaining("blank name of entity 'x'");
+        assertThatThrownBy(() -> new Relation("a", "suggests", "a", Map.of(" ", "v")))
+                .hasMessageContaining("blank attribute key");
+        Map<String, String> attrs = new java.util.HashMap<>(Map.of("z", "1", "required", "TRUE"));
+        Relation r = new Relation("a", "has_finding", "a", attrs);
+        attrs.put("late", "x");
+        assertThat(r.attributes()).containsOnlyKeys("required", "z");
+        assertThat(r.attributes().keySet()).containsExactly("required", "z");
+        assertThat(r.required()).isTrue();
+        assertThatThrownBy(() -> r.attributes().put("k", "v")).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(r).isEqualTo(new Relation("a", "has_finding", "a", Map.of("required", "TRUE", "z", "1")));
+        KnowledgeGraph g = b.addRelation(r).build();
+        assertThatThrownBy(() -> g.relations().add(r)).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(g.resolve("a")).isEqualTo(g.resolve("ALPHA"));
+        assertThat(g.entitiesOfType("nothing")).isEmpty();
+        assertThat(g.outgoing("unknown")).isEmpty();
+    }
+
     private KnowledgeGraph load(String name, String content) throws Exception {
         Path file = dir.resolve(name);
         Files.writeString(file, content);

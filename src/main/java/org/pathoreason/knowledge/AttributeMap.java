@@ -13,14 +13,14 @@ import java.util.TreeMap;
  * An immutable string map with keys in sorted order. Relations share instances (PrimeKG has millions of
  * relations but a few distinct attribute sets), so {@link #freeze} returns an already frozen map unchanged.
  */
-final class Attributes extends AbstractMap<String, String> {
+final class AttributeMap extends AbstractMap<String, String> {
 
-    static final Attributes EMPTY = new Attributes(new String[0], new String[0]);
+    static final AttributeMap EMPTY = new AttributeMap(new String[0], new String[0]);
 
     private final String[] keys;
     private final String[] values;
 
-    private Attributes(String[] keys, String[] values) {
+    private AttributeMap(String[] keys, String[] values) {
         this.keys = keys;
         this.values = values;
     }
@@ -29,7 +29,7 @@ final class Attributes extends AbstractMap<String, String> {
         if (map == null || map.isEmpty()) {
             return EMPTY;
         }
-        if (map instanceof Attributes a) {
+        if (map instanceof AttributeMap a) {
             return a;
         }
         TreeMap<String, String> sorted = new TreeMap<>();
@@ -40,7 +40,7 @@ final class Attributes extends AbstractMap<String, String> {
             }
             sorted.put(key, Objects.requireNonNull(e.getValue(), () -> "attribute '" + key + "' has no value"));
         }
-        return new Attributes(sorted.keySet().toArray(new String[0]), sorted.values().toArray(new String[0]));
+        return new AttributeMap(sorted.keySet().toArray(new String[0]), sorted.values().toArray(new String[0]));
     }
 
     @Override
