@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             DataCommand.class,
             ScoreCommand.class,
             ReportCommand.class,
+            RewardCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
