@@ -265,7 +265,7 @@ public final class EvalRunner {
                 g.seconds = (System.nanoTime() - t0) / 1e9;
                 if (bar != null) {
                     bar.stepBy(batch.size());
-                    bar.setExtraMessage(String.format(Locale.ROOT, "%.1f tok/s", g.tokens / g.seconds));
+                    bar.setExtraMessage(String.format(Locale.ROOT, ", %.1f tok/s", g.tokens / g.seconds));
                 }
             }
         }

@@ -67,9 +67,7 @@ public final class TinyEvalFixture {
         try (Tokenizer tok = Tokenizer.load(ckpt.resolve("tokenizer.json"));
              NDManager manager = Engines.newManager()) {
             TokenizerConfig.write(ckpt.resolve("tokenizer_config.json"), TokenizerConfig.build(tok));
-            Qwen2VLConfig config = Qwen2VLConfig.tiny(tok.vocabSize(), new Qwen2VLConfig.SpecialTokenIds(
-                    (int) tok.imagePadId(), (int) tok.videoPadId(), (int) tok.visionStartId(),
-                    (int) tok.visionEndId(), (int) tok.endOfTextId(), (int) tok.imEndId()));
+            Qwen2VLConfig config = config(tok);
             try (Qwen2VLModel model = Qwen2VLModel.random(config, 7, manager)) {
                 model.save(ckpt);
             }
@@ -100,6 +98,27 @@ public final class TinyEvalFixture {
         Path jsonl = dataDir.resolve("test.jsonl");
         SampleJsonl.write(jsonl, samples);
         return new TinyEvalFixture(ckpt, jsonl, samples);
+    }
+
+    /**
+     * The built-in tiny architecture with 2 decoder layers and a larger initialisation than transformers' 0.02:
+     * with 0.02 a random model answers every prompt with the same run of newlines, which would make the
+     * comparisons of these tests vacuous.
+     */
+    static Qwen2VLConfig config(Tokenizer tok) {
+        Qwen2VLConfig tiny = Qwen2VLConfig.tiny(tok.vocabSize(), new Qwen2VLConfig.SpecialTokenIds(
+                (int) tok.imagePadId(), (int) tok.videoPadId(), (int) tok.visionStartId(), (int) tok.visionEndId(),
+                (int) tok.endOfTextId(), (int) tok.imEndId()));
+        Qwen2VLConfig.VisionConfig v = tiny.vision();
+        Qwen2VLConfig.TextConfig t = tiny.text();
+        return new Qwen2VLConfig(
+                new Qwen2VLConfig.VisionConfig(v.depth(), v.hiddenSize(), v.intermediateSize(), v.numHeads(),
+                        v.outHiddenSize(), v.patchSize(), v.spatialMergeSize(), v.temporalPatchSize(), v.windowSize(),
+                        v.fullAttentionBlocks(), v.inChannels(), v.tokensPerSecond(), 0.15),
+                new Qwen2VLConfig.TextConfig(t.vocabSize(), t.hiddenSize(), t.intermediateSize(), 2, t.numHeads(),
+                        t.numKvHeads(), t.rmsNormEps(), t.ropeTheta(), t.mropeSection(), t.tieWordEmbeddings(),
+                        t.maxPositionEmbeddings(), 0.15),
+                tiny.tokens());
     }
 
     private static Sample mcq(String id, String image, String question, List<String> options, String answer,
