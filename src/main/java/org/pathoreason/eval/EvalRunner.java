@@ -134,12 +134,7 @@ public final class EvalRunner {
         Path predFile = out == null ? null : out.resolve(EvalOptions.PREDICTIONS);
         Map<String, Prediction> previous = out == null ? new LinkedHashMap<>() : previousPredictions(out, settings);
 
-        List<Sample> pending = new ArrayList<>();
-        for (Sample s : selected) {
-            if (!previous.containsKey(s.id())) {
-                pending.add(s);
-            }
-        }
+        List<Sample> pending = Predictions.pending(selected, new ArrayList<>(previous.values()));
         int resumed = selected.size() - pending.size();
         if (resumed > 0) {
             LOG.info("resuming from {}: {} of {} samples already predicted", predFile, resumed, selected.size());
