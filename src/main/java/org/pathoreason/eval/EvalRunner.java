@@ -21,6 +21,7 @@ import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.report.EvalReport;
+import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.Generator;
 import org.pathoreason.generate.Prompt;
@@ -253,7 +254,7 @@ public final class EvalRunner {
                     predictions.put(p.id(), p);
                     g.count++;
                     g.tokens += tokens;
-                    if (r.finishReason() == org.pathoreason.generate.FinishReason.LENGTH) {
+                    if (r.finishReason() == FinishReason.LENGTH) {
                         g.cutAtLength++;
                     }
                 }
