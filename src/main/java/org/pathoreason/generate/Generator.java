@@ -51,7 +51,8 @@ public final class Generator {
             grids.addAll(p.imageGrids());
         }
         float[] allPatches = ModelInput.concatPatches(patches);
-        long padId = options.stopTokenIds().isEmpty() ? 0 : options.stopTokenIds().iterator().next();
+        // padding is never attended to; a fixed choice keeps runs identical
+        long padId = options.stopTokenIds().stream().mapToLong(Long::longValue).min().orElse(0);
         ModelInput prompt = ModelInput.padded(sequences, padId, true, allPatches, grids);
 
         Rows rows = new Rows(batch, options, listener);
