@@ -241,7 +241,7 @@ public final class HtmlReport {
             .example.right { border-left-color: #3a9a5b; }
             .example.wrong { border-left-color: #c0392b; }
             .ex-head { flex-basis: 100%; font-weight: 600; color: #444; }
-            .ex-img { max-width: 280px; max-height: 280px; border: 1px solid #eee; }
+            .ex-img { max-width: 280px; max-height: 280px; border: 1px solid #eee; align-self: flex-start; }
             .ex-text { flex: 1; min-width: 300px; }
             .q { font-weight: 600; }
             .completion { font-size: 0.92em; }
