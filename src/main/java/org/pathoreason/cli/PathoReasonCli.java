@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             ScoreCommand.class,
             ReportCommand.class,
             RewardCommand.class,
+            EvalCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
