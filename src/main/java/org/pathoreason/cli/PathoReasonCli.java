@@ -10,6 +10,13 @@ import picocli.CommandLine.Command;
         description = "Pathology reasoning models (Qwen2.5-VL architecture) on the JVM.",
         subcommands = {
             DoctorCommand.class,
+            KgCommand.class,
+            TokenizerCommand.class,
+            DataCommand.class,
+            ScoreCommand.class,
+            ReportCommand.class,
+            RewardCommand.class,
+            EvalCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {

@@ -23,7 +23,12 @@ public record EngineOptions(int threads, String device, boolean allowNativeDownl
         return new EngineOptions(0, "cpu", false);
     }
 
+    /** The intra-op thread count PyTorch runs with once started. */
     public int effectiveThreads() {
-        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        if (threads != 0) {
+            return threads;
+        }
+        String preset = System.getProperty("ai.djl.pytorch.num_threads");
+        return preset != null ? Integer.parseInt(preset) : Runtime.getRuntime().availableProcessors();
     }
 }

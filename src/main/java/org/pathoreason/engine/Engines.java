@@ -47,6 +47,8 @@ public final class Engines {
         // DJL reads OPT_OUT_TRACKING from the environment or system properties.
         System.setProperty("OPT_OUT_TRACKING", "true");
         System.setProperty("ai.djl.offline", Boolean.toString(!options.allowNativeDownload()));
+        // threads 0 keeps a value already given with -Dai.djl.pytorch.num_threads (the tests use 1, fastest for
+        // tiny models), else all cores; see EngineOptions.effectiveThreads.
         String threads = Integer.toString(options.effectiveThreads());
         System.setProperty("ai.djl.pytorch.num_threads", threads);
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");

@@ -169,8 +169,14 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "': only floating NDArrays can be stored as "
                     + dtype.safetensorsName() + ", got " + array.getDataType());
         }
-        float[] values = array.getDataType() == DataType.FLOAT32 ? array.toFloatArray()
-                : array.toType(DataType.FLOAT32, false).toFloatArray();
+        float[] values;
+        if (array.getDataType() == DataType.FLOAT32) {
+            values = array.toFloatArray();
+        } else {
+            try (NDArray widened = array.toType(DataType.FLOAT32, false)) {
+                values = widened.toFloatArray();
+            }
+        }
         return put(name, dtype, array.getShape().getShape(), values);
     }
 
