@@ -17,6 +17,9 @@ import picocli.CommandLine.Command;
             ReportCommand.class,
             RewardCommand.class,
             EvalCommand.class,
+            ModelCommand.class,
+            GenerateCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
