@@ -92,11 +92,12 @@ public record RewardOptions(
         require(repetitionNgram >= 1, "repetition_ngram", "an integer >= 1", repetitionNgram);
         require(repetitionPenalty >= 0 && Double.isFinite(repetitionPenalty), "repetition_penalty",
                 "a number >= 0", repetitionPenalty);
-        if (active().containsKey("entity") || (active().containsKey("process") && judge.equals("rubric"))) {
+        Map<String, Double> active = active(weights); // fields are not assigned yet inside the constructor
+        if (active.containsKey("entity") || (active.containsKey("process") && judge.equals("rubric"))) {
             require(knowledgeGraph != null && !knowledgeGraph.isBlank(), "knowledge_graph",
                     "a graph file (the entity reward and the rubric judge need one)", knowledgeGraph);
         }
-        if (active().containsKey("process") && judge.equals("openai")) {
+        if (active.containsKey("process") && judge.equals("openai")) {
             require(judgeBaseUrl != null && judgeModel != null, "judge_base_url",
                     "set together with judge_model for the openai judge", judgeBaseUrl);
         }
@@ -133,6 +134,10 @@ public record RewardOptions(
 
     /** The terms with a non-zero weight, in order. */
     public Map<String, Double> active() {
+        return active(weights);
+    }
+
+    private static Map<String, Double> active(Map<String, Double> weights) {
         Map<String, Double> out = new LinkedHashMap<>();
         weights.forEach((k, v) -> {
             if (v != 0) {

@@ -108,10 +108,11 @@ public record RlOptions(
                 "reward or a reward term's name", dynamicSamplingMetric);
         require(promptStyle != null, "prompt_style", "a prompt style", promptStyle);
         org.pathoreason.text.PromptStyle.parse(promptStyle);
-        // The helpers' own constructors validate the rest with their own messages.
-        lossAggregation();
-        klKind();
-        policyLoss();
+        // The math classes validate the rest with their own messages (fields are not assigned yet: use parameters).
+        require(lossAgg != null, "loss_agg", "a loss aggregation", lossAgg);
+        require(klEstimator != null, "kl_estimator", "k1, k2 or k3", klEstimator);
+        new PolicyLoss.Options(clipLow, clipHigh, dualClipC, LossAggregation.parse(lossAgg), 0,
+                KlEstimators.Kind.parse(klEstimator), klCoef);
     }
 
     /** GRPO as DeepSeekMath/PathVLM-R1 run it: G = 4, clip 0.2/0.2, sequence-mean loss, KL 0.04 (k3) as a loss. */
