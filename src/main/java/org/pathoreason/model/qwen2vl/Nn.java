@@ -1,0 +1,112 @@
+package org.pathoreason.model.qwen2vl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The few tensor operations the architecture is made of, written so that every result lands in the caller's
+ * (step) manager: DJL attaches a result to its first operand's manager, so activations always come first and a
+ * result computed from a parameter alone is re-attached explicitly.
+ */
+final class Nn {
+
+    /** Additive mask value for a disallowed key (finite, so fully masked rows stay NaN-free, as in transformers). */
+    static final float MASKED = -Float.MAX_VALUE;
+
+    private Nn() {
+    }
+
+    /** {@code x W^T + b}; {@code bias} may be null. */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** Qwen2 RMSNorm: {@code weight * x / sqrt(mean(x^2) + eps)}. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+        NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+        return x.div(meanSquare.add(eps).sqrt()).mul(weight);
+    }
+
+    /** SiLU, {@code x * sigmoid(x)}. */
+    static NDArray silu(NDArray x) {
+        return x.mul(x.getNDArrayInternal().sigmoid());
+    }
+
+    /** SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}; biases may be null. */
+    static NDArray swiGlu(NDArray x, NDArray gateW, NDArray gateB, NDArray upW, NDArray upB, NDArray downW,
+                          NDArray downB) {
+        NDArray gate = silu(linear(x, gateW, gateB));
+        return linear(gate.mul(linear(x, upW, upB)), downW, downB);
+    }
+
+    /**
+     * Rotary embedding {@code x * cos + rotate_half(x) * sin}, with {@code signedSin = cat(-sin1, sin2)} so that
+     * {@code rotate_half(x) * sin == cat(x2, x1) * signedSin} exactly.
+     */
+    static NDArray rotary(NDArray x, NDArray cos, NDArray signedSin) {
+        long half = x.getShape().get(x.getShape().dimension() - 1) / 2;
+        NDArray x1 = x.get(new NDIndex("..., :{}", half));
+        NDArray x2 = x.get(new NDIndex("..., {}:", half));
+        NDArray swapped = x2.concat(x1, -1);
+        return x.mul(cos).add(swapped.mul(signedSin));
+    }
+
+    /** Reshapes a parameter and attaches the view to {@code manager} (it would otherwise stay with the weights). */
+    static NDArray reshapeParameter(NDArray parameter, Shape shape, NDManager manager) {
+        NDArray view = parameter.reshape(shape);
+        view.attach(manager);
+        return view;
+    }
+
+    /** Rows {@code index} of {@code x} (first axis); differentiable. */
+    static NDArray rows(NDArray x, long[] index) {
+        NDArray idx = x.getManager().create(index);
+        return x.get(new NDIndex("{}", idx));
+    }
+
+    /**
+     * The cosine ({@code cat(cos a, cos a)}) or signed sine ({@code cat(-sin a, sin a)}) table of rotary angles
+     * {@code a} (host-computed in float32 exactly as the reference does, then taken through torch's cos/sin).
+     */
+    static NDArray cosSin(NDManager manager, float[] angles, Shape shape, boolean sin) {
+        NDArray a = manager.create(angles, shape);
+        NDArray full = a.concat(a, -1);
+        if (!sin) {
+            return full.cos();
+        }
+        NDArray s = a.sin();
+        return s.neg().concat(s, -1);
+    }
+
+    /** {@code 1 / theta^(arange(0, dim, 2) / dim)} in float32, as transformers builds {@code inv_freq}. */
+    static float[] inverseFrequencies(NDManager manager, double theta, int dim) {
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray exponent = scope.arange(0, dim, 2, DataType.FLOAT32).div(dim);
+            NDArray base = scope.full(exponent.getShape(), (float) theta, DataType.FLOAT32);
+            return base.pow(exponent).getNDArrayInternal().rdiv(1f).toFloatArray();
+        }
+    }
+
+    /**
+     * Softmax attention of {@code q [..., Tq, d]} over {@code k, v [..., L, d]} with an optional additive mask
+     * broadcastable to the scores.
+     */
+    static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, double scale) {
+        NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(scale);
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        return scores.softmax(-1).matMul(v);
+    }
+
+    /** 0 where allowed, {@link #MASKED} where not, from a boolean array. */
+    static NDArray additiveMask(NDArray allowed) {
+        NDArray zeros = allowed.zerosLike().toType(DataType.FLOAT32, false);
+        NDArray masked = zeros.add(MASKED);
+        return NDArrays.where(allowed, zeros, masked);
+    }
+}

@@ -1,0 +1,414 @@
+package org.pathoreason.model.qwen2vl;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.pathoreason.model.KvCache;
+import org.pathoreason.model.ModelException;
+import org.pathoreason.model.ModelInput;
+import org.pathoreason.model.ParameterGroup;
+import org.pathoreason.model.VisionLanguageModel;
+import org.pathoreason.model.io.DType;
+import org.pathoreason.model.io.SafetensorsException;
+import org.pathoreason.model.io.SafetensorsReader;
+import org.pathoreason.model.io.SafetensorsWriter;
+import org.pathoreason.model.io.TensorInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Qwen2.5-VL on DJL: the vision tower, patch merger and language model of the published architecture, with its
+ * parameters held as float32 NDArrays under the published tensor names.
+ *
+ * <pre>{@code
+ * try (NDManager root = Engines.newManager();
+ *      Qwen2VLModel model = Qwen2VLModel.load(checkpointDir, root)) {
+ *     model.setFrozen(ParameterGroup.VISION, true);
+ *     try (NDManager step = root.newSubManager();
+ *          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+ *         NDArray logProbs = model.tokenLogProbs(input, promptLength, step);
+ *         gc.backward(loss(logProbs));
+ *     }
+ * }
+ * }</pre>
+ * See {@link VisionLanguageModel} for the memory rules.
+ */
+public final class Qwen2VLModel implements VisionLanguageModel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Qwen2VLModel.class);
+    /** Shard size when saving, as transformers' default {@code max_shard_size} of 5 GB. */
+    private static final long SHARD_BYTES = 5_000_000_000L;
+
+    private final Qwen2VLConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params;
+    private final Map<String, ParameterGroup> groups;
+    private final EnumSet<ParameterGroup> frozen = EnumSet.noneOf(ParameterGroup.class);
+    private final VisionTower vision;
+    private final TextDecoder text;
+
+    private Qwen2VLModel(Qwen2VLConfig config, NDManager manager, Map<String, NDArray> params) {
+        this.config = config;
+        this.manager = manager;
+        this.params = Collections.unmodifiableMap(params);
+        this.groups = new HashMap<>();
+        for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
+            groups.put(s.name(), s.group());
+        }
+        for (NDArray p : params.values()) {
+            p.setRequiresGradient(true);
+        }
+        float[] visionFreq = Nn.inverseFrequencies(manager, 10000.0, config.vision().headDim() / 2);
+        float[] textFreq = Nn.inverseFrequencies(manager, config.text().ropeTheta(), config.text().headDim());
+        this.vision = new VisionTower(config.vision(), this.params, visionFreq);
+        this.text = new TextDecoder(config.text(), this.params, textFreq);
+    }
+
+    /**
+     * A randomly initialised model, as transformers initialises one: weights normal(0, initializer_range), biases
+     * zero, norms one. The same seed gives the same weights on every machine (drawn on the host).
+     */
+    public static Qwen2VLModel random(Qwen2VLConfig config, long seed, NDManager parent) {
+        NDManager m = parent.newSubManager();
+        try {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            SplittableRandom root = new SplittableRandom(seed);
+            for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
+                SplittableRandom rng = root.split();
+                long count = s.shape().size();
+                if (count > Integer.MAX_VALUE) {
+                    throw new ModelException("parameter " + s.name() + " is too large for random initialisation");
+                }
+                float[] values = new float[(int) count];
+                double std = s.group() == ParameterGroup.LANGUAGE ? config.text().initializerRange()
+                        : config.vision().initializerRange();
+                switch (s.init()) {
+                    case NORMAL -> {
+                        for (int i = 0; i < values.length; i++) {
+                            values[i] = (float) (rng.nextGaussian() * std);
+                        }
+                    }
+                    case ONE -> Arrays.fill(values, 1f);
+                    case ZERO -> { }
+                }
+                NDArray a = m.create(values, s.shape());
+                a.setName(s.name());
+                params.put(s.name(), a);
+            }
+            return new Qwen2VLModel(config, m, params);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads a checkpoint directory: {@code config.json} plus {@code model.safetensors} or shards with
+     * {@code model.safetensors.index.json}. Tensor names of both published layouts are accepted; F16/BF16 are
+     * widened to float32.
+     */
+    public static Qwen2VLModel load(Path dir, NDManager parent) {
+        Qwen2VLConfig config = Qwen2VLConfig.read(dir);
+        try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
+            return fromReader(config, reader, parent);
+        } catch (SafetensorsException e) {
+            throw new ModelException(e.getMessage(), e);
+        }
+    }
+
+    /** Builds a model of {@code config} from the tensors of an open reader (names of either layout). */
+    public static Qwen2VLModel fromReader(Qwen2VLConfig config, SafetensorsReader reader, NDManager parent)
+            throws SafetensorsException {
+        Map<String, String> byCanonical = new HashMap<>();
+        for (String name : reader.names()) {
+            String canonical = Qwen2VLParameters.canonicalName(name);
+            String previous = byCanonical.put(canonical, name);
+            if (previous != null) {
+                throw new ModelException(reader.source() + ": tensors '" + previous + "' and '" + name
+                        + "' are the same parameter '" + canonical + "'");
+            }
+        }
+        List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
+        List<String> missing = new ArrayList<>();
+        for (Qwen2VLParameters.Spec s : specs) {
+            if (!byCanonical.containsKey(s.name())) {
+                missing.add(s.name());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new ModelException(reader.source() + ": missing tensor '" + missing.get(0) + "'"
+                    + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
+        }
+        NDManager m = parent.newSubManager();
+        try {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            for (Qwen2VLParameters.Spec s : specs) {
+                String stored = byCanonical.get(s.name());
+                TensorInfo info = reader.info(stored);
+                if (!info.dtype().isFloatingPoint()) {
+                    throw new ModelException(reader.source() + ": tensor '" + stored + "' has dtype "
+                            + info.dtype().safetensorsName() + "; expected a float type (F32, F16 or BF16)");
+                }
+                Shape found = new Shape(info.shape());
+                if (!found.equals(s.shape())) {
+                    throw new ModelException(reader.source() + ": tensor '" + stored + "' has shape " + found
+                            + ", expected " + s.shape() + " from config.json");
+                }
+                NDArray a = reader.toNDArray(stored, m);
+                a.setName(s.name());
+                params.put(s.name(), a);
+            }
+            int unused = 0;
+            for (String canonical : byCanonical.keySet()) {
+                if (!params.containsKey(canonical)) {
+                    unused++;
+                    if (!canonical.equals("lm_head.weight")) {
+                        LOG.warn("{}: tensor '{}' is not a parameter of this model and was ignored", reader.source(),
+                                byCanonical.get(canonical));
+                    }
+                }
+            }
+            LOG.debug("loaded {} tensors ({} ignored) from {}", params.size(), unused, reader.source());
+            return new Qwen2VLModel(config, m, params);
+        } catch (RuntimeException | SafetensorsException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Writes {@code config.json} and the float32 weights (sharded past 5 GB) into {@code dir}. */
+    @Override
+    public void save(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            SafetensorsWriter writer = new SafetensorsWriter().metadata(Map.of("format", "pt"));
+            for (Map.Entry<String, NDArray> e : params.entrySet()) {
+                writer.put(e.getKey(), DType.F32, e.getValue());
+            }
+            writer.writeSharded(dir, SHARD_BYTES);
+            config.write(dir.resolve("config.json"));
+        } catch (IOException e) {
+            throw new ModelException("cannot save the model to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Qwen2VLConfig config() {
+        return config;
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.text().vocabSize();
+    }
+
+    @Override
+    public Map<String, NDArray> parameters() {
+        return params;
+    }
+
+    @Override
+    public Map<String, NDArray> trainableParameters() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        params.forEach((name, p) -> {
+            if (!frozen.contains(groups.get(name))) {
+                out.put(name, p);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public ParameterGroup groupOf(String parameterName) {
+        ParameterGroup g = groups.get(parameterName);
+        if (g == null) {
+            throw new ModelException("no parameter named '" + parameterName + "'");
+        }
+        return g;
+    }
+
+    @Override
+    public void setFrozen(ParameterGroup group, boolean freeze) {
+        if (freeze) {
+            frozen.add(group);
+        } else {
+            frozen.remove(group);
+        }
+        params.forEach((name, p) -> {
+            if (groups.get(name) == group) {
+                p.setRequiresGradient(!freeze);
+            }
+        });
+    }
+
+    @Override
+    public void zeroGradients() {
+        for (NDArray p : params.values()) {
+            if (p.hasGradient()) {
+                try (NDArray g = p.getGradient()) {
+                    g.muli(0);
+                }
+            }
+        }
+    }
+
+    @Override
+    public boolean isFrozen(ParameterGroup group) {
+        return frozen.contains(group);
+    }
+
+    @Override
+    public NDArray logits(ModelInput input, NDManager step) {
+        return text.lmHead(hidden(input, step));
+    }
+
+    @Override
+    public NDArray tokenLogProbs(ModelInput input, int firstTarget, NDManager step) {
+        int t = input.length();
+        if (firstTarget < 1 || firstTarget >= t) {
+            throw new ModelException("firstTarget must be in 1.." + (t - 1) + ", got " + firstTarget);
+        }
+        NDArray hidden = hidden(input, step).get(new NDIndex(":, {}:{}", firstTarget - 1, t - 1));
+        NDArray logits = text.lmHead(hidden);
+        NDArray logProbs = logits.logSoftmax(-1);
+        logits.close(); // the graph keeps what backward needs; free the largest temporary early
+        int b = input.batchSize();
+        int n = t - firstTarget;
+        long[] targets = new long[b * n];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(input.inputIds()[i], firstTarget, targets, i * n, n);
+        }
+        NDArray index = step.create(targets, new Shape(b, n, 1));
+        return logProbs.gather(index, 2).reshape(b, n);
+    }
+
+    @Override
+    public NDArray lastLogits(ModelInput input, NDManager step) {
+        int t = input.length();
+        return text.lmHead(hidden(input, step).get(new NDIndex(":, {}", t - 1)));
+    }
+
+    @Override
+    public KvCache newCache(int batch, int capacity, NDManager parent) {
+        Qwen2VLConfig.TextConfig t = config.text();
+        return new KvCache(t.numLayers(), batch, t.numKvHeads(), capacity, t.headDim(), parent);
+    }
+
+    @Override
+    public NDArray prefill(ModelInput input, KvCache cache, NDManager step) {
+        if (cache.length() != 0) {
+            throw new ModelException("prefill needs an empty cache (it holds " + cache.length() + " columns)");
+        }
+        if (cache.batch() != input.batchSize()) {
+            throw new ModelException("cache batch " + cache.batch() + " differs from input batch "
+                    + input.batchSize());
+        }
+        int t = input.length();
+        if (t > cache.capacity()) {
+            throw new ModelException("prompt of " + t + " columns does not fit the cache capacity "
+                    + cache.capacity());
+        }
+        for (int[] row : input.attentionMask()) {
+            if (row[t - 1] != 1) {
+                throw new ModelException("prefill needs left-padded rows (every row's last column real)");
+            }
+        }
+        RopeIndex rope = RopeIndex.compute(input.inputIds(), input.attentionMask(), input.imageGrids(), config);
+        NDArray embeds = embeddings(input, step);
+        NDArray mask = text.mask(input.attentionMask(), t, 0, t, step);
+        NDArray hidden = text.layers(embeds, text.rotary(rope.positions(), step), mask, cache, 0, step);
+        cache.advance(input.attentionMask());
+        System.arraycopy(rope.deltas(), 0, cache.positionOffsets(), 0, cache.batch());
+        return text.lmHead(hidden.get(new NDIndex(":, {}", t - 1)));
+    }
+
+    @Override
+    public NDArray decode(long[] tokens, KvCache cache, NDManager step) {
+        int b = cache.batch();
+        if (tokens.length != b) {
+            throw new ModelException("decode needs one token per row: " + b + " rows, " + tokens.length + " tokens");
+        }
+        if (cache.length() == 0) {
+            throw new ModelException("decode needs a prefilled cache");
+        }
+        int start = cache.length();
+        long[][] ids = new long[b][1];
+        long[][][] positions = new long[3][b][1];
+        int[][] column = new int[b][1];
+        for (int i = 0; i < b; i++) {
+            ids[i][0] = tokens[i];
+            column[i][0] = 1;
+            for (int a = 0; a < 3; a++) {
+                positions[a][i][0] = start + cache.positionOffsets()[i];
+            }
+        }
+        cache.advance(column);
+        NDArray embeds = text.embed(ids, step);
+        NDArray mask = text.mask(cache.mask(), start + 1, start, 1, step);
+        NDArray hidden = text.layers(embeds, text.rotary(positions, step), mask, cache, start, step);
+        return text.lmHead(hidden.get(new NDIndex(":, 0")));
+    }
+
+    /** Final-norm hidden states {@code [B, T, H]} of a whole batch (no cache). */
+    private NDArray hidden(ModelInput input, NDManager step) {
+        int t = input.length();
+        RopeIndex rope = RopeIndex.compute(input.inputIds(), input.attentionMask(), input.imageGrids(), config);
+        NDArray embeds = embeddings(input, step);
+        NDArray mask = text.mask(input.attentionMask(), t, 0, t, step);
+        return text.layers(embeds, text.rotary(rope.positions(), step), mask, null, 0, step);
+    }
+
+    /** Token embeddings with the merged vision features scattered into the image pad positions, row-major. */
+    private NDArray embeddings(ModelInput input, NDManager step) {
+        long[][] ids = input.inputIds();
+        NDArray embeds = text.embed(ids, step);
+        long imageToken = config.tokens().imageTokenId();
+        int b = ids.length;
+        int t = ids[0].length;
+        int padTokens = 0;
+        for (long[] row : ids) {
+            for (long id : row) {
+                padTokens += id == imageToken ? 1 : 0;
+            }
+        }
+        if (input.imageGrids().isEmpty()) {
+            if (padTokens > 0) {
+                throw new ModelException("the batch has " + padTokens + " image tokens but no images");
+            }
+            return embeds;
+        }
+        NDArray features = vision.forward(input.pixelPatches(), input.imageGrids(), step);
+        long featureCount = features.getShape().get(0);
+        if (featureCount != padTokens) {
+            throw new ModelException("image features and image tokens do not match: tokens " + padTokens
+                    + ", features " + featureCount);
+        }
+        long[] index = new long[b * t];
+        long next = (long) b * t;
+        for (int i = 0; i < b; i++) {
+            for (int j = 0; j < t; j++) {
+                index[i * t + j] = ids[i][j] == imageToken ? next++ : (long) i * t + j;
+            }
+        }
+        int hdim = config.text().hiddenSize();
+        NDArray table = embeds.reshape((long) b * t, hdim).concat(features, 0);
+        return Nn.rows(table, index).reshape(b, t, hdim);
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,442 @@
+package org.pathoreason.text;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import me.tongfei.progressbar.ProgressBar;
+import org.pathoreason.util.Progress;
+
+/**
+ * Trains a byte-level BPE tokenizer (GPT-2 / Qwen2 style) on a small corpus: text is NFC-normalised, split by
+ * Qwen2's pre-tokenizer regex, mapped to byte-level characters, and the most frequent adjacent pair is merged
+ * until the vocabulary reaches its target size. Ties go to the pair with the smaller ids (left, then right), so
+ * training is deterministic. Pair counts are updated incrementally: each merge touches only the words that
+ * contain the merged pair.
+ *
+ * <p>The vocabulary starts with the 256 byte characters (ids 0-255, in GPT-2's order), so no text is ever
+ * unknown; merged tokens follow, then the added tokens (Qwen2.5-VL's specials, then the reasoning tags), as in
+ * Qwen's own tokenizer where the specials come after the byte-level vocabulary. Added tokens are cut out of the
+ * training text first, so no merge learns pieces of them.
+ */
+public final class BpeTokenizerTrainer {
+
+    /**
+     * Training settings.
+     *
+     * @param vocabSize target number of ids, added tokens included
+     * @param minFrequency a pair seen fewer times than this is never merged (training may then stop short)
+     * @param specialTokens added tokens marked special (skipped when decoding with skipSpecialTokens)
+     * @param addedTokens added tokens that are not special (kept in decoded text)
+     * @param progress show a progress bar on stderr
+     */
+    public record Options(int vocabSize, int minFrequency, List<String> specialTokens, List<String> addedTokens,
+            boolean progress) {
+
+        public static final int DEFAULT_VOCAB_SIZE = 4096;
+
+        public Options {
+            specialTokens = List.copyOf(specialTokens);
+            addedTokens = List.copyOf(addedTokens);
+            if (minFrequency < 1) {
+                throw new IllegalArgumentException("minFrequency must be at least 1, got " + minFrequency);
+            }
+            Set<String> all = new LinkedHashSet<>(specialTokens);
+            for (String t : addedTokens) {
+                if (!all.add(t)) {
+                    throw new IllegalArgumentException("added token listed twice: " + t);
+                }
+            }
+            for (String t : all) {
+                if (t.isEmpty()) {
+                    throw new IllegalArgumentException("an added token is empty");
+                }
+            }
+            int least = 256 + all.size() + 1;
+            if (vocabSize < least) {
+                throw new IllegalArgumentException("vocab size " + vocabSize + " is too small: it needs at least "
+                        + least + " (256 byte tokens + " + all.size() + " added tokens + 1 merge)");
+            }
+        }
+
+        /** Vocabulary of 4096, pairs seen at least twice, Qwen2.5-VL's specials and the reasoning tags. */
+        public static Options defaults() {
+            return new Options(DEFAULT_VOCAB_SIZE, 2, SpecialTokens.QWEN_SPECIALS, SpecialTokens.REASONING_TAGS,
+                    false);
+        }
+
+        public Options withVocabSize(int n) {
+            return new Options(n, minFrequency, specialTokens, addedTokens, progress);
+        }
+
+        public Options withMinFrequency(int n) {
+            return new Options(vocabSize, n, specialTokens, addedTokens, progress);
+        }
+
+        public Options withProgress(boolean on) {
+            return new Options(vocabSize, minFrequency, specialTokens, addedTokens, on);
+        }
+    }
+
+    private static final Comparator<Candidate> BEST_FIRST = Comparator.comparingLong((Candidate c) -> -c.count)
+            .thenComparingInt(c -> c.left).thenComparingInt(c -> c.right);
+
+    private final Options options;
+
+    public BpeTokenizerTrainer() {
+        this(Options.defaults());
+    }
+
+    public BpeTokenizerTrainer(Options options) {
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    /**
+     * Trains on a UTF-8 text file, read line by line (line ends are kept, so newline tokens are learned).
+     *
+     * @throws TokenizerException when the file is missing, not UTF-8 or holds no text
+     */
+    public BpeModel train(Path corpus) {
+        if (!Files.isRegularFile(corpus)) {
+            throw new TokenizerException(corpus + ": corpus file not found");
+        }
+        String text;
+        try {
+            text = readUtf8(corpus);
+        } catch (IOException e) {
+            throw new TokenizerException(corpus + ": cannot read corpus: " + e.getMessage(), e);
+        }
+        if (text.isBlank()) {
+            throw new TokenizerException(corpus + ": corpus is empty, nothing to train on");
+        }
+        return train(splitLines(text));
+    }
+
+    /**
+     * Trains on texts in memory.
+     *
+     * @throws TokenizerException when there is no text at all
+     */
+    public BpeModel train(Iterable<String> texts) {
+        Map<String, int[]> pieceCounts = countPieces(texts);
+        if (pieceCounts.isEmpty()) {
+            throw new TokenizerException("no text to train a tokenizer on");
+        }
+        return merge(pieceCounts);
+    }
+
+    // ---- counting ----
+
+    private Map<String, int[]> countPieces(Iterable<String> texts) {
+        Pattern added = addedTokenPattern();
+        Map<String, int[]> counts = new LinkedHashMap<>();
+        for (String raw : texts) {
+            if (raw == null || raw.isEmpty()) {
+                continue;
+            }
+            String text = Normalizer.normalize(raw, Normalizer.Form.NFC);
+            Matcher a = added.matcher(text);
+            int from = 0;
+            while (a.find()) {
+                countSegment(text.substring(from, a.start()), counts);
+                from = a.end();
+            }
+            countSegment(text.substring(from), counts);
+        }
+        return counts;
+    }
+
+    private Pattern addedTokenPattern() {
+        List<String> all = new ArrayList<>(options.specialTokens());
+        all.addAll(options.addedTokens());
+        all.sort(Comparator.comparingInt(String::length).reversed());
+        StringBuilder sb = new StringBuilder();
+        for (String t : all) {
+            sb.append(sb.length() == 0 ? "" : "|").append(Pattern.quote(t));
+        }
+        return Pattern.compile(sb.toString());
+    }
+
+    private static void countSegment(String segment, Map<String, int[]> counts) {
+        if (segment.isEmpty()) {
+            return;
+        }
+        Matcher m = ByteLevel.QWEN2_REGEX.matcher(segment);
+        int last = 0;
+        while (m.find()) {
+            if (m.start() > last) {
+                bump(counts, segment.substring(last, m.start()));
+            }
+            if (m.end() > m.start()) {
+                bump(counts, segment.substring(m.start(), m.end()));
+            }
+            last = m.end();
+        }
+        if (last < segment.length()) {
+            bump(counts, segment.substring(last));
+        }
+    }
+
+    private static void bump(Map<String, int[]> counts, String piece) {
+        counts.computeIfAbsent(piece, k -> new int[1])[0]++;
+    }
+
+    // ---- merging ----
+
+    /** A pair and its count when it was queued; stale once the live count differs. */
+    private record Candidate(long count, int left, int right) {
+    }
+
+    private BpeModel merge(Map<String, int[]> pieceCounts) {
+        // Base vocabulary: the 256 byte characters ordered by code point, which is GPT-2's order.
+        List<String> vocab = new ArrayList<>();
+        Map<String, Integer> ids = new HashMap<>();
+        char[] alphabet = new char[256];
+        for (int b = 0; b < 256; b++) {
+            alphabet[b] = ByteLevel.charOf(b);
+        }
+        Arrays.sort(alphabet);
+        int[] byteId = new int[256];
+        for (int i = 0; i < 256; i++) {
+            String s = String.valueOf(alphabet[i]);
+            vocab.add(s);
+            ids.put(s, i);
+            byteId[ByteLevel.byteOf(alphabet[i])] = i;
+        }
+
+        // Words with at least one pair, as symbol ids.
+        int n = 0;
+        int[][] symbols = new int[pieceCounts.size()][];
+        int[] lengths = new int[pieceCounts.size()];
+        long[] freq = new long[pieceCounts.size()];
+        for (Map.Entry<String, int[]> e : pieceCounts.entrySet()) {
+            byte[] bytes = e.getKey().getBytes(StandardCharsets.UTF_8);
+            if (bytes.length < 2) {
+                continue;
+            }
+            int[] s = new int[bytes.length];
+            for (int i = 0; i < bytes.length; i++) {
+                s[i] = byteId[bytes[i] & 0xFF];
+            }
+            symbols[n] = s;
+            lengths[n] = s.length;
+            freq[n] = e.getValue()[0];
+            n++;
+        }
+
+        Map<Long, Long> pairCount = new HashMap<>();
+        Map<Long, IntList> where = new HashMap<>();
+        for (int w = 0; w < n; w++) {
+            int[] s = symbols[w];
+            for (int i = 0; i + 1 < lengths[w]; i++) {
+                long k = key(s[i], s[i + 1]);
+                pairCount.merge(k, freq[w], Long::sum);
+                where.computeIfAbsent(k, x -> new IntList()).add(w);
+            }
+        }
+        PriorityQueue<Candidate> queue = new PriorityQueue<>(Math.max(16, pairCount.size()), BEST_FIRST);
+        for (Map.Entry<Long, Long> e : pairCount.entrySet()) {
+            queue.add(new Candidate(e.getValue(), left(e.getKey()), right(e.getKey())));
+        }
+
+        int budget = options.vocabSize() - 256 - options.specialTokens().size() - options.addedTokens().size();
+        List<String[]> merges = new ArrayList<>();
+        ProgressBar bar = options.progress() ? Progress.bar("BPE merges", budget, "merges") : null;
+        try {
+            while (merges.size() < budget && !queue.isEmpty()) {
+                Candidate best = queue.poll();
+                long k = key(best.left, best.right);
+                Long live = pairCount.get(k);
+                if (live == null || live != best.count) {
+                    continue; // stale entry: a fresher one with the live count is queued
+                }
+                if (live < options.minFrequency()) {
+                    break;
+                }
+                String a = vocab.get(best.left);
+                String b = vocab.get(best.right);
+                String merged = a + b;
+                Integer newId = ids.get(merged);
+                if (newId == null) {
+                    newId = vocab.size();
+                    vocab.add(merged);
+                    ids.put(merged, newId);
+                }
+                merges.add(new String[] {a, b});
+                applyMerge(best.left, best.right, newId, where.remove(k), symbols, lengths, freq, pairCount, where,
+                        queue);
+                if (bar != null) {
+                    bar.step();
+                }
+            }
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+        return new BpeModel(vocab, merges, options.specialTokens(), options.addedTokens());
+    }
+
+    private static void applyMerge(int a, int b, int newId, IntList words, int[][] symbols, int[] lengths,
+            long[] freq, Map<Long, Long> pairCount, Map<Long, IntList> where, PriorityQueue<Candidate> queue) {
+        if (words == null) {
+            return;
+        }
+        Map<Long, Long> delta = new HashMap<>();
+        for (int w : words.sortedDistinct()) {
+            int[] s = symbols[w];
+            int len = lengths[w];
+            if (!containsPair(s, len, a, b)) {
+                continue; // stale index entry: an earlier merge removed the pair from this word
+            }
+            long f = freq[w];
+            for (int i = 0; i + 1 < len; i++) {
+                delta.merge(key(s[i], s[i + 1]), -f, Long::sum);
+            }
+            int j = 0;
+            for (int i = 0; i < len; ) {
+                if (i + 1 < len && s[i] == a && s[i + 1] == b) {
+                    s[j++] = newId;
+                    i += 2;
+                } else {
+                    s[j++] = s[i++];
+                }
+            }
+            lengths[w] = j;
+            for (int i = 0; i + 1 < j; i++) {
+                long k = key(s[i], s[i + 1]);
+                delta.merge(k, f, Long::sum);
+                if (s[i] == newId || s[i + 1] == newId) {
+                    where.computeIfAbsent(k, x -> new IntList()).add(w);
+                }
+            }
+        }
+        for (Map.Entry<Long, Long> e : delta.entrySet()) {
+            long d = e.getValue();
+            if (d == 0) {
+                continue;
+            }
+            long k = e.getKey();
+            long c = pairCount.getOrDefault(k, 0L) + d;
+            if (c <= 0) {
+                pairCount.remove(k);
+                where.remove(k);
+            } else {
+                pairCount.put(k, c);
+                queue.add(new Candidate(c, left(k), right(k)));
+            }
+        }
+    }
+
+    private static boolean containsPair(int[] s, int len, int a, int b) {
+        for (int i = 0; i + 1 < len; i++) {
+            if (s[i] == a && s[i + 1] == b) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long key(int left, int right) {
+        return ((long) left << 32) | (right & 0xFFFFFFFFL);
+    }
+
+    private static int left(long key) {
+        return (int) (key >>> 32);
+    }
+
+    private static int right(long key) {
+        return (int) key;
+    }
+
+    /** A growable int array; duplicates are allowed and removed when read. */
+    private static final class IntList {
+        private int[] data = new int[4];
+        private int size;
+
+        void add(int v) {
+            if (size > 0 && data[size - 1] == v) {
+                return;
+            }
+            if (size == data.length) {
+                data = Arrays.copyOf(data, size * 2);
+            }
+            data[size++] = v;
+        }
+
+        int[] sortedDistinct() {
+            int[] copy = Arrays.copyOf(data, size);
+            Arrays.sort(copy);
+            int j = 0;
+            for (int i = 0; i < copy.length; i++) {
+                if (j == 0 || copy[j - 1] != copy[i]) {
+                    copy[j++] = copy[i];
+                }
+            }
+            return Arrays.copyOf(copy, j);
+        }
+    }
+
+    // ---- input ----
+
+    private static String readUtf8(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isError()) {
+            int at = in.position();
+            int line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new TokenizerException(file + ":" + line + ": not valid UTF-8 text (bad byte at offset " + at + ")");
+        }
+        decoder.flush(out);
+        out.flip();
+        String text = out.toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+    }
+
+    private static List<String> splitLines(String text) {
+        List<String> lines = new ArrayList<>();
+        int from = 0;
+        int nl;
+        while ((nl = text.indexOf('\n', from)) >= 0) {
+            lines.add(text.substring(from, nl + 1));
+            from = nl + 1;
+        }
+        if (from < text.length()) {
+            lines.add(text.substring(from));
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,190 @@
+package org.pathoreason.model.qwen2vl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.pathoreason.engine.Engines;
+import org.pathoreason.model.KvCache;
+import org.pathoreason.model.ModelException;
+import org.pathoreason.model.ModelInput;
+
+class Qwen2VLModelTest {
+
+    static NDManager root;
+    static Qwen2VLModel model;
+
+    @BeforeAll
+    static void setUp() {
+        root = Engines.newManager();
+        model = Qwen2VLModel.random(TinyModels.config(false), 7, root);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        model.close();
+        root.close();
+    }
+
+    static float maxAbsDiff(NDArray a, NDArray b) {
+        return a.sub(b).abs().max().getFloat();
+    }
+
+    @Test
+    void randomInitialisationFollowsTheSeedAndTheRules() {
+        try (Qwen2VLModel again = Qwen2VLModel.random(TinyModels.config(false), 7, root);
+             Qwen2VLModel other = Qwen2VLModel.random(TinyModels.config(false), 8, root)) {
+            String w = "model.layers.1.self_attn.q_proj.weight";
+            assertThat(again.parameters().get(w).toFloatArray()).containsExactly(model.parameters().get(w).toFloatArray());
+            assertThat(other.parameters().get(w).toFloatArray()).isNotEqualTo(model.parameters().get(w).toFloatArray());
+            assertThat(model.parameters().get("visual.blocks.0.norm1.weight").toFloatArray()).containsOnly(1f);
+            assertThat(model.parameters().get("visual.blocks.0.attn.qkv.bias").toFloatArray()).containsOnly(0f);
+            float std = (float) Math.sqrt(model.parameters().get(w).square().mean().getFloat());
+            assertThat(std).isBetween(0.14f, 0.16f);
+            assertThat(model.parameters().get("visual.patch_embed.proj.weight").getShape().getShape())
+                    .containsExactly(64, 3, 2, 14, 14);
+        }
+    }
+
+    @Test
+    void imagesChangeTheLogitsAndAreEncodedIndependentlyOfTheirBatch() {
+        int[] a = {1, 6, 8};   // 3 x 4 merged tokens: unequal windows
+        int[] b = {1, 8, 8};   // 4 x 4 merged tokens: four equal windows
+        long[] pa = TinyModels.prompt(a, new long[] {1, 2}, new long[] {3});
+        long[] pb = TinyModels.prompt(b, new long[] {4}, new long[] {5, 6});
+        float[] xa = TinyModels.patches(a, 1);
+        float[] xb = TinyModels.patches(b, 2);
+        try (NDManager step = root.newSubManager()) {
+            NDArray alone = model.logits(new ModelInput(new long[][] {pa}, null, xa, List.of(a)), step);
+            NDArray batch = model.logits(ModelInput.padded(List.of(pa, pb), 0, false,
+                    ModelInput.concatPatches(List.of(xa, xb)), List.of(a, b)), step);
+            NDArray first = batch.get(new NDIndex("0:1, :{}", pa.length));
+            assertThat(maxAbsDiff(alone, first)).isLessThan(1e-5f);
+            float[] other = TinyModels.patches(a, 3);
+            NDArray changed = model.logits(new ModelInput(new long[][] {pa}, null, other, List.of(a)), step);
+            assertThat(maxAbsDiff(alone, changed)).isGreaterThan(1e-2f);
+            // text before the image does not see it
+            assertThat(maxAbsDiff(alone.get(new NDIndex(":, :3")), changed.get(new NDIndex(":, :3")))).isZero();
+        }
+    }
+
+    @Test
+    void paddedBatchEqualsEachSampleAlone() {
+        int[] g = {1, 4, 4};
+        long[] p1 = TinyModels.prompt(g, new long[] {1, 2, 3}, new long[] {4, 5, 6, 7});
+        long[] p2 = {8, 9, 10, 11, 12};
+        long[] p3 = TinyModels.prompt(g, new long[] {13}, new long[] {14});
+        float[] x1 = TinyModels.patches(g, 4);
+        float[] x3 = TinyModels.patches(g, 5);
+        try (NDManager step = root.newSubManager()) {
+            NDArray l1 = model.logits(new ModelInput(new long[][] {p1}, null, x1, List.of(g)), step);
+            NDArray l2 = model.logits(ModelInput.text(p2), step);
+            NDArray l3 = model.logits(new ModelInput(new long[][] {p3}, null, x3, List.of(g)), step);
+            float[] patches = ModelInput.concatPatches(List.of(x1, x3));
+            for (boolean left : new boolean[] {false, true}) {
+                ModelInput batch = ModelInput.padded(List.of(p1, p2, p3), 0, left, patches, List.of(g, g));
+                NDArray all = model.logits(batch, step);
+                int t = batch.length();
+                List<NDArray> alone = List.of(l1, l2, l3);
+                List<long[]> prompts = List.of(p1, p2, p3);
+                for (int r = 0; r < 3; r++) {
+                    int n = prompts.get(r).length;
+                    int from = left ? t - n : 0;
+                    NDArray rows = all.get(new NDIndex("{}:{}, {}:{}", r, r + 1, from, from + n));
+                    assertThat(maxAbsDiff(rows, alone.get(r))).as("row %d left=%s", r, left).isLessThan(1e-5f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void cachedDecodingGivesTheLogitsOfTheFullForward() {
+        int[] g = {1, 6, 8};
+        long[] p1 = TinyModels.prompt(g, new long[] {1, 2}, new long[] {3, 4});
+        long[] p2 = {5, 6, 7};
+        float[] x1 = TinyModels.patches(g, 6);
+        long[][] next = {{10, 11}, {12, 13}, {14, 15}, {16, 17}};
+        try (NDManager gen = root.newSubManager();
+             KvCache cache = model.newCache(2, p1.length + next.length, gen)) {
+            ModelInput prompt = ModelInput.padded(List.of(p1, p2), 0, true, x1, List.of(g));
+            List<long[]> s1 = new ArrayList<>(List.of(p1));
+            List<long[]> s2 = new ArrayList<>(List.of(p2));
+            try (NDManager step = gen.newSubManager()) {
+                NDArray cached = model.prefill(prompt, cache, step);
+                NDArray full = model.lastLogits(prompt, step);
+                assertThat(maxAbsDiff(cached, full)).isLessThan(1e-5f);
+            }
+            for (long[] tokens : next) {
+                s1 = append(s1, tokens[0]);
+                s2 = append(s2, tokens[1]);
+                try (NDManager step = gen.newSubManager()) {
+                    NDArray cached = model.decode(tokens, cache, step);
+                    NDArray full = model.lastLogits(ModelInput.padded(List.of(s1.get(0), s2.get(0)), 0, true, x1,
+                            List.of(g)), step);
+                    assertThat(maxAbsDiff(cached, full)).isLessThan(1e-5f);
+                    assertThat(cached.getShape().getShape()).containsExactly(2, TinyModels.VOCAB);
+                }
+            }
+            assertThat(cache.length()).isEqualTo(p1.length + next.length);
+            assertThatThrownBy(() -> {
+                try (NDManager step = gen.newSubManager()) {
+                    model.decode(new long[] {1, 1}, cache, step);
+                }
+            }).isInstanceOf(ModelException.class).hasMessageContaining("KV cache full");
+        }
+    }
+
+    private static List<long[]> append(List<long[]> seq, long token) {
+        long[] s = seq.get(0);
+        long[] out = java.util.Arrays.copyOf(s, s.length + 1);
+        out[s.length] = token;
+        return new ArrayList<>(List.of(out));
+    }
+
+    @Test
+    void tokenLogProbsAreTheLogSoftmaxOfTheNextToken() {
+        long[] ids = {1, 2, 3, 4, 5, 6};
+        try (NDManager step = root.newSubManager()) {
+            ModelInput in = ModelInput.text(ids);
+            NDArray logits = model.logits(in, step);
+            NDArray lp = model.tokenLogProbs(in, 2, step);
+            assertThat(lp.getShape().getShape()).containsExactly(1, 4);
+            float[] got = lp.toFloatArray();
+            for (int j = 0; j < 4; j++) {
+                float[] row = logits.get(new NDIndex("0, {}", 1 + j)).toFloatArray();
+                double max = Double.NEGATIVE_INFINITY;
+                for (float v : row) {
+                    max = Math.max(max, v);
+                }
+                double sum = 0;
+                for (float v : row) {
+                    sum += Math.exp(v - max);
+                }
+                double expected = row[(int) ids[2 + j]] - max - Math.log(sum);
+                assertThat((double) got[j]).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4));
+            }
+            assertThatThrownBy(() -> model.tokenLogProbs(in, 0, step)).isInstanceOf(ModelException.class);
+        }
+    }
+
+    @Test
+    void mismatchedImageInputsAreClearErrors() {
+        int[] g = {1, 4, 4};
+        long[] p = TinyModels.prompt(g, new long[] {1}, new long[] {2});
+        try (NDManager step = root.newSubManager()) {
+            assertThatThrownBy(() -> model.logits(new ModelInput(new long[][] {p}, null, new float[10], List.of(g)),
+                    step)).isInstanceOf(ModelException.class).hasMessageContaining("pixel patches hold 10 values");
+            assertThatThrownBy(() -> model.logits(ModelInput.text(p), step))
+                    .isInstanceOf(ModelException.class).hasMessageContaining("image");
+            assertThatThrownBy(() -> model.logits(ModelInput.text(new long[] {1, 500}), step))
+                    .isInstanceOf(ModelException.class).hasMessageContaining("outside the vocabulary");
+        }
+    }
+}
