@@ -25,6 +25,12 @@ public interface VisionLanguageModel extends AutoCloseable {
     /** Rows of the output distribution. */
     int vocabSize();
 
+    /**
+     * Tokens the model reads structurally (image and video pads, replaced by vision features): generation never
+     * emits them, since a completion holding one could not be scored again by {@link #tokenLogProbs}.
+     */
+    java.util.Set<Long> reservedTokenIds();
+
     /** All parameters by published tensor name (tied weights appear once), in checkpoint order. */
     Map<String, NDArray> parameters();
 

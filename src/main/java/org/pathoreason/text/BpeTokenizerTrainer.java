@@ -247,30 +247,31 @@ public final class BpeTokenizerTrainer {
             n++;
         }
 
-        Map<Long, Long> pairCount = new HashMap<>();
+        LongLongMap pairCount = new LongLongMap();
         Map<Long, IntList> where = new HashMap<>();
         for (int w = 0; w < n; w++) {
             int[] s = symbols[w];
             for (int i = 0; i + 1 < lengths[w]; i++) {
                 long k = key(s[i], s[i + 1]);
-                pairCount.merge(k, freq[w], Long::sum);
-                where.computeIfAbsent(k, x -> new IntList()).add(w);
+                if (pairCount.add(k, freq[w]) == freq[w]) {
+                    where.put(k, new IntList());
+                }
+                where.get(k).add(w);
             }
         }
         PriorityQueue<Candidate> queue = new PriorityQueue<>(Math.max(16, pairCount.size()), BEST_FIRST);
-        for (Map.Entry<Long, Long> e : pairCount.entrySet()) {
-            queue.add(new Candidate(e.getValue(), left(e.getKey()), right(e.getKey())));
-        }
+        pairCount.forEach((k, c) -> queue.add(new Candidate(c, left(k), right(k))));
 
         int budget = options.vocabSize() - 256 - options.specialTokens().size() - options.addedTokens().size();
         List<String[]> merges = new ArrayList<>();
+        Delta delta = new Delta();
         ProgressBar bar = options.progress() ? Progress.bar("BPE merges", budget, "merges") : null;
         try {
             while (merges.size() < budget && !queue.isEmpty()) {
                 Candidate best = queue.poll();
                 long k = key(best.left, best.right);
-                Long live = pairCount.get(k);
-                if (live == null || live != best.count) {
+                long live = pairCount.get(k);
+                if (live != best.count) {
                     continue; // stale entry: a fresher one with the live count is queued
                 }
                 if (live < options.minFrequency()) {
@@ -287,13 +288,14 @@ public final class BpeTokenizerTrainer {
                 }
                 merges.add(new String[] {a, b});
                 applyMerge(best.left, best.right, newId, where.remove(k), symbols, lengths, freq, pairCount, where,
-                        queue);
+                        delta, queue);
                 if (bar != null) {
                     bar.step();
                 }
             }
         } finally {
             if (bar != null) {
+                bar.maxHint(merges.size()); // training may stop short of the budget
                 bar.close();
             }
         }
@@ -301,11 +303,13 @@ public final class BpeTokenizerTrainer {
     }
 
     private static void applyMerge(int a, int b, int newId, IntList words, int[][] symbols, int[] lengths,
-            long[] freq, Map<Long, Long> pairCount, Map<Long, IntList> where, PriorityQueue<Candidate> queue) {
+            long[] freq, LongLongMap pairCount, Map<Long, IntList> where, Delta delta,
+            PriorityQueue<Candidate> queue) {
         if (words == null) {
             return;
         }
-        Map<Long, Long> delta = new HashMap<>();
+        // Each affected word's pairs are taken out before the merge and put back after it; pairs the merge did
+        // not touch cancel out in the delta and are left alone.
         for (int w : words.sortedDistinct()) {
             int[] s = symbols[w];
             int len = lengths[w];
@@ -314,7 +318,7 @@ public final class BpeTokenizerTrainer {
             }
             long f = freq[w];
             for (int i = 0; i + 1 < len; i++) {
-                delta.merge(key(s[i], s[i + 1]), -f, Long::sum);
+                delta.add(key(s[i], s[i + 1]), -f);
             }
             int j = 0;
             for (int i = 0; i < len; ) {
@@ -328,27 +332,20 @@ public final class BpeTokenizerTrainer {
             lengths[w] = j;
             for (int i = 0; i + 1 < j; i++) {
                 long k = key(s[i], s[i + 1]);
-                delta.merge(k, f, Long::sum);
+                delta.add(k, f);
                 if (s[i] == newId || s[i + 1] == newId) {
                     where.computeIfAbsent(k, x -> new IntList()).add(w);
                 }
             }
         }
-        for (Map.Entry<Long, Long> e : delta.entrySet()) {
-            long d = e.getValue();
-            if (d == 0) {
-                continue;
-            }
-            long k = e.getKey();
-            long c = pairCount.getOrDefault(k, 0L) + d;
+        delta.drain((k, d) -> {
+            long c = pairCount.add(k, d);
             if (c <= 0) {
-                pairCount.remove(k);
                 where.remove(k);
             } else {
-                pairCount.put(k, c);
                 queue.add(new Candidate(c, left(k), right(k)));
             }
-        }
+        });
     }
 
     private static boolean containsPair(int[] s, int len, int a, int b) {
@@ -397,6 +394,114 @@ public final class BpeTokenizerTrainer {
                 }
             }
             return Arrays.copyOf(copy, j);
+        }
+    }
+
+    /** Receives a key and a value. */
+    @FunctionalInterface
+    private interface LongLongConsumer {
+        void accept(long key, long value);
+    }
+
+    /**
+     * Pair counts by pair key without boxing (open addressing, linear probing). A count of 0 means absent;
+     * keys are never removed, which is fine for the few hundred thousand pairs of a small corpus.
+     */
+    private static final class LongLongMap {
+        private static final long EMPTY = -1L; // pair keys are non-negative
+        private long[] keys = newKeys(1 << 12);
+        private long[] values = new long[1 << 12];
+        private int used;
+
+        private static long[] newKeys(int n) {
+            long[] k = new long[n];
+            Arrays.fill(k, EMPTY);
+            return k;
+        }
+
+        private int slot(long key) {
+            int mask = keys.length - 1;
+            int i = (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & mask;
+            while (keys[i] != EMPTY && keys[i] != key) {
+                i = (i + 1) & mask;
+            }
+            return i;
+        }
+
+        long get(long key) {
+            int i = slot(key);
+            return keys[i] == key ? values[i] : 0;
+        }
+
+        /** Adds {@code d} to the value of {@code key} and returns the new value. */
+        long add(long key, long d) {
+            int i = slot(key);
+            if (keys[i] != key) {
+                keys[i] = key;
+                used++;
+                if (used * 2 > keys.length) {
+                    values[i] = d;
+                    grow();
+                    return d;
+                }
+            }
+            values[i] += d;
+            return values[i];
+        }
+
+        int size() {
+            return used;
+        }
+
+        void forEach(LongLongConsumer consumer) {
+            for (int i = 0; i < keys.length; i++) {
+                if (keys[i] != EMPTY && values[i] != 0) {
+                    consumer.accept(keys[i], values[i]);
+                }
+            }
+        }
+
+        private void grow() {
+            long[] oldKeys = keys;
+            long[] oldValues = values;
+            keys = newKeys(oldKeys.length * 2);
+            values = new long[oldKeys.length * 2];
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != EMPTY) {
+                    int j = slot(oldKeys[i]);
+                    keys[j] = oldKeys[i];
+                    values[j] = oldValues[i];
+                }
+            }
+        }
+    }
+
+    /** Net change of pair counts during one merge; drained (and so emptied) once the merge is done. */
+    private static final class Delta {
+        private final LongLongMap map = new LongLongMap();
+        private long[] touched = new long[1024];
+        private int size;
+
+        void add(long key, long d) {
+            if (map.add(key, d) == d) { // was zero: remember the key once per non-zero stretch
+                if (size == touched.length) {
+                    touched = Arrays.copyOf(touched, size * 2);
+                }
+                touched[size++] = key;
+            }
+        }
+
+        /** Hands each non-zero change to {@code consumer} (in first-touch order) and resets all to zero. */
+        void drain(LongLongConsumer consumer) {
+            for (int i = 0; i < size; i++) {
+                long k = touched[i];
+                long d = map.get(k);
+                if (d != 0) {
+                    map.add(k, -d);
+                    consumer.accept(k, d);
+                }
+            }
+            size = 0;
         }
     }
 

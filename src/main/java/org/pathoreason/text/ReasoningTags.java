@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  *
  * <p>Rules, chosen to agree with the R1-style rewards these models were trained with:
  * <ul>
- *   <li>Tags are matched case-insensitively ({@code <Answer>} counts); contents are trimmed.</li>
+ *   <li>Tags are matched case-insensitively ({@code <Answer>} counts); contents are trimmed as Python's
+ *       {@code str.strip()} trims.</li>
  *   <li>A complete span is the first opening tag and the nearest closing tag after it, i.e. the first match of
  *       {@code <answer>(.*?)</answer>} as in R1-V / PathVLM-R1 (but across newlines too).</li>
  *   <li>An opening tag with no closing tag after it (a truncated completion, {@code <answer>B}) is
@@ -203,12 +204,29 @@ public final class ReasoningTags {
                 int start = firstClose > 0 ? marks.get(firstClose - 1).end() : 0;
                 span = text.substring(start, marks.get(firstClose).start());
             }
-            content[tag.ordinal()] = span.strip();
+            content[tag.ordinal()] = strip(span);
         }
         boolean r1 = R1.matcher(text).matches();
         boolean wellFormed = wellFormed(text, marks);
         return new Parsed(content[0], content[1], content[2], missing, repeated, unclosed, unopened, r1,
                 wellFormed);
+    }
+
+    /** Trims whitespace as Python's {@code str.strip()} does (no-break spaces included). */
+    static String strip(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && isSpace(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && isSpace(s.charAt(end - 1))) {
+            end--;
+        }
+        return s.substring(start, end);
+    }
+
+    private static boolean isSpace(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c) || c == '\u0085';
     }
 
     private static int nextClose(List<Mark> marks, Tag tag, int from) {

@@ -16,7 +16,21 @@ final class Corpus {
     private static final String[] EXTRAS = {"naïve", "café", "Größe", "épithélium", "腺癌", "组织", "μm", "—", "→",
         "🙂", "½", "1,234.5", "don't", "it's", "\t", "  "};
 
+    private static final String[] SYLLABLES = {"ad", "en", "o", "ma", "cyt", "lym", "pho", "gran", "u", "lo",
+        "hist", "io", "path", "ker", "at", "in", "neu", "tro", "phil", "ic", "my", "el", "fib", "ro", "sis", "car",
+        "ci", "no", "epi", "the", "li", "al", "meso", "derm", "chon", "dro", "os", "te", "oid", "plas", "mic"};
+
     private Corpus() {
+    }
+
+    /** A made-up word of 1-4 syllables: many distinct words, so thousands of merges are possible. */
+    private static String madeUp(Random r) {
+        StringBuilder sb = new StringBuilder();
+        int n = 1 + r.nextInt(4);
+        for (int i = 0; i < n; i++) {
+            sb.append(SYLLABLES[(int) Math.min(SYLLABLES.length - 1, Math.abs(r.nextGaussian()) * 12)]);
+        }
+        return sb.toString();
     }
 
     static List<String> lines(int count, long seed) {
@@ -29,7 +43,9 @@ final class Corpus {
                 if (w > 0) {
                     sb.append(' ');
                 }
-                String word = r.nextInt(12) == 0 ? EXTRAS[r.nextInt(EXTRAS.length)] : WORDS[r.nextInt(WORDS.length)];
+                int kind = r.nextInt(12);
+                String word = kind == 0 ? EXTRAS[r.nextInt(EXTRAS.length)]
+                        : kind < 5 ? madeUp(r) : WORDS[r.nextInt(WORDS.length)];
                 if (w == 0) {
                     word = Character.toUpperCase(word.charAt(0)) + word.substring(1);
                 }

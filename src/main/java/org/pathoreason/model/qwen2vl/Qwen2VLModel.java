@@ -215,6 +215,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     }
 
     @Override
+    public java.util.Set<Long> reservedTokenIds() {
+        return java.util.Set.of((long) config.tokens().imageTokenId(), (long) config.tokens().videoTokenId());
+    }
+
+    @Override
     public Map<String, NDArray> parameters() {
         return params;
     }

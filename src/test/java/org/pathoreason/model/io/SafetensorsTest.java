@@ -132,6 +132,10 @@ class SafetensorsTest {
         new SafetensorsWriter().metadata(Map.of("framework", "pt")).write(meta);
         assertThat(Files.readAllBytes(meta)).containsExactly(SafetensorsFixtures.bytes(40,
                 "{\"__metadata__\":{\"framework\":\"pt\"}}     ".getBytes(StandardCharsets.US_ASCII), new byte[0]));
+        try (SafetensorsReader r = SafetensorsReader.open(meta)) {
+            assertThat(r.names()).isEmpty();
+            assertThat(r.metadata()).containsExactly(Map.entry("framework", "pt"));
+        }
         Path empty = dir.resolve("empty.safetensors");
         new SafetensorsWriter().write(empty);
         assertThat(Files.readAllBytes(empty)).containsExactly(SafetensorsFixtures.bytes(8,

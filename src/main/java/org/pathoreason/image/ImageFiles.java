@@ -1,0 +1,222 @@
+package org.pathoreason.image;
+
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBufferInt;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Reads PNG, JPEG and TIFF (through ImageIO and the TwelveMonkeys plugins) into 8-bit RGB images
+ * ({@link BufferedImage#TYPE_INT_RGB}), converted the way the Hugging Face image processors convert with Pillow:
+ * transparency composited over white with Pillow's integer arithmetic, grey replicated to three channels, 16-bit
+ * samples reduced to their high byte, embedded colour profiles ignored. The image's size is read from its header
+ * first and absurdly large images are refused before any pixel is decoded.
+ */
+public final class ImageFiles {
+
+    /** Default pixel limit: 2^28 (16384 x 16384). */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 28;
+
+    private ImageFiles() {
+    }
+
+    /** Width and height of an image as stored. */
+    public record Dimensions(int width, int height) {
+        public long pixels() {
+            return (long) width * height;
+        }
+    }
+
+    /** Reads an image as RGB with the default pixel limit. */
+    public static BufferedImage read(Path file) throws ImageReadException {
+        return read(file, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Reads an image as RGB, refusing images with more than {@code maxPixels} pixels, or more than the JVM heap
+     * could hold, before decoding them.
+     */
+    public static BufferedImage read(Path file, long maxPixels) throws ImageReadException {
+        if (!Files.isRegularFile(file)) {
+            throw new ImageReadException(file + ": no such image file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new ImageReadException(file + ": cannot open the file for reading");
+            }
+            ImageReader reader = readerFor(file, in);
+            try {
+                reader.setInput(in, true, false);
+                Dimensions d = new Dimensions(reader.getWidth(0), reader.getHeight(0));
+                checkSize(file, d, maxPixels);
+                BufferedImage decoded = reader.read(0);
+                return toRgb(decoded);
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageReadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageReadException(file + ": cannot decode image (" + formatName(file) + "): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The stored size of an image, read from its header without decoding pixels. */
+    public static Dimensions dimensions(Path file) throws ImageReadException {
+        if (!Files.isRegularFile(file)) {
+            throw new ImageReadException(file + ": no such image file");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            if (in == null) {
+                throw new ImageReadException(file + ": cannot open the file for reading");
+            }
+            ImageReader reader = readerFor(file, in);
+            try {
+                reader.setInput(in, true, true);
+                return new Dimensions(reader.getWidth(0), reader.getHeight(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (ImageReadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageReadException(file + ": cannot read the image header: " + e.getMessage(), e);
+        }
+    }
+
+    private static ImageReader readerFor(Path file, ImageInputStream in) throws ImageReadException {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
+            throw new ImageReadException(file + ": unsupported or unrecognised image format (expected PNG, JPEG, "
+                    + "TIFF, BMP or GIF)");
+        }
+        return readers.next();
+    }
+
+    private static String formatName(Path file) {
+        String n = file.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot < 0 ? "no extension" : n.substring(dot + 1);
+    }
+
+    private static void checkSize(Path file, Dimensions d, long maxPixels) throws ImageReadException {
+        if (d.width() <= 0 || d.height() <= 0) {
+            throw new ImageReadException(file + ": image has no pixels (" + d.width() + " x " + d.height() + ")");
+        }
+        if (d.pixels() > maxPixels) {
+            throw new ImageReadException(file + ": image is " + d.width() + " x " + d.height() + " = " + d.pixels()
+                    + " pixels, over the limit of " + maxPixels + "; downsample it or read it as a whole-slide image "
+                    + "(tiles)");
+        }
+        // decoded pixels plus the RGB copy, 4 bytes each at most, must fit comfortably in the heap
+        long needed = d.pixels() * 8;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (needed > heap / 10 * 8) {
+            throw new ImageReadException(file + ": image is " + d.width() + " x " + d.height() + " pixels and needs "
+                    + (needed >> 20) + " MiB to decode, more than the JVM heap (" + (heap >> 20)
+                    + " MiB) can spare; raise -Xmx or tile the image");
+        }
+    }
+
+    /**
+     * Converts any image to {@link BufferedImage#TYPE_INT_RGB} as Pillow's {@code convert("RGB")} after
+     * transformers' {@code convert_to_rgb} would: alpha composited over opaque white; grey replicated; palette
+     * entries looked up; raw RGB samples kept (colour profiles ignored). Other colour spaces (CMYK, ...) go through
+     * Java's colour conversion.
+     */
+    public static BufferedImage toRgb(BufferedImage src) {
+        int w = src.getWidth();
+        int h = src.getHeight();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] dst = ((DataBufferInt) out.getRaster().getDataBuffer()).getData();
+        ColorModel cm = src.getColorModel();
+        Raster raster = src.getRaster();
+        int colourType = cm.getColorSpace().getType();
+        if (cm instanceof IndexColorModel icm) {
+            int[] idx = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, idx);
+                for (int x = 0; x < w; x++) {
+                    dst[y * w + x] = overWhite(icm.getRGB(idx[x]));
+                }
+            }
+        } else if (cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()
+                && (colourType == ColorSpace.TYPE_RGB || colourType == ColorSpace.TYPE_GRAY)
+                && raster.getNumBands() == cm.getNumComponents()) {
+            copyComponents(raster, cm, colourType == ColorSpace.TYPE_GRAY, w, h, dst);
+        } else {
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                src.getRGB(0, y, w, 1, row, 0, w);
+                for (int x = 0; x < w; x++) {
+                    dst[y * w + x] = overWhite(row[x]);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void copyComponents(Raster raster, ColorModel cm, boolean grey, int w, int h, int[] dst) {
+        int bands = raster.getNumBands();
+        boolean alpha = cm.hasAlpha();
+        int[] shift = new int[bands];
+        for (int b = 0; b < bands; b++) {
+            shift[b] = Math.max(0, cm.getComponentSize(b) - 8);
+        }
+        int[] px = new int[w * bands];
+        for (int y = 0; y < h; y++) {
+            raster.getPixels(0, y, w, 1, px);
+            for (int x = 0; x < w; x++) {
+                int o = x * bands;
+                int r;
+                int g;
+                int b;
+                if (grey) {
+                    r = g = b = px[o] >>> shift[0];
+                } else {
+                    r = px[o] >>> shift[0];
+                    g = px[o + 1] >>> shift[1];
+                    b = px[o + 2] >>> shift[2];
+                }
+                int a = alpha ? px[o + bands - 1] >>> shift[bands - 1] : 255;
+                dst[y * w + x] = overWhite((a << 24) | (r << 16) | (g << 8) | b);
+            }
+        }
+    }
+
+    /**
+     * Composites one non-premultiplied ARGB pixel over opaque white with Pillow's {@code alpha_composite} integer
+     * arithmetic (7 extra bits of precision, rounded division by 255), so results match it exactly.
+     */
+    static int overWhite(int argb) {
+        int a = argb >>> 24;
+        if (a == 255) {
+            return argb & 0xFFFFFF;
+        }
+        if (a == 0) {
+            return 0xFFFFFF;
+        }
+        int coef1 = a * 255 * 255 * 128 / (a * 255 + 255 * (255 - a));
+        int coef2 = 255 * 128 - coef1;
+        int r = blend((argb >>> 16) & 0xFF, coef1, coef2);
+        int g = blend((argb >>> 8) & 0xFF, coef1, coef2);
+        int b = blend(argb & 0xFF, coef1, coef2);
+        return (r << 16) | (g << 8) | b;
+    }
+
+    private static int blend(int src, int coef1, int coef2) {
+        int tmp = src * coef1 + 255 * coef2 + (0x80 << 7);
+        return (((tmp >>> 8) + tmp) >>> 8) >>> 7;
+    }
+}

@@ -1,0 +1,87 @@
+package org.pathoreason.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A two-layer softmax classifier whose parameters carry Qwen-like names, so the name-based rules (no-decay groups,
+ * freezing) apply to it: {@code model.layers.0.mlp.weight/bias}, {@code model.norm.weight}, {@code lm_head.weight}.
+ * The data set is fixed by a seed.
+ */
+final class ToyModel implements AutoCloseable {
+
+    static final int IN = 8;
+    static final int HIDDEN = 6;
+    static final int CLASSES = 3;
+
+    final NDManager manager;
+    final Map<String, NDArray> params = new LinkedHashMap<>();
+    final float[][] inputs;
+    final int[] labels;
+
+    ToyModel(NDManager parent, long seed, int samples) {
+        manager = parent.newSubManager();
+        SplittableRandom rng = new SplittableRandom(seed);
+        params.put("model.layers.0.mlp.weight", param(rng, new Shape(IN, HIDDEN), 0.4));
+        params.put("model.layers.0.mlp.bias", param(rng, new Shape(HIDDEN), 0.1));
+        params.put("model.norm.weight", param(rng, new Shape(HIDDEN), 0.1).addi(1));
+        params.put("lm_head.weight", param(rng, new Shape(HIDDEN, CLASSES), 0.4));
+        params.values().forEach(p -> p.setRequiresGradient(true));
+        inputs = new float[samples][IN];
+        labels = new int[samples];
+        for (int i = 0; i < samples; i++) {
+            double s = 0;
+            for (int j = 0; j < IN; j++) {
+                inputs[i][j] = (float) (rng.nextDouble() * 2 - 1);
+                s += inputs[i][j] * (j % 2 == 0 ? 1 : -0.5);
+            }
+            labels[i] = s > 0.3 ? 2 : s < -0.3 ? 0 : 1;
+        }
+    }
+
+    private NDArray param(SplittableRandom rng, Shape shape, double scale) {
+        float[] v = new float[(int) shape.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) ((rng.nextDouble() * 2 - 1) * scale);
+        }
+        return manager.create(v, shape);
+    }
+
+    /** Mean cross-entropy of the samples {@code batch}, built in {@code step}. */
+    NDArray loss(NDManager step, int[] batch) {
+        float[] x = new float[batch.length * IN];
+        float[] y = new float[batch.length];
+        for (int i = 0; i < batch.length; i++) {
+            System.arraycopy(inputs[batch[i]], 0, x, i * IN, IN);
+            y[i] = labels[batch[i]];
+        }
+        NDArray in = step.create(x, new Shape(batch.length, IN));
+        NDArray hidden = in.matMul(params.get("model.layers.0.mlp.weight"))
+                .add(params.get("model.layers.0.mlp.bias")).tanh().mul(params.get("model.norm.weight"));
+        NDArray logits = hidden.matMul(params.get("lm_head.weight"));
+        NDArray logProbs = logits.logSoftmax(1);
+        NDArray picked = logProbs.mul(step.create(y).oneHot(CLASSES)).sum(new int[] {1});
+        return picked.mean().neg();
+    }
+
+    /** Runs backward on the batch's loss (gradients add up) and returns the loss value. */
+    float backward(NDManager parent, int[] batch) {
+        try (NDManager step = parent.newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDArray loss = loss(step, batch);
+            gc.backward(loss);
+            return loss.getFloat();
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
