@@ -41,7 +41,13 @@ final class Tensors {
             throw new IllegalArgumentException("shape " + source.getShape() + " does not match " + target.getShape());
         }
         noGrad(() -> {
-            target.set(new NDIndex("..."), source);
+            if (source.getDataType() == target.getDataType()) {
+                target.set(new NDIndex("..."), source);
+            } else {
+                try (NDArray cast = source.toType(target.getDataType(), true)) {
+                    target.set(new NDIndex("..."), cast);
+                }
+            }
             return null;
         });
     }

@@ -156,6 +156,21 @@ public record TrainConfig(
         return new ParameterUpdater(params, adamW(), schedule(totalSteps), maxGradNorm);
     }
 
+    /** True when a checkpoint is due after update {@code step} ({@code save_every}; 0: only at the end). */
+    public boolean shouldSave(long step) {
+        return CheckpointManager.due(step, saveEvery);
+    }
+
+    /** True when validation is due after update {@code step} ({@code eval_every}; 0: never). */
+    public boolean shouldEval(long step) {
+        return CheckpointManager.due(step, evalEvery);
+    }
+
+    /** True when a metrics line is due after update {@code step} ({@code log_every}). */
+    public boolean shouldLog(long step) {
+        return CheckpointManager.due(step, logEvery);
+    }
+
     private static void require(boolean ok, String key, String expected, Object got) {
         if (!ok) {
             throw new IllegalArgumentException(key + " must be " + expected + ", got " + got);

@@ -26,13 +26,19 @@ final class ToyModel implements AutoCloseable {
     final int[] labels;
 
     ToyModel(NDManager parent, long seed, int samples) {
+        this(parent, seed, seed, samples);
+    }
+
+    /** A model whose initial weights come from {@code initSeed} and whose data set comes from {@code dataSeed}. */
+    ToyModel(NDManager parent, long initSeed, long dataSeed, int samples) {
         manager = parent.newSubManager();
-        SplittableRandom rng = new SplittableRandom(seed);
+        SplittableRandom rng = new SplittableRandom(initSeed);
         params.put("model.layers.0.mlp.weight", param(rng, new Shape(IN, HIDDEN), 0.4));
         params.put("model.layers.0.mlp.bias", param(rng, new Shape(HIDDEN), 0.1));
         params.put("model.norm.weight", param(rng, new Shape(HIDDEN), 0.1).addi(1));
         params.put("lm_head.weight", param(rng, new Shape(HIDDEN, CLASSES), 0.4));
         params.values().forEach(p -> p.setRequiresGradient(true));
+        rng = new SplittableRandom(dataSeed);
         inputs = new float[samples][IN];
         labels = new int[samples];
         for (int i = 0; i < samples; i++) {
@@ -53,13 +59,18 @@ final class ToyModel implements AutoCloseable {
         return manager.create(v, shape);
     }
 
-    /** Mean cross-entropy of the samples {@code batch}, built in {@code step}. */
-    NDArray loss(NDManager step, int[] batch) {
+    /** Mean cross-entropy of the samples {@code batch} (inputs jittered by {@code noise} when given), in {@code step}. */
+    NDArray loss(NDManager step, int[] batch, SplittableRandom noise) {
         float[] x = new float[batch.length * IN];
         float[] y = new float[batch.length];
         for (int i = 0; i < batch.length; i++) {
             System.arraycopy(inputs[batch[i]], 0, x, i * IN, IN);
             y[i] = labels[batch[i]];
+        }
+        if (noise != null) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] += (float) ((noise.nextDouble() - 0.5) * 0.2);
+            }
         }
         NDArray in = step.create(x, new Shape(batch.length, IN));
         NDArray hidden = in.matMul(params.get("model.layers.0.mlp.weight"))
@@ -72,9 +83,14 @@ final class ToyModel implements AutoCloseable {
 
     /** Runs backward on the batch's loss (gradients add up) and returns the loss value. */
     float backward(NDManager parent, int[] batch) {
+        return backward(parent, batch, null);
+    }
+
+    /** As {@link #backward(NDManager, int[])} with input noise drawn from {@code noise} (a stand-in for dropout). */
+    float backward(NDManager parent, int[] batch, SplittableRandom noise) {
         try (NDManager step = parent.newSubManager();
                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray loss = loss(step, batch);
+            NDArray loss = loss(step, batch, noise);
             gc.backward(loss);
             return loss.getFloat();
         }
