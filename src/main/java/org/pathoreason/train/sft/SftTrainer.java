@@ -246,7 +246,14 @@ public final class SftTrainer {
             throw new IllegalStateException(runDir + " holds a " + savedStage + " run; cannot resume it as "
                     + stage.id());
         }
-        if (!saved.get("config").equals(resolved.tree())) {
+        // compared as parsed from text: a number read back from run.json may be an int where the record held a long
+        JsonNode current;
+        try {
+            current = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(resolved.tree()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!saved.get("config").equals(current)) {
             throw new IllegalStateException(runDir + " holds a run with another config (see its " + RunInfo.FILE
                     + "); resume it with the same config or give another --out");
         }
