@@ -25,13 +25,13 @@ import org.pathoreason.text.Tokenizer;
  * about them with reasoning, 56x56 images (16 patches, 4 merged tokens each), a BPE tokenizer trained on the
  * texts and a randomly initialised tiny Qwen2.5-VL.
  */
-final class SftFixtures {
+public final class SftFixtures {
 
-    static final List<String> DIAGNOSES = List.of("Acute inflammation", "Chronic inflammation",
+    public static final List<String> DIAGNOSES = List.of("Acute inflammation", "Chronic inflammation",
             "Granulomatous inflammation", "Squamous cell carcinoma");
-    static final List<String> FINDINGS = List.of("neutrophils", "plasma cells", "epithelioid histiocytes",
+    public static final List<String> FINDINGS = List.of("neutrophils", "plasma cells", "epithelioid histiocytes",
             "keratin pearls");
-    static final Color[] COLOURS = {new Color(220, 60, 60), new Color(60, 60, 220), new Color(60, 180, 60),
+    public static final Color[] COLOURS = {new Color(220, 60, 60), new Color(60, 60, 220), new Color(60, 180, 60),
         new Color(200, 160, 40)};
 
     private static Tokenizer tokenizer;
@@ -40,7 +40,7 @@ final class SftFixtures {
     }
 
     /** A tokenizer trained once per JVM on the fixture texts and the system prompts (shared, never closed). */
-    static synchronized Tokenizer tokenizer() {
+    public static synchronized Tokenizer tokenizer() {
         if (tokenizer == null) {
             List<String> corpus = new ArrayList<>();
             for (int rep = 0; rep < 20; rep++) {
@@ -59,24 +59,24 @@ final class SftFixtures {
         return tokenizer;
     }
 
-    static String question(int k) {
+    public static String question(int k) {
         return "Which diagnosis fits this tissue?";
     }
 
-    static Sample.Reasoning reasoning(int k) {
+    public static Sample.Reasoning reasoning(int k) {
         return new Sample.Reasoning("The tissue shows " + FINDINGS.get(k) + ".",
                 FINDINGS.get(k) + " point to " + DIAGNOSES.get(k).toLowerCase() + ".");
     }
 
     /** Multiple-choice sample {@code i} of class {@code k} with its image. */
-    static Sample mcq(int i, int k, String image) {
+    public static Sample mcq(int i, int k, String image) {
         return new Sample("s" + i, List.of(image), question(k), DIAGNOSES, Sample.letter(k), DIAGNOSES.get(k),
                 reasoning(k), "The tissue shows " + FINDINGS.get(k) + " consistent with "
                         + DIAGNOSES.get(k).toLowerCase() + ".", List.of(), Sample.MCQ, "diagnosis", Map.of());
     }
 
     /** A 56x56 PNG in class {@code k}'s colour with a little per-image texture. */
-    static Path image(Path file, int k, int variant) {
+    public static Path image(Path file, int k, int variant) {
         BufferedImage img = new BufferedImage(56, 56, BufferedImage.TYPE_INT_RGB);
         Color c = COLOURS[k];
         for (int y = 0; y < 56; y++) {
@@ -100,7 +100,7 @@ final class SftFixtures {
     }
 
     /** {@code n} samples cycling through the classes, images under {@code dir/images}, written to dir/name. */
-    static Path dataset(Path dir, String name, int n) {
+    public static Path dataset(Path dir, String name, int n) {
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int k = i % 4;
@@ -114,7 +114,7 @@ final class SftFixtures {
     }
 
     /** The tiny architecture with the fixture tokenizer's vocabulary and special ids. */
-    static Qwen2VLConfig config() {
+    public static Qwen2VLConfig config() {
         Tokenizer tok = tokenizer();
         Qwen2VLConfig.SpecialTokenIds ids = new Qwen2VLConfig.SpecialTokenIds((int) tok.imagePadId(),
                 (int) tok.videoPadId(), (int) tok.visionStartId(), (int) tok.visionEndId(),
@@ -123,7 +123,7 @@ final class SftFixtures {
     }
 
     /** A random tiny model with the fixture tokenizer, saved as a checkpoint folder. */
-    static Path modelDir(Path dir, long seed) {
+    public static Path modelDir(Path dir, long seed) {
         try (NDManager root = Engines.newManager();
              Qwen2VLModel model = Qwen2VLModel.random(config(), seed, root)) {
             model.save(dir);
