@@ -184,4 +184,22 @@ class SftTrainerTest {
             });
         }
     }
+
+    @Test
+    void noArrayOutlivesItsStep() {
+        Path out = dir.resolve("runs/memory");
+        List<Integer> live = new ArrayList<>();
+        trainer(out, "train.max_steps=20", "train.batch_size=2", "train.save_every=10", "train.eval_every=10",
+                "sft.val_data=" + data, "sft.val_max_samples=2").listener((step, m) -> {
+                    if (step % 5 == 0) {
+                        try (NDManager probe = Engines.newManager()) {
+                            // everything the engine holds: model, optimiser state, any leaked step array
+                            live.add(probe.getParentManager().getManagedArrays().size());
+                        }
+                    }
+                }).run();
+        assertThat(live).hasSize(4);
+        assertThat(live.get(0)).isGreaterThan(SftFixtures.config().vision().depth());
+        assertThat(live).allSatisfy(n -> assertThat(n).isEqualTo(live.get(0)));
+    }
 }
