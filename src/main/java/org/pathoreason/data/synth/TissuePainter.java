@@ -233,7 +233,7 @@ final class TissuePainter {
     void lymphoidSheet(CellPainter.Atypia atypia, boolean mitoses, boolean smallLymphocytes, boolean apoptosis) {
         Shape area = chance(0.35) ? edgeCut() : new Rectangle2D.Double(-px(10), -px(10), width + px(20),
                 height + px(20));
-        canvas.ink(0.2, 0.22, 0, 1);
+        canvas.ink(0.3, 0.22, 0, 1);
         canvas.fill(area);
         mask.take(area);
         List<Slot> slots = new ArrayList<>();
@@ -249,7 +249,7 @@ final class TissuePainter {
                 cells.debrisCluster(p[0], p[1], px(2.6), 4 + rnd.nextInt(4));
                 continue;
             }
-            canvas.ink(0.24, 0.24, 0.01, 0.9);
+            canvas.ink(0.32, 0.24, 0.01, 0.9);
             canvas.disc(p[0], p[1], px(uniform(5.6, 6.2)));
             double r = px(uniform(4.4, 5.3));
             slots.add(new Slot(p[0], p[1], r, r * uniform(0.82, 1.0), uniform(0, Math.PI)));
@@ -776,7 +776,7 @@ final class TissuePainter {
                 : region(uniform(0.6, 0.85));
         canvas.ink(0.03, 0.42, 0.03, 1);
         canvas.fill(area);
-        mask.take(area);
+        // Not taken: inflammatory cells may lie on dead tissue.
         if (chance(0.5)) {
             for (double[] c : spreadPoints(px(uniform(24, 30)), px(10), 120)) {
                 if (!area.contains(c[0], c[1])) {
