@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.pathoreason.data.DataException;
+import org.pathoreason.data.Sample;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 
@@ -102,6 +103,22 @@ public final class Predictions {
             outputTokens = tokens.asInt();
         }
         return new Prediction(id.asText(), pred.asText(), outputTokens);
+    }
+
+    /** The samples that have no prediction yet, in their order (what a resumed run still has to generate). */
+    public static List<Sample> pending(List<Sample> samples,
+            List<Prediction> done) {
+        Set<String> have = new HashSet<>();
+        for (Prediction p : done) {
+            have.add(p.id());
+        }
+        List<Sample> out = new ArrayList<>();
+        for (Sample s : samples) {
+            if (!have.contains(s.id())) {
+                out.add(s);
+            }
+        }
+        return out;
     }
 
     /** Writes predictions atomically, one per line. */

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.pathoreason.data.Sample;
+import org.pathoreason.text.ReasoningTags;
 
 /**
  * LLaVA / ShareGPT conversation records ({@code [{id, image, conversations: [{from, value}, ...]}]}), the
@@ -30,9 +31,8 @@ public final class LlavaConversationReader implements DatasetReader {
 
     private static final Pattern OPTION_LINE = Pattern.compile("^[ \\t]*\\(?([A-Z])[).:]\\)?\\s+(.+?)\\s*$",
             Pattern.MULTILINE);
-    private static final Pattern ANSWER = Pattern.compile("<answer>(.*?)</answer>", Pattern.DOTALL);
-    private static final Pattern THINK = Pattern.compile("<think>(.*?)</think>", Pattern.DOTALL);
-    private static final Pattern OBSERVE = Pattern.compile("<(observe|info)>(.*?)</\\1>", Pattern.DOTALL);
+    // PathReasoner writes its findings in <info> in some records; ReasoningTags knows <observe> only
+    private static final Pattern INFO = Pattern.compile("<info>(.*?)</info>", Pattern.DOTALL);
 
     @Override
     public List<Sample> read(Path file, ReadOptions options) {
@@ -113,15 +113,16 @@ public final class LlavaConversationReader implements DatasetReader {
         String question = human.replace("<image>", "").strip();
         Sample.Reasoning reasoning = null;
         String answer = gpt.strip();
-        Matcher a = ANSWER.matcher(gpt);
-        if (a.find()) {
-            answer = a.group(1).strip();
-            Matcher th = THINK.matcher(gpt);
-            Matcher ob = OBSERVE.matcher(gpt);
-            String think = th.find() ? th.group(1).strip() : null;
-            String observe = ob.find() ? ob.group(2).strip() : null;
-            if (think != null || observe != null) {
-                reasoning = new Sample.Reasoning(observe, think);
+        ReasoningTags.Parsed tags = ReasoningTags.parse(gpt);
+        if (tags.answer() != null) {
+            answer = tags.answer();
+            String observe = tags.observe();
+            if (observe == null) {
+                Matcher info = INFO.matcher(gpt);
+                observe = info.find() ? info.group(1).strip() : null;
+            }
+            if (tags.think() != null || observe != null) {
+                reasoning = new Sample.Reasoning(observe, tags.think());
             }
         }
         Map<String, Object> meta = new LinkedHashMap<>();
