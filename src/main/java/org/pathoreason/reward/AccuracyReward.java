@@ -25,8 +25,8 @@ import org.pathoreason.text.metrics.TokenF1;
  *   <li>{@code yesno}: 1 when the extracted yes/no equals the gold one (strict: the {@code <answer>} content is
  *       exactly yes or no, up to case and end punctuation; lenient: the last whole word yes/no wins).
  *   <li>{@code open} and {@code caption}: a graded score in [0, 1] of the answer text against the gold answer
- *       (the caption for caption samples without an answer): SQuAD token F1 or pycocoevalcap ROUGE-L over
- *       PTB-style tokens ({@link OpenMetric}).
+ *       (the caption for caption samples without an answer): SQuAD token F1, pycocoevalcap ROUGE-L over
+ *       PTB-style tokens, or the cosine similarity of MiniLM sentence embeddings ({@link OpenMetric}).
  * </ul>
  * Parts: {@code accuracy} and {@code answer_found} (0 when no answer could be read: format failures show up here).
  * The extraction and metrics are the evaluation's own ({@code text.extract}, {@code text.metrics}), so the reward
@@ -39,14 +39,23 @@ public final class AccuracyReward implements Reward {
         /** SQuAD token F1 after SQuAD normalisation. */
         TOKEN_F1,
         /** pycocoevalcap ROUGE-L (beta 1.2) over lower-cased PTB-style tokens. */
-        ROUGE_L
+        ROUGE_L,
+        /** Cosine similarity of sentence embeddings ({@link TextEmbedder}, by default {@link MiniLmEmbedder}), floored at 0. */
+        EMBEDDING
     }
 
     private final ExtractionMode mode;
     private final OpenMetric openMetric;
     private final AnswerExtractor extractor;
+    private final TextEmbedder embedder;
 
+    /** With {@link OpenMetric#EMBEDDING} the embedder is {@link MiniLmEmbedder}. */
     public AccuracyReward(ExtractionMode mode, OpenMetric openMetric) {
+        this(mode, openMetric, openMetric == OpenMetric.EMBEDDING ? new MiniLmEmbedder() : null);
+    }
+
+    /** @param embedder used by {@link OpenMetric#EMBEDDING}; may be null for the other metrics */
+    public AccuracyReward(ExtractionMode mode, OpenMetric openMetric, TextEmbedder embedder) {
         if (mode == ExtractionMode.PATHMMU) {
             // PathMMU's reading can guess at random; a reward must be a deterministic function of the completion.
             throw new IllegalArgumentException("use STRICT or LENIENT extraction for a reward, not PATHMMU");
@@ -54,6 +63,10 @@ public final class AccuracyReward implements Reward {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.openMetric = Objects.requireNonNull(openMetric, "openMetric");
         this.extractor = AnswerExtractor.create(mode, false);
+        if (openMetric == OpenMetric.EMBEDDING && embedder == null) {
+            throw new IllegalArgumentException("the EMBEDDING metric needs a TextEmbedder");
+        }
+        this.embedder = embedder;
     }
 
     /** PathVLM-R1's strict rule, token F1 for open questions. */
@@ -115,6 +128,7 @@ public final class AccuracyReward implements Reward {
                 String g = CaptionTokenizer.PTB.apply(gold);
                 yield p.isBlank() || g.isBlank() ? 0 : RougeL.score(p, List.of(g));
             }
+            case EMBEDDING -> Math.max(0, Math.min(1, embedder.similarity(prediction, gold)));
         };
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -152,21 +153,50 @@ public final class BpeTokenizerTrainer {
 
     private Map<String, int[]> countPieces(Iterable<String> texts) {
         Pattern added = addedTokenPattern();
+        // Most lines hold no added token: only lines with one of their first characters go through the regex.
+        BitSet firstChars = new BitSet();
+        for (String t : options.specialTokens()) {
+            firstChars.set(t.charAt(0));
+        }
+        for (String t : options.addedTokens()) {
+            firstChars.set(t.charAt(0));
+        }
         Map<String, int[]> counts = new LinkedHashMap<>();
         for (String raw : texts) {
             if (raw == null || raw.isEmpty()) {
                 continue;
             }
-            String text = Normalizer.normalize(raw, Normalizer.Form.NFC);
-            Matcher a = added.matcher(text);
+            String text = needsNormalising(raw) ? Normalizer.normalize(raw, Normalizer.Form.NFC) : raw;
             int from = 0;
-            while (a.find()) {
-                countSegment(text.substring(from, a.start()), counts);
-                from = a.end();
+            if (containsAny(text, firstChars)) {
+                Matcher a = added.matcher(text);
+                while (a.find()) {
+                    countSegment(text.substring(from, a.start()), counts);
+                    from = a.end();
+                }
             }
-            countSegment(text.substring(from), counts);
+            countSegment(from == 0 ? text : text.substring(from), counts);
         }
         return counts;
+    }
+
+    private static boolean containsAny(String text, BitSet chars) {
+        for (int i = 0; i < text.length(); i++) {
+            if (chars.get(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Text below U+0300 (ASCII, Latin-1, Latin Extended) holds no combining marks: NFC leaves it alone. */
+    private static boolean needsNormalising(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) >= 0x300) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Pattern addedTokenPattern() {

@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * The special tokens of Qwen2.5-VL's tokenizer and the reasoning tags PathoReason adds as single tokens.
- * The order of {@link #QWEN_SPECIALS} is the order of their ids in the published tokenizer (151643 onwards).
+ * {@link #QWEN_SPECIALS} keeps the order of their ids in the published tokenizer (151643-151645, 151652-151656;
+ * the grounding tokens in between are not used here). A trained tokenizer gives them consecutive ids.
  */
 public final class SpecialTokens {
 

@@ -34,21 +34,26 @@ public final class Tokenizer implements AutoCloseable {
 
     private final String origin;
     private final String json;
-    private final HuggingFaceTokenizer native_;
+    private final HuggingFaceTokenizer hf;
     private final Map<String, Long> vocab;
     private final Map<String, Long> addedTokens;
     private final Set<Long> specialIds;
+    private final Map<Long, String> idToToken;
     private final int vocabSize;
 
     private Tokenizer(String origin, String json, HuggingFaceTokenizer nativeTokenizer, Map<String, Long> vocab,
             Map<String, Long> addedTokens, Set<Long> specialIds, int vocabSize) {
         this.origin = origin;
         this.json = json;
-        this.native_ = nativeTokenizer;
+        this.hf = nativeTokenizer;
         this.vocab = vocab;
         this.addedTokens = addedTokens;
         this.specialIds = specialIds;
         this.vocabSize = vocabSize;
+        Map<Long, String> reverse = new HashMap<>(vocab.size() * 2);
+        vocab.forEach((token, id) -> reverse.put(id, token));
+        addedTokens.forEach((token, id) -> reverse.put(id, token));
+        this.idToToken = reverse;
     }
 
     /**
@@ -153,12 +158,12 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Token ids of {@code text}; nothing is added, specials written in the text are single ids. */
     public long[] encode(String text) {
-        return native_.encode(text, false, false).getIds();
+        return hf.encode(text, false, false).getIds();
     }
 
     /** Encodes many texts at once (in parallel natively); no padding, each row as long as its text needs. */
     public long[][] encodeBatch(List<String> texts) {
-        Encoding[] encodings = native_.batchEncode(texts, false, false);
+        Encoding[] encodings = hf.batchEncode(texts, false, false);
         long[][] ids = new long[encodings.length][];
         for (int i = 0; i < encodings.length; i++) {
             ids[i] = encodings[i].getIds();
@@ -168,7 +173,7 @@ public final class Tokenizer implements AutoCloseable {
 
     /** The token strings of {@code text} as the model sees them (byte-level form, e.g. {@code Ġthe}). */
     public List<String> tokenize(String text) {
-        return List.of(native_.encode(text, false, false).getTokens());
+        return List.of(hf.encode(text, false, false).getTokens());
     }
 
     /**
@@ -192,14 +197,18 @@ public final class Tokenizer implements AutoCloseable {
         }
     }
 
-    /** Text of {@code ids}; special tokens are dropped when asked, reasoning tags are kept (not special). */
+    /**
+     * Text of {@code ids}; special tokens are dropped when asked, reasoning tags are kept (not special). As in
+     * Hugging Face, ids outside the vocabulary are skipped and bytes that do not form whole UTF-8 characters
+     * (a sequence cut inside an emoji) decode to U+FFFD.
+     */
     public String decode(long[] ids, boolean skipSpecialTokens) {
-        return native_.decode(ids, skipSpecialTokens);
+        return hf.decode(ids, skipSpecialTokens);
     }
 
     /** Decodes many sequences at once. */
     public List<String> decodeBatch(long[][] ids, boolean skipSpecialTokens) {
-        return List.of(native_.batchDecode(ids, skipSpecialTokens));
+        return List.of(hf.batchDecode(ids, skipSpecialTokens));
     }
 
     /** Number of ids, added tokens included (highest id + 1). Embedding tables need at least this many rows. */
@@ -222,6 +231,11 @@ public final class Tokenizer implements AutoCloseable {
             throw new TokenizerException(origin + ": no token " + token + " in this tokenizer");
         }
         return id;
+    }
+
+    /** The token string of an id (byte-level form for vocabulary entries), or null when no token has it. */
+    public String token(long id) {
+        return idToToken.get(id);
     }
 
     /** True when {@link #tokenId} would find {@code token}. */
@@ -299,7 +313,7 @@ public final class Tokenizer implements AutoCloseable {
 
     @Override
     public void close() {
-        native_.close();
+        hf.close();
     }
 
     @Override

@@ -158,16 +158,20 @@ public final class AdamW implements AutoCloseable {
      * not changed; zero them afterwards for the next accumulation.
      */
     public void step(double lr) {
+        try (Gradients.Handles grads = Gradients.open(parameters().values())) {
+            step(lr, grads);
+        }
+    }
+
+    /** {@link #step(double)} with gradients already opened (by {@link ParameterUpdater}). */
+    public void step(double lr, Gradients.Handles grads) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
         }
         Tensors.noGrad(() -> {
             for (Slot s : slots.values()) {
-                NDArray grad = Tensors.gradientOrNull(s.param);
-                if (grad == null) {
-                    continue;
-                }
-                try (grad) {
+                NDArray grad = grads.of(s.param);
+                if (grad != null) {
                     update(s, grad, lr);
                 }
             }

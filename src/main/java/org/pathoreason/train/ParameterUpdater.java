@@ -67,16 +67,21 @@ public final class ParameterUpdater implements AutoCloseable {
      * and the data stay aligned).
      */
     public Update step(double gradScale) {
-        Gradients.scale(params, gradScale);
-        double norm = Gradients.clipGlobalNorm(params, maxGradNorm);
         double lr = schedule.lr(globalStep);
-        boolean finite = Double.isFinite(norm);
-        if (finite) {
-            optimizer.step(lr);
-        } else {
-            LOG.warn("step {}: gradient norm is {}; update skipped", globalStep + 1, norm);
+        double norm;
+        boolean finite;
+        // One look-up per gradient for the whole update (see Gradients.Handles on why that matters).
+        try (Gradients.Handles grads = Gradients.open(params)) {
+            grads.scale(gradScale);
+            norm = grads.clip(maxGradNorm);
+            finite = Double.isFinite(norm);
+            if (finite) {
+                optimizer.step(lr, grads);
+            } else {
+                LOG.warn("step {}: gradient norm is {}; update skipped", globalStep + 1, norm);
+            }
+            grads.zero();
         }
-        Gradients.zero(params);
         globalStep++;
         return new Update(globalStep, lr, norm, finite);
     }

@@ -22,6 +22,7 @@ final class Tensors {
     /**
      * The gradient of {@code param} as a new handle the caller must close, or null when no backward pass has
      * reached it yet ({@code .grad is None} in PyTorch). DJL's {@code getGradient()} would return zeros there.
+     * In the second case DJL's native code leaks a small handle (see {@link Gradients.Handles}).
      */
     static NDArray gradientOrNull(NDArray param) {
         return JniUtils.getGradient(pt(param));

@@ -120,6 +120,15 @@ class TokenizerTest {
     }
 
     @Test
+    void decodesLikeHuggingFaceAtTheEdges() {
+        long[] emoji = tok.encode("🦠");
+        assertThat(emoji.length).isBetween(2, 4); // not in the corpus: only its shared leading bytes are merged
+        assertThat(tok.decode(java.util.Arrays.copyOf(emoji, 1), false)).isEqualTo("\uFFFD");
+        long[] withUnknown = {tok.tokenId("Ġtissue"), tok.vocabSize() + 10L, tok.tokenId("Ġshows")};
+        assertThat(tok.decode(withUnknown, false)).isEqualTo(" tissue shows");
+    }
+
+    @Test
     void addsNothingAndNeverTruncates() {
         assertThat(tok.encode("a")).hasSize(1);
         assertThat(tok.encode("")).isEmpty();
@@ -157,6 +166,9 @@ class TokenizerTest {
         assertThatThrownBy(() -> tok.tokenId("<|nope|>")).isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("<|nope|>").hasMessageContaining("tokenizer.json");
         assertThat(tok.hasToken("<|nope|>")).isFalse();
+        assertThat(tok.token(tok.tokenId("Ġtissue"))).isEqualTo("Ġtissue");
+        assertThat(tok.token(tok.imEndId())).isEqualTo("<|im_end|>");
+        assertThat(tok.token(tok.vocabSize())).isNull();
     }
 
     @Test
@@ -216,6 +228,29 @@ class TokenizerTest {
             Path copy = dir.resolve("copy/tokenizer.json");
             fromDir.save(copy);
             assertThat(Files.readString(copy)).isEqualTo(Files.readString(file));
+        }
+    }
+
+    @Test
+    void loadsOtherModelTypes() throws Exception {
+        String wordLevel = "{\"version\":\"1.0\",\"added_tokens\":[{\"id\":3,\"content\":\"<|im_end|>\","
+                + "\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true}],"
+                + "\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+                + "\"model\":{\"type\":\"WordLevel\",\"vocab\":{\"[UNK]\":0,\"plasma\":1,\"cells\":2},"
+                + "\"unk_token\":\"[UNK]\"}}";
+        try (Tokenizer t = Tokenizer.fromJson(wordLevel, "word-level")) {
+            assertThat(t.encode("plasma cells<|im_end|> zebra")).containsExactly(1, 2, 3, 0);
+            assertThat(t.vocabSize()).isEqualTo(4);
+            assertThat(t.imEndId()).isEqualTo(3);
+            assertThatThrownBy(t::imagePadId).hasMessageContaining("word-level").hasMessageContaining("<|image_pad|>");
+        }
+        String unigram = "{\"version\":\"1.0\",\"added_tokens\":[],\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+                + "\"model\":{\"type\":\"Unigram\",\"unk_id\":0,\"vocab\":[[\"<unk>\",0.0],[\"cell\",-1.0],"
+                + "[\"s\",-2.0],[\"c\",-3.0],[\"e\",-3.0],[\"l\",-3.0]],\"byte_fallback\":false}}";
+        try (Tokenizer t = Tokenizer.fromJson(unigram, "unigram")) {
+            assertThat(t.encode("cells")).containsExactly(1, 2);
+            assertThat(t.tokenId("cell")).isEqualTo(1);
+            assertThat(t.vocabSize()).isEqualTo(6);
         }
     }
 

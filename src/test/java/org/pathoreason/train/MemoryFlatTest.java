@@ -15,6 +15,20 @@ class MemoryFlatTest {
         Engines.start();
     }
 
+    /** Resident set size from /proc (Linux), 0 elsewhere; printed for information, too noisy to assert on. */
+    private static long rssKiB() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
+    }
+
     @Test
     void liveArrayCountStaysFlatOverThousandsOfSteps() {
         try (SingleThreaded st = new SingleThreaded(); NDManager root = Engines.newManager();
@@ -26,6 +40,7 @@ class MemoryFlatTest {
             try (ParameterUpdater updater = cfg.updater(model.params, cfg.maxSteps())) {
                 int[] counts = new int[3];
                 int[] baseline = null;
+                long rssStart = 0;
                 float firstLoss = 0;
                 float lastLoss = 0;
                 long start = System.nanoTime();
@@ -46,6 +61,7 @@ class MemoryFlatTest {
                         counts[2] = root.getParentManager().getManagedArrays().size(); // everything the engine holds
                         if (baseline == null) {
                             baseline = counts.clone();
+                            rssStart = rssKiB();
                         }
                     }
                 }
@@ -53,8 +69,8 @@ class MemoryFlatTest {
                 long cpuMillis = (java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime()
                         - cpuStart) / 1_000_000;
                 System.out.printf("MemoryFlatTest: %d updates (%d micro-batches) in %d ms wall, %d ms cpu; "
-                        + "live arrays %s%n", cfg.maxSteps(), cfg.maxSteps() * cfg.gradAccum(), millis, cpuMillis,
-                        java.util.Arrays.toString(counts));
+                        + "live arrays %s; RSS %d -> %d KiB%n", cfg.maxSteps(), cfg.maxSteps() * cfg.gradAccum(), millis,
+                        cpuMillis, java.util.Arrays.toString(counts), rssStart, rssKiB());
                 assertThat(counts).containsExactly(baseline);
                 assertThat(counts[0]).isEqualTo(model.params.size());
                 assertThat(counts[1]).isEqualTo(2 * model.params.size());

@@ -89,7 +89,8 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
         if (b.apiKeyEnv != null) {
             key = b.environment.apply(b.apiKeyEnv);
             if (key == null || key.isBlank()) {
-                LOG.warn("environment variable {} is not set; calling {} without an API key", b.apiKeyEnv, endpoint);
+                LOG.warn("environment variable {} is not set; calling {} without an API key", b.apiKeyEnv,
+                        forLog(endpoint));
                 key = null;
             }
         }
@@ -265,8 +266,8 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
 
     private JudgeScore fallback(String sampleId, String reason) {
         fallbacks.incrementAndGet();
-        LOG.warn("judge {} gave no verdict for sample {} ({}); using fallback integrity {} knowledge {}", endpoint,
-                sampleId, reason, fallbackIntegrity, fallbackKnowledge);
+        LOG.warn("judge {} gave no verdict for sample {} ({}); using fallback integrity {} knowledge {}",
+                forLog(endpoint), sampleId, reason, fallbackIntegrity, fallbackKnowledge);
         return JudgeScore.fallback(fallbackIntegrity, fallbackKnowledge, reason);
     }
 
@@ -302,6 +303,11 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
             }
         }
         return p;
+    }
+
+    /** The endpoint without user info or query, which may carry credentials and must not reach the logs. */
+    static String forLog(URI uri) {
+        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "") + uri.getPath();
     }
 
     static URI chatCompletionsUri(String baseUrl) {

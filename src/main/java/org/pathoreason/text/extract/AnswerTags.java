@@ -1,43 +1,45 @@
 package org.pathoreason.text.extract;
 
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.pathoreason.text.ReasoningTags;
 
 /**
- * The parts of an R1-style completion that answer extraction needs: the {@code <answer>} content and the text
- * with reasoning blocks and tag markers removed.
+ * The parts of an R1-style completion that answer extraction needs, read with the project's
+ * {@link ReasoningTags} parser so that evaluation and rewards agree on what the answer is.
  */
 final class AnswerTags {
 
-    private static final Pattern ANSWER = Pattern.compile("<answer>(.*?)</answer>", Pattern.DOTALL);
-    private static final Pattern OPEN_ANSWER = Pattern.compile("<answer>(.*)\\z", Pattern.DOTALL);
     private static final Pattern REASONING_BLOCK = Pattern.compile(
-            "<(think|observe|info)>.*?</\\1>", Pattern.DOTALL);
-    private static final Pattern ANY_TAG = Pattern.compile("</?(think|observe|info|answer)>");
+            "<(think|observe|info)>.*?</\\1>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
+    private static final Pattern ANY_TAG = Pattern.compile("</?(think|observe|info|answer)>", Pattern.CASE_INSENSITIVE);
 
     private AnswerTags() {
     }
 
-    /** The content of the first complete {@code <answer>...</answer>}, trimmed. */
+    /**
+     * The content of the first complete {@code <answer>...</answer>} span (opened and closed), trimmed; as R1-V and
+     * PathVLM-R1 read it with {@code <answer>(.*?)</answer>}, except that tags match in any case and the content
+     * may span lines.
+     */
     static Optional<String> answer(String completion) {
-        Matcher m = ANSWER.matcher(completion);
-        return m.find() ? Optional.of(m.group(1).strip()) : Optional.empty();
+        ReasoningTags.Parsed p = ReasoningTags.parse(completion);
+        if (p.answer() == null || p.unclosed().contains(ReasoningTags.Tag.ANSWER)
+                || p.unopened().contains(ReasoningTags.Tag.ANSWER)) {
+            return Optional.empty();
+        }
+        return Optional.of(p.answer());
     }
 
     /**
-     * The answer as a forgiving reader sees it: the {@code <answer>} content; else the text after an unclosed
-     * {@code <answer>} (a completion cut at the token limit); else the text outside reasoning blocks; else the
+     * The answer as a forgiving reader sees it: the {@code <answer>} content, even when the span was cut short
+     * ({@code <answer>B} at the token limit) or never opened; else the text outside reasoning blocks; else the
      * whole text with tag markers removed.
      */
     static String lenientAnswer(String completion) {
-        Optional<String> closed = answer(completion);
-        if (closed.isPresent()) {
-            return closed.get();
-        }
-        Matcher open = OPEN_ANSWER.matcher(completion);
-        if (open.find()) {
-            return ANY_TAG.matcher(open.group(1)).replaceAll(" ").strip();
+        ReasoningTags.Parsed p = ReasoningTags.parse(completion);
+        if (p.answer() != null) {
+            return p.answer();
         }
         String outside = ANY_TAG.matcher(REASONING_BLOCK.matcher(completion).replaceAll(" ")).replaceAll(" ").strip();
         if (!outside.isEmpty()) {

@@ -3,7 +3,6 @@ package org.pathoreason.text.extract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.pathoreason.data.Sample;
 
 /**
  * PathMMU's official reading of free text ({@link PathMmuChoiceParser}) on the raw completion: R1 tags are not
@@ -52,10 +51,14 @@ public final class PathMmuExtractor implements AnswerExtractor {
         return Extraction.found(AnswerTags.lenientAnswer(completion));
     }
 
+    /** The option letters A, B, ... for {@code n} options (at most 26). */
     static List<String> letters(int n) {
+        if (n > 26) {
+            throw new IllegalArgumentException("at most 26 options can be lettered, not " + n);
+        }
         List<String> letters = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            letters.add(Sample.letter(i));
+            letters.add(String.valueOf((char) ('A' + i)));
         }
         return letters;
     }

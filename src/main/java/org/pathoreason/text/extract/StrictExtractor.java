@@ -5,7 +5,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.pathoreason.data.Sample;
 
 /**
  * PathVLM-R1's reading: only the first {@code <answer>...</answer>} counts, and for a multiple-choice question it
@@ -34,7 +33,7 @@ final class StrictExtractor implements AnswerExtractor {
             return Extraction.miss();
         }
         String letter = m.group(1) != null ? m.group(1) : m.group(2);
-        int index = Sample.letterIndex(letter);
+        int index = letter.charAt(0) - 'A';
         if (index < 0 || index >= options.size()) {
             return Extraction.miss();
         }

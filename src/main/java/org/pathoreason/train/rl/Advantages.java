@@ -112,6 +112,21 @@ public final class Advantages {
         return adv.reshape(new Shape(b));
     }
 
+    /**
+     * For DAPO's dynamic sampling: per group of {@code groupSize} consecutive rewards, whether the rewards differ
+     * (a group whose rewards are all equal has zero advantages and no gradient, so DAPO drops it).
+     */
+    public static boolean[] groupsWithVariance(double[] rewards, int groupSize) {
+        checkGroups(rewards.length, groupSize);
+        boolean[] keep = new boolean[rewards.length / groupSize];
+        for (int g = 0; g < keep.length; g++) {
+            for (int i = g * groupSize + 1; i < (g + 1) * groupSize && !keep[g]; i++) {
+                keep[g] = rewards[i] != rewards[g * groupSize];
+            }
+        }
+        return keep;
+    }
+
     private static void checkGroups(long batch, int groupSize) {
         if (groupSize < 1 || batch % groupSize != 0) {
             throw new IllegalArgumentException("batch of " + batch + " rewards cannot be split into groups of "

@@ -272,4 +272,15 @@ class OpenAiJudgeTest {
         JsonNode req = Json.MAPPER.readTree(requestBodies.get(0));
         assertThat(req.at("/messages/1/content/0/text").asText()).contains("missing.png could not be loaded");
     }
+
+    @Test
+    void endpointIsNormalisedAndLoggedWithoutCredentials() {
+        assertThat(OpenAiJudge.chatCompletionsUri("http://h:1/v1/").toString()).isEqualTo("http://h:1/v1/chat/completions");
+        assertThat(OpenAiJudge.chatCompletionsUri("https://h/v1/chat/completions").toString())
+                .isEqualTo("https://h/v1/chat/completions");
+        assertThat(OpenAiJudge.forLog(java.net.URI.create("https://user:pw@host:8443/v1/chat/completions?key=x")))
+                .isEqualTo("https://host:8443/v1/chat/completions");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OpenAiJudge.chatCompletionsUri("ftp://h/v1"))
+                .hasMessageContaining("http(s)");
+    }
 }

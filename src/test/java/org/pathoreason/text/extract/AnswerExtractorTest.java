@@ -82,6 +82,9 @@ class AnswerExtractorTest {
         }
         assertThat(s.choice("B", OPTIONS)).isEqualTo(Extraction.miss());
         assertThat(s.choice("<answer>B", OPTIONS)).isEqualTo(Extraction.miss());
+        assertThat(s.choice("reasoning</think>B</answer>", OPTIONS)).isEqualTo(Extraction.miss());
+        // tags are read by ReasoningTags, as the rewards read them: any case, content across lines
+        assertThat(s.choice("<Answer>\nB\n</Answer>", OPTIONS)).isEqualTo(Extraction.found("B"));
         // only the first answer block counts
         assertThat(s.choice("<answer>C</answer><answer>B</answer>", OPTIONS)).isEqualTo(Extraction.found("C"));
     }

@@ -74,6 +74,13 @@ class AdvantagesTest {
     }
 
     @Test
+    void dynamicSamplingKeepsOnlyGroupsWhoseRewardsDiffer() {
+        assertThat(Advantages.groupsWithVariance(new double[] {1, 0, 1, 0, 0, 0, 0.5, 0.5, 0.5}, 3))
+                .containsExactly(true, false, false);
+        assertThat(Advantages.groupsWithVariance(new double[] {1, 1}, 1)).containsExactly(false, false);
+    }
+
+    @Test
     void rejectsBatchesThatDoNotSplitIntoGroups() {
         assertThatThrownBy(() -> Advantages.ofBatch(new double[5], 4, Advantages.Options.verl()))
                 .hasMessageContaining("groups of 4");

@@ -1,0 +1,126 @@
+package org.pathoreason.data.readers;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.pathoreason.data.DataException;
+import org.pathoreason.data.Sample;
+
+/**
+ * PathMMU's {@code data.json}: {@code {subset: {split: [item, ...]}}} with subsets such as PubMed, EduContent,
+ * Atlas, SocialPath, PathCLS and splits {@code val}, {@code test}, {@code test_tiny}. Each item has {@code No},
+ * {@code img} (relative to the {@code images/} folder beside {@code data.json}), {@code question},
+ * {@code options} ({@code "A) text"}), {@code answer} ({@code "D) text"}) and usually {@code explanation}.
+ *
+ * <p>Sample ids are {@code subset/split/No}, e.g. {@code PubMed/test/12}; an item without {@code No} uses its
+ * 0-based position in its split's list instead. Images become {@code images/<img>}; {@code subset} is the PathMMU
+ * subset; {@code meta} keeps {@code split}, {@code No}, the explanation and any other scalar fields.
+ */
+public final class PathMmuReader implements DatasetReader {
+
+    @Override
+    public List<Sample> read(Path file, ReadOptions options) {
+        List<Sample> samples = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        try (JsonParser p = JsonRecords.open(file)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_OBJECT) {
+                throw DataException.at(file, p.currentTokenLocation().getLineNr(),
+                        "expected PathMMU's {subset: {split: [items]}} object, found " + JsonRecords.describe(t));
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String subset = p.currentName();
+                if (p.nextToken() != JsonToken.START_OBJECT) {
+                    throw DataException.at(file, p.currentTokenLocation().getLineNr(), "subset '" + subset
+                            + "' should map split names to lists, found " + JsonRecords.describe(p.currentToken()));
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String split = p.currentName();
+                    if (p.nextToken() != JsonToken.START_ARRAY) {
+                        throw DataException.at(file, p.currentTokenLocation().getLineNr(), "split '" + subset + "/"
+                                + split + "' should be a list of items, found "
+                                + JsonRecords.describe(p.currentToken()));
+                    }
+                    if (!options.keepsSplit(split)) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    JsonRecords.forEachElement(file, p, r -> {
+                        Sample s = toSample(file, r, subset, split);
+                        if (!ids.add(s.id())) {
+                            throw JsonRecords.bad(file, r, "duplicate id '" + s.id() + "' (two items with the same No)");
+                        }
+                        samples.add(s);
+                    });
+                }
+            }
+        } catch (JsonProcessingException e) {
+            throw JsonRecords.malformed(file, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return samples;
+    }
+
+    private static Sample toSample(Path file, JsonRecords.Located r, String subset, String split) {
+        JsonNode item = r.node();
+        String where = subset + "/" + split + " ";
+        if (!item.isObject()) {
+            throw JsonRecords.bad(file, r, where + "item should be an object");
+        }
+        JsonNode no = item.get("No");
+        String number = no == null || no.isNull() ? String.valueOf(r.index()) : no.asText();
+        String id = subset + "/" + split + "/" + number;
+        String question = JsonRecords.text(file, r, item, "question");
+        String img = JsonRecords.text(file, r, item, "img");
+        JsonNode opts = item.get("options");
+        if (opts == null || !opts.isArray() || opts.size() < 2) {
+            throw JsonRecords.bad(file, r, "item " + id + ": 'options' should be a list of at least 2 \"A) text\" strings");
+        }
+        List<String> options = new ArrayList<>();
+        for (int i = 0; i < opts.size(); i++) {
+            String raw = opts.get(i).asText();
+            Optional<OptionLabels.Labelled> l = OptionLabels.parse(raw);
+            if (l.isPresent() && !l.get().letter().equals(Sample.letter(i))) {
+                throw JsonRecords.bad(file, r, "item " + id + ": option " + (i + 1) + " is labelled '"
+                        + l.get().letter() + "', expected '" + Sample.letter(i) + "'");
+            }
+            options.add(l.map(OptionLabels.Labelled::text).orElse(raw.strip()));
+        }
+        String answerRaw = JsonRecords.text(file, r, item, "answer");
+        String letter = OptionLabels.parse(answerRaw).map(OptionLabels.Labelled::letter)
+                .or(() -> OptionLabels.bareLetter(answerRaw))
+                .orElseThrow(() -> JsonRecords.bad(file, r, "item " + id + ": answer '" + answerRaw
+                        + "' does not start with an option letter (expected e.g. \"D) text\")"));
+        int index = Sample.letterIndex(letter);
+        if (index >= options.size()) {
+            throw JsonRecords.bad(file, r, "item " + id + ": answer letter " + letter + " but only "
+                    + options.size() + " options");
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("split", split);
+        meta.put("No", number);
+        for (Iterator<Map.Entry<String, JsonNode>> it = item.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> f = it.next();
+            String k = f.getKey();
+            if (!Set.of("No", "img", "question", "options", "answer").contains(k) && f.getValue().isValueNode()
+                    && !f.getValue().isNull()) {
+                meta.put(k, f.getValue().asText());
+            }
+        }
+        return new Sample(id, List.of("images/" + img), question, options, letter, options.get(index), null, null,
+                null, Sample.MCQ, subset, meta);
+    }
+}
