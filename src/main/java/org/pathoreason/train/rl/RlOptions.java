@@ -45,7 +45,8 @@ import java.util.Locale;
  * @param maxGenerationRounds most rollout rounds per step with dynamic sampling; the step then trains on what it
  *     kept (verl stops the run instead)
  * @param maskTruncated DAPO's overlong filtering: completions cut at the length limit get no loss
- * @param promptStyle how a sample is put to the model: think-answer, observe-think-answer, cot, cod, plain
+ * @param promptStyle how a sample is put to the model: cot (the SFT stage's default), cod, think-answer,
+ *     observe-think-answer or plain; it must be the style the starting checkpoint was fine-tuned with
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RlOptions(
@@ -119,7 +120,7 @@ public record RlOptions(
     public static RlOptions grpo() {
         return new RlOptions("grpo", 4, 16, 1024, 1024, 1.0, 1.0, 0, 1, 0, 4, RECOMPUTE, Advantages.VERL_EPS, true,
                 0.2, 0.2, 3.0, LossAggregation.SEQ_MEAN_TOKEN_MEAN.id(), 0, 0.04, "k3", false, false, "reward", 4,
-                false, "think-answer");
+                false, "cot");
     }
 
     /**
