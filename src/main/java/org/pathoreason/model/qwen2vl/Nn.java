@@ -44,15 +44,34 @@ final class Nn {
     }
 
     /**
-     * Rotary embedding {@code x * cos + rotate_half(x) * sin}, with {@code signedSin = cat(-sin1, sin2)} so that
-     * {@code rotate_half(x) * sin == cat(x2, x1) * signedSin} exactly.
+     * Rotary tables for a batch of positions: {@code cos = cat(cos a, cos a)}, {@code sin = cat(sin a, sin a)} for
+     * host-computed angles {@code a} (float32, exactly as the reference computes them, then through torch's cos and
+     * sin), and the signed permutation {@code rotateHalf} with {@code x @ rotateHalf == cat(-x2, x1)}: one matmul,
+     * exact (each output is one input times +-1), instead of two slices, a negation and a concatenation.
      */
-    static NDArray rotary(NDArray x, NDArray cos, NDArray signedSin) {
-        long half = x.getShape().get(x.getShape().dimension() - 1) / 2;
-        NDArray x1 = x.get(new NDIndex("..., :{}", half));
-        NDArray x2 = x.get(new NDIndex("..., {}:", half));
-        NDArray swapped = x2.concat(x1, -1);
-        return x.mul(cos).add(swapped.mul(signedSin));
+    record Rotary(NDArray cos, NDArray sin, NDArray rotateHalf) {
+
+        /** {@code x * cos + rotate_half(x) * sin}. */
+        NDArray apply(NDArray x) {
+            return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+        }
+    }
+
+    /**
+     * @param angles {@code shape.size()} angles, the last axis being the {@code headDim / 2} frequencies
+     * @param shape the angles' shape, broadcastable against {@code [..., heads, T, headDim / 2]} once doubled
+     */
+    static Rotary rotary(NDManager manager, float[] angles, Shape shape) {
+        NDArray a = manager.create(angles, shape);
+        NDArray full = a.concat(a, -1);
+        int dim = (int) shape.get(shape.dimension() - 1) * 2;
+        int half = dim / 2;
+        float[] r = new float[dim * dim];
+        for (int k = 0; k < half; k++) {
+            r[(k + half) * dim + k] = -1f;
+            r[k * dim + k + half] = 1f;
+        }
+        return new Rotary(full.cos(), full.sin(), manager.create(r, new Shape(dim, dim)));
     }
 
     /** Reshapes a parameter and attaches the view to {@code manager} (it would otherwise stay with the weights). */
@@ -66,20 +85,6 @@ final class Nn {
     static NDArray rows(NDArray x, long[] index) {
         NDArray idx = x.getManager().create(index);
         return x.get(new NDIndex("{}", idx));
-    }
-
-    /**
-     * The cosine ({@code cat(cos a, cos a)}) or signed sine ({@code cat(-sin a, sin a)}) table of rotary angles
-     * {@code a} (host-computed in float32 exactly as the reference does, then taken through torch's cos/sin).
-     */
-    static NDArray cosSin(NDManager manager, float[] angles, Shape shape, boolean sin) {
-        NDArray a = manager.create(angles, shape);
-        NDArray full = a.concat(a, -1);
-        if (!sin) {
-            return full.cos();
-        }
-        NDArray s = a.sin();
-        return s.neg().concat(s, -1);
     }
 
     /** {@code 1 / theta^(arange(0, dim, 2) / dim)} in float32, as transformers builds {@code inv_freq}. */

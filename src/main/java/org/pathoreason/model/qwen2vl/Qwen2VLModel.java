@@ -21,6 +21,8 @@ import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.ParameterGroup;
 import org.pathoreason.model.VisionLanguageModel;
+import org.pathoreason.model.io.CheckpointContents;
+import org.pathoreason.model.io.CheckpointDir;
 import org.pathoreason.model.io.DType;
 import org.pathoreason.model.io.SafetensorsException;
 import org.pathoreason.model.io.SafetensorsReader;
@@ -189,20 +191,58 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         }
     }
 
-    /** Writes {@code config.json} and the float32 weights (sharded past 5 GB) into {@code dir}. */
+    /**
+     * Writes {@code config.json} and the float32 weights (sharded past 5 GB) into {@code dir}; other files there
+     * (tokenizer, preprocessor config) are left as they are. Use {@link #saveCheckpoint} for a complete,
+     * atomically written checkpoint directory.
+     */
     @Override
     public void save(Path dir) {
         try {
             Files.createDirectories(dir);
-            SafetensorsWriter writer = new SafetensorsWriter().metadata(Map.of("format", "pt"));
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                writer.put(e.getKey(), DType.F32, e.getValue());
-            }
-            writer.writeSharded(dir, SHARD_BYTES);
+            weights().metadata(Map.of("format", "pt")).writeSharded(dir, SHARD_BYTES);
             config.write(dir.resolve("config.json"));
         } catch (IOException e) {
             throw new ModelException("cannot save the model to " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes a complete checkpoint directory atomically (see {@link CheckpointDir#write}): this model's
+     * {@code config.json} and weights plus what {@code rest} carries (provenance, required; tokenizer files,
+     * preprocessor and generation configs).
+     */
+    public void saveCheckpoint(Path dir, CheckpointContents rest) {
+        saveCheckpoint(dir, rest, DType.F32);
+    }
+
+    /**
+     * As {@link #saveCheckpoint(Path, CheckpointContents)} with the weights stored as {@code dtype} (F32, or BF16
+     * as the published checkpoints are, which halves the file and the writer's memory; rounding to nearest even).
+     */
+    public void saveCheckpoint(Path dir, CheckpointContents rest, DType dtype) {
+        try {
+            CheckpointDir.write(dir, rest.config(config.toJson()).weights(weights(dtype)));
+        } catch (IOException e) {
+            throw new ModelException("cannot write checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** All parameters as float32 tensors under their published names, ready to write. */
+    public SafetensorsWriter weights() {
+        return weights(DType.F32);
+    }
+
+    /** All parameters under their published names, stored as {@code dtype} (F32, F16 or BF16). */
+    public SafetensorsWriter weights(DType dtype) {
+        if (!dtype.isFloatingPoint()) {
+            throw new ModelException("weights are stored as F32, F16 or BF16, not " + dtype.safetensorsName());
+        }
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            writer.put(e.getKey(), dtype, e.getValue());
+        }
+        return writer;
     }
 
     public Qwen2VLConfig config() {

@@ -17,6 +17,9 @@ import org.pathoreason.model.KvCache;
  */
 final class TextDecoder {
 
+    /** Largest mask (elements) built on the host; larger ones are built from a few broadcasting tensor ops. */
+    private static final long HOST_MASK_LIMIT = 1 << 16;
+
     private final Qwen2VLConfig.TextConfig config;
     private final Map<String, NDArray> params;
     /** {@code inv_freq} of the rotary embedding (dim = head_dim, theta = rope_theta). */
@@ -58,11 +61,11 @@ final class TextDecoder {
     }
 
     /**
-     * Rotary tables for the given positions: {@code {cos, signedSin}}, each {@code [B, 1, T, headDim]}.
+     * Rotary tables for the given positions, broadcasting over {@code [B, heads, T, headDim]}.
      *
      * @param positions {@code [3][B][T]}
      */
-    NDArray[] rotary(long[][][] positions, NDManager manager) {
+    Nn.Rotary rotary(long[][][] positions, NDManager manager) {
         int b = positions[0].length;
         int t = positions[0][0].length;
         int f = invFreq.length;
@@ -76,7 +79,7 @@ final class TextDecoder {
             }
         }
         Shape shape = new Shape(b, 1, t, f);
-        return new NDArray[] {Nn.cosSin(manager, angles, shape, false), Nn.cosSin(manager, angles, shape, true)};
+        return Nn.rotary(manager, angles, shape);
     }
 
     /**
@@ -86,6 +89,29 @@ final class TextDecoder {
      * @param keyMask per row, 1/0 for the first {@code L} key columns
      */
     NDArray mask(int[][] keyMask, int keys, int start, int queries, NDManager manager) {
+        if ((long) keyMask.length * queries * keys <= HOST_MASK_LIMIT) {
+            // small (decoding steps): one array built here beats a dozen tiny tensor ops
+            return hostMask(keyMask, keys, start, queries, manager);
+        }
+        return deviceMask(keyMask, keys, start, queries, manager);
+    }
+
+    static NDArray hostMask(int[][] keyMask, int keys, int start, int queries, NDManager manager) {
+        int b = keyMask.length;
+        float[] additive = new float[b * queries * keys];
+        for (int i = 0; i < b; i++) {
+            for (int q = 0; q < queries; q++) {
+                int row = (i * queries + q) * keys;
+                for (int j = 0; j < keys; j++) {
+                    boolean allowed = j <= start + q && keyMask[i][j] == 1;
+                    additive[row + j] = allowed ? 0f : Nn.MASKED;
+                }
+            }
+        }
+        return manager.create(additive, new Shape(b, 1, 1, queries, keys));
+    }
+
+    static NDArray deviceMask(int[][] keyMask, int keys, int start, int queries, NDManager manager) {
         int b = keyMask.length;
         boolean[] real = new boolean[b * keys];
         for (int i = 0; i < b; i++) {
@@ -104,13 +130,13 @@ final class TextDecoder {
      * Runs the decoder layers and the final norm.
      *
      * @param hidden input embeddings {@code [B, T, H]}
-     * @param rotary {@code {cos, signedSin}} from {@link #rotary}
+     * @param rotary tables from {@link #rotary}
      * @param mask from {@link #mask}
      * @param cache null for a plain forward; otherwise the new keys/values are written at columns
      *     {@code start .. start + T} and attention runs over columns {@code 0 .. start + T}
      * @return normalised hidden states {@code [B, T, H]}
      */
-    NDArray layers(NDArray hidden, NDArray[] rotary, NDArray mask, KvCache cache, int start, NDManager manager) {
+    NDArray layers(NDArray hidden, Nn.Rotary rotary, NDArray mask, KvCache cache, int start, NDManager manager) {
         long b = hidden.getShape().get(0);
         long t = hidden.getShape().get(1);
         int heads = config.numHeads();
@@ -129,8 +155,8 @@ final class TextDecoder {
                     .reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
             NDArray v = Nn.linear(x, params.get(p + "self_attn.v_proj.weight"), params.get(p + "self_attn.v_proj.bias"))
                     .reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-            q = Nn.rotary(q, rotary[0], rotary[1]);
-            k = Nn.rotary(k, rotary[0], rotary[1]);
+            q = rotary.apply(q);
+            k = rotary.apply(k);
             if (cache != null) {
                 NDIndex write = new NDIndex(":, :, {}:{}", start, start + t);
                 cache.keys(l).set(write, k);

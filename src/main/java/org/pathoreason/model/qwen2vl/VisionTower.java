@@ -62,8 +62,7 @@ final class VisionTower {
 
         float[] angles = rotaryAngles(grids, patchOrder, (int) n);
         Shape angleShape = new Shape(n, 1, hd / 2);
-        NDArray cos = Nn.cosSin(manager, angles, angleShape, false);
-        NDArray sin = Nn.cosSin(manager, angles, angleShape, true);
+        Nn.Rotary rotary = Nn.rotary(manager, angles, angleShape);
         Segments windowSegments = Segments.of(windows.windowBoundaries());
         Segments frameSegments = Segments.of(windows.frameBoundaries());
         double scale = 1.0 / Math.sqrt(hd);
@@ -74,8 +73,8 @@ final class VisionTower {
             NDArray normed = Nn.rmsNorm(h, params.get(p + "norm1.weight"), NORM_EPS);
             NDArray qkv = Nn.linear(normed, params.get(p + "attn.qkv.weight"), params.get(p + "attn.qkv.bias"))
                     .reshape(n, 3, heads, hd);
-            NDArray q = Nn.rotary(qkv.get(new NDIndex(":, 0")), cos, sin);
-            NDArray k = Nn.rotary(qkv.get(new NDIndex(":, 1")), cos, sin);
+            NDArray q = rotary.apply(qkv.get(new NDIndex(":, 0")));
+            NDArray k = rotary.apply(qkv.get(new NDIndex(":, 1")));
             NDArray v = qkv.get(new NDIndex(":, 2"));
             NDArray attn = segments.attend(q, k, v, scale, manager).reshape(n, vh);
             h = h.add(Nn.linear(attn, params.get(p + "attn.proj.weight"), params.get(p + "attn.proj.bias")));

@@ -247,6 +247,15 @@ public final class SftData {
         return List.of(train, validation);
     }
 
+    /** The samples with knowledge-graph guidance added where they have none ({@link KgGuidance#withGuidance}). */
+    public static List<Located> withGuidance(List<Located> samples, KgGuidance guidance) {
+        List<Located> out = new ArrayList<>(samples.size());
+        for (Located l : samples) {
+            out.add(new Located(guidance.withGuidance(l.sample()), l.file(), l.line(), l.imageBase()));
+        }
+        return out;
+    }
+
     /** SHA-256 of a data file (of {@code data.json} for a PathMMU folder), hex; the data fingerprint. */
     public static String fingerprint(Path input) {
         Path file = Files.isDirectory(input) ? input.resolve("data.json") : input;

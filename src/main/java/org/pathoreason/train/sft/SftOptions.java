@@ -18,6 +18,9 @@ import org.pathoreason.text.PromptStyle;
  * @param guidance {@code remove} (trajectory masking) or {@code keep} guidance in prompts; see
  *     {@link TrajectoryMasking}
  * @param guidancePattern regular expression of a guidance block in a question; empty for none
+ * @param guidanceGraph a knowledge graph file; samples without {@code meta.guidance} get the graph's paths from
+ *     their entities to their answer as guidance ({@link KgGuidance}), removed or kept like any guidance; empty
+ *     for none
  * @param lossMaskTags tags ({@code observe}, {@code think}, {@code answer}) whose content carries no loss
  * @param onBadSample {@code skip} or {@code stop} on a sample that cannot be used
  * @param dataFormat {@code auto} (detected from the file) or a reader's name ({@code jsonl}, {@code llava}, ...)
@@ -35,6 +38,7 @@ public record SftOptions(
         String answerStyle,
         String guidance,
         String guidancePattern,
+        String guidanceGraph,
         List<String> lossMaskTags,
         String onBadSample,
         String dataFormat,
@@ -54,6 +58,7 @@ public record SftOptions(
         AnswerStyle.parse(require(answerStyle, "answer_style"));
         TrajectoryMasking.Guidance.parse(require(guidance, "guidance"));
         guidancePattern = guidancePattern == null ? "" : guidancePattern;
+        guidanceGraph = guidanceGraph == null ? "" : guidanceGraph;
         lossMaskTags = lossMaskTags == null ? List.of() : List.copyOf(lossMaskTags);
         TrajectoryMasking.parseTags(lossMaskTags);
         OnBadSample.parse(require(onBadSample, "on_bad_sample"));
@@ -86,7 +91,7 @@ public record SftOptions(
     /** Defaults: think-answer target, letter answers, guidance removed, no span masked, stop on bad data. */
     public static SftOptions defaults() {
         return new SftOptions("auto", TargetFormat.THINK_ANSWER.id(), AnswerStyle.LETTER.id(), "remove",
-                TrajectoryMasking.DEFAULT_GUIDANCE_PATTERN, List.of(), "stop", "auto", "", 0.0, 256, 0, 0, 2048);
+                TrajectoryMasking.DEFAULT_GUIDANCE_PATTERN, "", List.of(), "stop", "auto", "", 0.0, 256, 0, 0, 2048);
     }
 
     public TargetFormat targetFormat() {

@@ -21,6 +21,7 @@ import org.pathoreason.data.DataException;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.image.QwenImageProcessor;
+import org.pathoreason.knowledge.KnowledgeGraph;
 import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ParameterGroup;
 import org.pathoreason.model.io.Provenance;
@@ -166,6 +167,11 @@ public final class SftTrainer {
                 List<List<SftData.Located>> split = SftData.splitValidation(all, opts.valFraction(), train.seed());
                 trainSamples = split.get(0);
                 valSamples = split.get(1);
+            }
+            if (!opts.guidanceGraph().isBlank()) {
+                KgGuidance kg = KgGuidance.defaults(KnowledgeGraph.load(Path.of(opts.guidanceGraph())));
+                trainSamples = SftData.withGuidance(trainSamples, kg);
+                valSamples = SftData.withGuidance(valSamples, kg);
             }
             SftData.Examples trainSet = SftData.build(trainSamples, builder, images, bad);
             SftData.Examples valSet = SftData.build(valSamples, builder, images, bad);

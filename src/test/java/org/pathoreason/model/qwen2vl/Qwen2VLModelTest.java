@@ -187,4 +187,27 @@ class Qwen2VLModelTest {
                     .isInstanceOf(ModelException.class).hasMessageContaining("outside the vocabulary");
         }
     }
+
+    @Test
+    void hostAndDeviceMasksAgree() {
+        java.util.Random r = new java.util.Random(5);
+        int[][] keyMask = new int[3][12];
+        for (int[] row : keyMask) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = r.nextInt(4) == 0 ? 0 : 1;
+            }
+        }
+        try (NDManager step = root.newSubManager()) {
+            for (int start : new int[] {0, 4, 9}) {
+                int queries = 12 - start;
+                NDArray host = TextDecoder.hostMask(keyMask, 12, start, queries, step);
+                NDArray device = TextDecoder.deviceMask(keyMask, 12, start, queries, step);
+                assertThat(host.getShape()).isEqualTo(device.getShape());
+                assertThat(host.toFloatArray()).containsExactly(device.toFloatArray());
+            }
+            // query 1 of row 0 sees key 0 and key 1 only
+            float[] m = TextDecoder.hostMask(new int[][] {{1, 1, 1}}, 3, 0, 3, step).toFloatArray();
+            assertThat(m).containsExactly(0, Nn.MASKED, Nn.MASKED, 0, 0, Nn.MASKED, 0, 0, 0);
+        }
+    }
 }
