@@ -72,6 +72,12 @@ public final class GrpoTrainer {
     public record Result(long startStep, long lastStep, Path finalDir, Map<String, Object> lastMetrics) {
     }
 
+    /** Told after each step (its metrics line is written, its checkpoint saved if one was due). */
+    @FunctionalInterface
+    public interface StepListener {
+        void onStep(long step, Map<String, Object> metrics);
+    }
+
     private final GrpoConfig config;
     private final VisionLanguageModel policy;
     private final PromptEncoder promptEncoder;
@@ -86,6 +92,7 @@ public final class GrpoTrainer {
     private final ConfigLoader.Resolved<GrpoConfig> resolved;
     private final Map<String, Object> provenance;
     private final boolean progress;
+    private final StepListener listener;
     private final NDManager root;
     private boolean referenceLoaded;
 
@@ -104,6 +111,7 @@ public final class GrpoTrainer {
         this.resolved = b.resolved;
         this.provenance = b.provenance;
         this.progress = b.progress;
+        this.listener = b.listener;
         this.root = b.manager;
     }
 
@@ -186,6 +194,9 @@ public final class GrpoTrainer {
                     state = state.at(step, prompts.position()).withExtra("optimizer_updates", updater.globalStep());
                     if (CheckpointManager.due(step, train.saveEvery()) || step == totalSteps) {
                         checkpoints.save(state, policy.parameters(), updater.optimizer(), checkpointFiles);
+                    }
+                    if (listener != null) {
+                        listener.onStep(step, last);
                     }
                     if (bar != null) {
                         bar.step();
@@ -383,6 +394,7 @@ public final class GrpoTrainer {
         private ConfigLoader.Resolved<GrpoConfig> resolved;
         private Map<String, Object> provenance = Map.of();
         private boolean progress = true;
+        private StepListener listener;
 
         private Builder() {
         }
@@ -468,6 +480,12 @@ public final class GrpoTrainer {
         /** Show a progress bar on stderr (default on). */
         public Builder optProgress(boolean on) {
             this.progress = on;
+            return this;
+        }
+
+        /** Called after every step (evaluation, early stopping, tests). */
+        public Builder optStepListener(StepListener l) {
+            this.listener = l;
             return this;
         }
 

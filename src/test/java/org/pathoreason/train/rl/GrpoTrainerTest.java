@@ -218,6 +218,21 @@ class GrpoTrainerTest {
         }
     }
 
+    @Test
+    void memoryStaysFlatOverSteps() {
+        // Every array of a step (rollout caches, log-probs, loss graph, reference pass) must be gone after it.
+        Path run = tmp.resolve("run");
+        int steps = 10;
+        int[][] counts = new int[steps + 1][];
+        try (NDManager root = Engines.newManager(); Qwen2VLModel policy = RlFixtures.model(root, 9)) {
+            RlFixtures.trainer(RlFixtures.config("grpo", 2, steps, 0.05), policy, RlFixtures.textLength(),
+                    RlFixtures.samples(5), run, root).optReference(() -> RlFixtures.model(root, 9))
+                    .optStepListener((step, m) -> counts[(int) step] = new int[] {root.getManagedArrays().size(),
+                        root.getParentManager().getManagedArrays().size()}).build().train();
+        }
+        assertThat(counts[steps]).as("live arrays after step %d vs step 3", steps).containsExactly(counts[3]);
+    }
+
     private static double num(Map<String, Object> line, String key) {
         assertThat(line).containsKey(key);
         return ((Number) line.get(key)).doubleValue();
