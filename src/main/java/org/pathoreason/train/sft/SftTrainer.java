@@ -347,6 +347,7 @@ public final class SftTrainer {
                 double lastLoss = Double.NaN;
                 double lastVal = Double.NaN;
                 long lastValStep = -1;
+                boolean countsLogged = false;
                 try (MetricsLog metrics = MetricsLog.open(runDir.resolve(METRICS), resumed);
                      ProgressBar bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
                     if (bar != null) {
@@ -394,12 +395,14 @@ public final class SftTrainer {
                         if (!u.applied()) {
                             line.put("skipped_update", true);
                         }
-                        if (u.step() == 1) {
-                            line.put("bad_samples_skipped", dataSummary.get("bad_samples_skipped"));
-                            line.put("too_long_skipped", dataSummary.get("too_long_skipped"));
-                            line.put("truncated", dataSummary.get("truncated"));
-                        }
                         if (u.step() % train.logEvery() == 0 || u.step() == totalSteps) {
+                            if (!countsLogged) {
+                                // the data counts once per run, on its first line
+                                line.put("bad_samples_skipped", dataSummary.get("bad_samples_skipped"));
+                                line.put("too_long_skipped", dataSummary.get("too_long_skipped"));
+                                line.put("truncated", dataSummary.get("truncated"));
+                                countsLogged = true;
+                            }
                             metrics.append(u.step(), line);
                         }
                         if (CheckpointManager.due(u.step(), train.evalEvery()) && !validation.isEmpty()) {
