@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a model: continued pretraining (image + caption) or supervised fine-tuning on "
                 + "reasoning chains, into a run folder (run.json, metrics.jsonl, checkpoints/step-N/, final/).",
-        subcommands = {TrainCommand.Pretrain.class, TrainCommand.Sft.class})
+        subcommands = {TrainCommand.Pretrain.class, TrainCommand.Sft.class, RlTrainCommand.Grpo.class,
+            RlTrainCommand.Dapo.class})
 public final class TrainCommand implements Runnable {
 
     @Spec
