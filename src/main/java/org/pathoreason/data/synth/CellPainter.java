@@ -184,9 +184,9 @@ final class CellPainter {
             }
             return;
         }
-        canvas.ink(0.32, 0.1, 0, 1);
+        canvas.ink(0.4, 0.1, 0, 1);
         canvas.fill(shape);
-        canvas.ink(0.74, 0.08, 0, 0.9);
+        canvas.ink(0.78, 0.08, 0, 0.9);
         canvas.stroke(shape, px(0.55));
         canvas.ink(0.62, 0.08, 0, 0.8);
         int specks = 4 + rnd.nextInt(5);
@@ -210,8 +210,8 @@ final class CellPainter {
     /** A mitotic figure: condensed chromosomes as a metaphase plate or two anaphase plates, in a clear halo. */
     void mitosis(double x, double y, double angle) {
         double len = px(uniform(5.0, 6.4));
-        canvas.ink(0.04, 0.1, 0, 0.9);
-        canvas.ellipse(x, y, len * 1.35, len * 1.1, angle);
+        canvas.ink(0.06, 0.12, 0, 0.8);
+        canvas.ellipse(x, y, len * 1.3, len * 1.05, angle);
         boolean anaphase = rnd.nextDouble() < 0.35;
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);

@@ -20,7 +20,7 @@ final class LesionPainter extends TissuePainter {
     void lymphoidSheet(CellPainter.Atypia atypia, boolean mitoses, boolean smallLymphocytes, boolean apoptosis) {
         Shape area = chance(0.35) ? edgeCut() : new Rectangle2D.Double(-px(10), -px(10), width + px(20),
                 height + px(20));
-        canvas.ink(0.3, 0.22, 0, 1);
+        canvas.ink(0.42, 0.22, 0, 1);
         canvas.fill(area);
         mask.take(area);
         List<Slot> slots = new ArrayList<>();
@@ -36,7 +36,7 @@ final class LesionPainter extends TissuePainter {
                 cells.debrisCluster(p[0], p[1], px(3.2), 6 + rnd.nextInt(5));
                 continue;
             }
-            canvas.ink(0.32, 0.24, 0.01, 0.9);
+            canvas.ink(0.44, 0.24, 0.01, 0.9);
             canvas.disc(p[0], p[1], px(uniform(5.6, 6.2)));
             double r = px(uniform(4.4, 5.3));
             slots.add(new Slot(p[0], p[1], r, r * uniform(0.82, 1.0), uniform(0, Math.PI)));

@@ -106,9 +106,9 @@ final class QuestionWriter {
         List<String> options = optionIds.stream().map(o -> SynthWorld.capitalise(world.name(o))).toList();
         String dName = world.name(d);
         StringBuilder think = new StringBuilder();
-        think.append("The question asks which feature indicates ").append(dName).append(". Of the options, only ")
-                .append(world.name(answer)).append(" is seen in this image, and in the knowledge graph it is a ")
-                .append("required finding of ").append(dName);
+        think.append("The question asks which feature indicates ").append(dName)
+                .append(". Of the options, the only finding seen in this image is ").append(world.name(answer))
+                .append("; in the knowledge graph it is a required finding of ").append(dName);
         if (world.suggests(answer).contains(d)) {
             think.append(" that suggests ").append(dName);
         }
@@ -253,7 +253,7 @@ final class QuestionWriter {
             }
         }
         if (req.size() == 1) {
-            s.append(", which is present").append(pointing.isEmpty() ? "" : " and suggests " + dName);
+            s.append("; this finding is present").append(pointing.isEmpty() ? "" : " and suggests " + dName);
         } else {
             s.append(", all of them present");
             if (!pointing.isEmpty()) {

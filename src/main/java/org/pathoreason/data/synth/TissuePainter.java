@@ -177,8 +177,17 @@ abstract class TissuePainter {
                     inner.add(i);
                 }
             }
-            for (int k = 0; k < want && !inner.isEmpty(); k++) {
-                mitotic[inner.remove(rnd.nextInt(inner.size()))] = true;
+            // Scattered rather than clumped: take slots in random order, keeping them apart.
+            SynthGenerator.shuffle(inner, rnd);
+            List<Slot> chosen = new ArrayList<>();
+            double apart = px(14);
+            for (int i : inner) {
+                Slot s = slots.get(i);
+                boolean far = chosen.stream().allMatch(c -> Math.hypot(c.x() - s.x(), c.y() - s.y()) > apart);
+                if (far && chosen.size() < want) {
+                    chosen.add(s);
+                    mitotic[i] = true;
+                }
             }
         }
         for (int i = 0; i < slots.size(); i++) {
