@@ -164,14 +164,14 @@ final class CellPainter {
         double irregular = 0.05;
         if (atypia.pleomorphism()) {
             // Mostly moderate variation, with the occasional large bizarre nucleus.
-            double f = Math.exp(uniform(-0.4, 0.45)) * (rnd.nextDouble() < 0.15 ? 1.45 : 1);
+            double f = Math.exp(uniform(-0.45, 0.5)) * (rnd.nextDouble() < 0.2 ? 1.5 : 1);
             rx *= f;
             ry *= f * uniform(0.7, 1.15);
             irregular = uniform(0.08, 0.18);
         }
         Path2D.Double shape = blob(x, y, rx, ry, angle, irregular, 18);
         double r = Math.min(rx, ry);
-        boolean dark = atypia.hyperchromasia() && (!atypia.nucleoli() || rnd.nextDouble() < 0.55);
+        boolean dark = atypia.hyperchromasia() && (!atypia.nucleoli() || rnd.nextDouble() < 0.7);
         if (dark) {
             canvas.ink(1.0, 0.12, 0, 1);
             canvas.fill(shape);
@@ -184,9 +184,9 @@ final class CellPainter {
             }
             return;
         }
-        canvas.ink(0.4, 0.1, 0, 1);
+        canvas.ink(0.36, 0.1, 0, 1);
         canvas.fill(shape);
-        canvas.ink(0.78, 0.08, 0, 0.9);
+        canvas.ink(0.76, 0.08, 0, 0.9);
         canvas.stroke(shape, px(0.55));
         canvas.ink(0.62, 0.08, 0, 0.8);
         int specks = 4 + rnd.nextInt(5);
@@ -245,8 +245,8 @@ final class CellPainter {
         for (int i = 0; i < fragments; i++) {
             double a = uniform(0, 2 * Math.PI);
             double d = radius * Math.sqrt(rnd.nextDouble());
-            double r = px(uniform(0.45, 1.3));
-            canvas.ink(uniform(0.85, 1.0), 0.1, 0, 1);
+            double r = px(uniform(0.6, 1.6));
+            canvas.ink(uniform(0.9, 1.0), 0.1, 0, 1);
             canvas.ellipse(x + d * Math.cos(a), y + d * Math.sin(a), r, r * uniform(0.6, 1.0), uniform(0, Math.PI));
         }
     }

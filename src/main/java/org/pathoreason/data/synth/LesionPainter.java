@@ -81,7 +81,7 @@ final class LesionPainter extends TissuePainter {
         }
         List<double[]> giants = new ArrayList<>();
         if (giantCells) {
-            int n = width >= 200 && chance(0.5) ? 2 : 1;
+            int n = chance(0.4) ? 2 : 1;
             for (int i = 0; i < n; i++) {
                 double a = uniform(0, 2 * Math.PI);
                 double d = r * (caseous ? uniform(0.6, 0.7) : uniform(0.0, 0.45));
@@ -228,8 +228,17 @@ final class LesionPainter extends TissuePainter {
         canvas.fill(focus);
         mask.take(focus);
         Rectangle2D b = focus.getBounds2D();
+        int clusters = 2 + (int) (b.getWidth() * b.getHeight() / (px(30) * px(30)));
+        for (int i = 0; i < clusters; i++) {
+            double x = b.getX() + rnd.nextDouble() * b.getWidth();
+            double y = b.getY() + rnd.nextDouble() * b.getHeight();
+            if (focus.contains(x, y)) {
+                cells.debrisCluster(x, y, px(uniform(5, 9)), 10 + rnd.nextInt(12));
+            }
+        }
         if (neutrophils) {
-            int n = (int) (b.getWidth() * b.getHeight() / (px(8) * px(8)));
+            // Pus: neutrophils packed almost edge to edge.
+            int n = (int) (3 * b.getWidth() * b.getHeight() / (px(8) * px(8)));
             for (int i = 0; i < n; i++) {
                 double x = b.getX() + rnd.nextDouble() * b.getWidth();
                 double y = b.getY() + rnd.nextDouble() * b.getHeight();
@@ -237,14 +246,6 @@ final class LesionPainter extends TissuePainter {
                     cells.neutrophil(x, y);
                     mask.addCell(x, y, px(5));
                 }
-            }
-        }
-        int clusters = 2 + (int) (b.getWidth() * b.getHeight() / (px(30) * px(30)));
-        for (int i = 0; i < clusters; i++) {
-            double x = b.getX() + rnd.nextDouble() * b.getWidth();
-            double y = b.getY() + rnd.nextDouble() * b.getHeight();
-            if (focus.contains(x, y)) {
-                cells.debrisCluster(x, y, px(uniform(5, 9)), 10 + rnd.nextInt(12));
             }
         }
         return focus;

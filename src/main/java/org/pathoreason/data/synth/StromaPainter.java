@@ -99,9 +99,9 @@ final class StromaPainter extends TissuePainter {
         Shape area = within != null ? within : region(uniform(0.3, 0.5));
         Rectangle2D b = area.getBounds2D();
         // A glassy eosinophilic smear under the meshwork of strands.
-        canvas.ink(0.03, 0.6, 0.1, 0.45);
+        canvas.ink(0.03, 0.6, 0.1, 0.35);
         canvas.fill(area);
-        int strands = (int) (b.getWidth() * b.getHeight() / (px(6) * px(6)));
+        int strands = (int) (b.getWidth() * b.getHeight() / (px(8) * px(8)));
         for (int i = 0; i < strands; i++) {
             double x = b.getX() + rnd.nextDouble() * b.getWidth();
             double y = b.getY() + rnd.nextDouble() * b.getHeight();
@@ -118,8 +118,8 @@ final class StromaPainter extends TissuePainter {
                 y += px(2.5) * Math.sin(a);
                 path.lineTo(x, y);
             }
-            canvas.ink(0.03, 0.86, 0.17, 0.85);
-            canvas.stroke(path, px(uniform(0.9, 2.0)));
+            canvas.ink(0.03, 0.8, 0.13, 0.75);
+            canvas.stroke(path, px(uniform(0.8, 1.8)));
         }
         int clumps = 3 + (int) (b.getWidth() * b.getHeight() / (px(18) * px(18)));
         for (int i = 0; i < clumps; i++) {
@@ -199,6 +199,15 @@ final class StromaPainter extends TissuePainter {
                 }
             }
             mask.take(patch);
+        }
+        // Extravasated cells also lie singly and in small groups through the stroma, outside any vessel.
+        int strays = (int) (areaMicrons() / 300);
+        for (int i = 0; i < strays; i++) {
+            double x = uniform(0, width);
+            double y = uniform(0, height);
+            if (!mask.isTaken(x, y)) {
+                cells.redCell(x, y);
+            }
         }
     }
 }

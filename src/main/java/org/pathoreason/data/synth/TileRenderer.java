@@ -3,7 +3,9 @@ package org.pathoreason.data.synth;
 import java.awt.Shape;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -107,16 +109,6 @@ public final class TileRenderer {
             lesions.ghostTissue(debris && !debrisPlaced);
             debrisPlaced |= debris;
         }
-        // Vessels go into the stroma left free by the structures.
-        if (f.contains(Finding.CONGESTED_VESSELS)) {
-            int n = size >= 200 ? 2 : 1 + (rnd.nextDouble() < 0.3 ? 1 : 0);
-            for (int i = 0; i < n; i++) {
-                p.vessel(true);
-            }
-        }
-        if (rnd.nextDouble() < 0.45) {
-            p.vessel(false);
-        }
         Shape focus = null;
         if (debris && !debrisPlaced) {
             focus = lesions.necroticFocus(f.contains(Finding.NEUTROPHILS));
@@ -126,6 +118,16 @@ public final class TileRenderer {
         }
         if (f.contains(Finding.HAEMORRHAGE)) {
             p.haemorrhage();
+        }
+        // Vessels go into the stroma left free by the structures.
+        if (f.contains(Finding.CONGESTED_VESSELS)) {
+            int n = size >= 200 ? 2 : 1 + (rnd.nextDouble() < 0.3 ? 1 : 0);
+            for (int i = 0; i < n; i++) {
+                p.vessel(true);
+            }
+        }
+        if (rnd.nextDouble() < 0.45) {
+            p.vessel(false);
         }
         if (mitoses && !mitosesPlaced) {
             for (int i = 0; i < 2; i++) {
@@ -139,19 +141,20 @@ public final class TileRenderer {
         ValueNoise patches = new ValueNoise(size, size, p.px(35), rnd);
         boolean chronic = f.contains(Finding.PLASMA_CELLS);
         boolean sheets = f.contains(Finding.LYMPHOID_SHEETS);
+        Map<TissuePainter.Scattered, Double> densities = new EnumMap<>(TissuePainter.Scattered.class);
         if (f.contains(Finding.NEUTROPHILS)) {
-            p.scatter(TissuePainter.Scattered.NEUTROPHIL, p.uniform(4, 7), patches);
+            densities.put(TissuePainter.Scattered.NEUTROPHIL, p.uniform(4, 7));
         }
         if (f.contains(Finding.EOSINOPHILS)) {
-            p.scatter(TissuePainter.Scattered.EOSINOPHIL, p.uniform(3.5, 6), patches);
+            densities.put(TissuePainter.Scattered.EOSINOPHIL, p.uniform(3, 5));
         }
         if (chronic) {
-            p.scatter(TissuePainter.Scattered.PLASMA_CELL, p.uniform(3.5, 5.5), patches);
+            densities.put(TissuePainter.Scattered.PLASMA_CELL, p.uniform(3.5, 5.5));
         }
         if (f.contains(Finding.LYMPHOCYTES) && !sheets) {
-            double density = chronic ? p.uniform(6, 9) : p.uniform(3, 5);
-            p.scatter(TissuePainter.Scattered.LYMPHOCYTE, density, patches);
+            densities.put(TissuePainter.Scattered.LYMPHOCYTE, chronic ? p.uniform(6, 9) : p.uniform(3, 5));
         }
+        p.scatter(densities, patches);
     }
 
     /** A cheap approximately standard-normal number from 64 random bits (sum of four 16-bit uniforms). */

@@ -3,7 +3,10 @@ package org.pathoreason.data.synth;
 import java.awt.Shape;
 import java.awt.geom.Path2D;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -260,25 +263,40 @@ abstract class TissuePainter {
     enum Scattered { NEUTROPHIL, LYMPHOCYTE, PLASMA_CELL, EOSINOPHIL }
 
     /**
-     * Scatters cells through the free stroma at about {@code perThousand} cells per 1000 square micrometres,
-     * patchily (denser where a smooth random field is high), never on structures or on top of other cells.
+     * Scatters inflammatory cells through the free stroma, each kind at about its density (cells per 1000 square
+     * micrometres), patchily (denser where a smooth random field is high), never on structures or on top of other
+     * cells. Kinds take turns, so that a crowded field still shows every kind in its share.
      */
-    void scatter(Scattered kind, double perThousand, ValueNoise patchiness) {
-        int target = (int) Math.round(perThousand * areaMicrons() / 1000.0);
-        double r = px(switch (kind) {
-            case NEUTROPHIL -> 5.6;
-            case LYMPHOCYTE -> 3.9;
-            case PLASMA_CELL -> 5.5;
-            case EOSINOPHIL -> 6.2;
-        });
-        int placed = 0;
-        for (int attempt = 0; attempt < target * 12 && placed < target; attempt++) {
-            double x = uniform(0, width);
-            double y = uniform(0, height);
-            if (mask.isTaken(x, y) || rnd.nextDouble() > 0.55 + 0.45 * patchiness.at(x, y)) {
+    void scatter(Map<Scattered, Double> densities, ValueNoise patchiness) {
+        List<Scattered> kinds = new ArrayList<>(new EnumMap<>(densities).keySet());
+        int[] target = new int[kinds.size()];
+        int total = 0;
+        for (int k = 0; k < kinds.size(); k++) {
+            target[k] = (int) Math.round(densities.get(kinds.get(k)) * areaMicrons() / 1000.0);
+            total += target[k];
+        }
+        int[] placed = new int[kinds.size()];
+        int turn = 0;
+        for (int attempt = 0; attempt < total * 12 && total > 0; attempt++) {
+            int k = turn % kinds.size();
+            if (placed[k] >= target[k]) {
+                turn++;
+                if (Arrays.equals(placed, target)) {
+                    break;
+                }
                 continue;
             }
-            if (!mask.roomFor(x, y, r, 0.15)) {
+            Scattered kind = kinds.get(k);
+            double r = px(switch (kind) {
+                case NEUTROPHIL -> 5.6;
+                case LYMPHOCYTE -> 3.9;
+                case PLASMA_CELL -> 5.5;
+                case EOSINOPHIL -> 6.2;
+            });
+            double x = uniform(0, width);
+            double y = uniform(0, height);
+            if (mask.isTaken(x, y) || rnd.nextDouble() > 0.55 + 0.45 * patchiness.at(x, y)
+                    || !mask.roomFor(x, y, r, 0.15)) {
                 continue;
             }
             switch (kind) {
@@ -289,7 +307,8 @@ abstract class TissuePainter {
                 default -> throw new IllegalStateException();
             }
             mask.addCell(x, y, r);
-            placed++;
+            placed[k]++;
+            turn++;
         }
     }
 

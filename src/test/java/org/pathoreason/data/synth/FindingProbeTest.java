@@ -25,14 +25,14 @@ class FindingProbeTest {
 
     @Test
     void aTinyRunScoresEveryFinding() {
-        FindingProbe.Options options = new FindingProbe.Options(64, 32, 16, 1, 16, 1e-3, 7, 2, 1);
+        FindingProbe.Options options = new FindingProbe.Options(64, 16, 8, 1, 8, 1e-3, 7, 2, 1);
         PrintStream log = new PrintStream(new ByteArrayOutputStream());
         FindingProbe.Report report = new FindingProbe(SynthWorld.builtIn(), options).run(log);
         assertThat(report.scores()).hasSize(Finding.values().length);
         assertThat(report.epochs()).isEqualTo(1);
         assertThat(report.finalLoss()).isFinite().isPositive();
         for (FindingProbe.Score s : report.scores()) {
-            assertThat(s.positives() + s.negatives()).isEqualTo(16);
+            assertThat(s.positives() + s.negatives()).isEqualTo(8);
             assertThat(s.accuracy()).isBetween(0.0, 1.0);
         }
         assertThat(report.table()).contains("keratin_pearls").contains("bal.acc");
