@@ -30,6 +30,17 @@ class SynthCommandTest {
     }
 
     @Test
+    void outIsRequiredForGenerationButNotForTheProbe() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new SynthCommand());
+        cli.setErr(new PrintWriter(err));
+        assertThat(cli.execute("--seed", "1")).isNotZero();
+        assertThat(err.toString()).contains("Missing required option: '--out=<out>'");
+        CommandLine.ParseResult parsed = new CommandLine(new SynthCommand()).parseArgs("probe", "--size", "64");
+        assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("probe");
+    }
+
+    @Test
     void badArgumentsGiveAClearError() {
         StringWriter err = new StringWriter();
         CommandLine cli = new CommandLine(new SynthCommand());
