@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Pathology reasoning models (Qwen2.5-VL architecture) on the JVM.",
         subcommands = {
             DoctorCommand.class,
+            SynthCommand.class,
             KgCommand.class,
             TokenizerCommand.class,
             DataCommand.class,
