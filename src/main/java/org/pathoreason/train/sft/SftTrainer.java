@@ -1,0 +1,504 @@
+package org.pathoreason.train.sft;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import me.tongfei.progressbar.ProgressBar;
+import org.pathoreason.data.DataException;
+import org.pathoreason.engine.Engines;
+import org.pathoreason.image.PreprocessorConfig;
+import org.pathoreason.image.QwenImageProcessor;
+import org.pathoreason.knowledge.KnowledgeGraph;
+import org.pathoreason.model.ModelException;
+import org.pathoreason.model.ParameterGroup;
+import org.pathoreason.model.io.Provenance;
+import org.pathoreason.model.qwen2vl.Qwen2VLModel;
+import org.pathoreason.text.ChatTemplate;
+import org.pathoreason.text.SpecialTokens;
+import org.pathoreason.text.Tokenizer;
+import org.pathoreason.text.TokenizerConfig;
+import org.pathoreason.train.Checkpoint;
+import org.pathoreason.train.CheckpointManager;
+import org.pathoreason.train.ConfigLoader;
+import org.pathoreason.train.DataOrder;
+import org.pathoreason.train.MetricsLog;
+import org.pathoreason.train.ParameterUpdater;
+import org.pathoreason.train.RunInfo;
+import org.pathoreason.train.StepRandom;
+import org.pathoreason.train.TrainConfig;
+import org.pathoreason.train.TrainState;
+import org.pathoreason.util.AtomicFiles;
+import org.pathoreason.util.Json;
+import org.pathoreason.util.Progress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continued pretraining and supervised fine-tuning of a Qwen2.5-VL checkpoint, into a run folder:
+ * <pre>
+ * runs/NAME/run.json               resolved config, data and model provenance, bad-sample counts, resumes
+ * runs/NAME/metrics.jsonl          one line per update: loss, lr, grad_norm, tokens_per_s, ...; val_loss lines
+ * runs/NAME/checkpoints/step-N/    every save_every updates, the newest keep_last kept: a loadable model folder
+ *                                  (weights, config, tokenizer, preprocessor config, provenance) plus optimiser
+ *                                  state and trainer_state.json
+ * runs/NAME/final/                 the trained model, a checkpoint folder without optimiser state
+ * </pre>
+ *
+ * <p>Each update takes {@code grad_accum} micro-batches of {@code batch_size} examples in a seeded per-epoch order
+ * ({@link DataOrder}); the loss is the mean negative log-likelihood over all target tokens of the update
+ * ({@link SftLoss}); then global-norm clipping, the warmup-and-cosine (or other) learning rate and AdamW
+ * ({@link ParameterUpdater}). Frozen parts ({@code freeze_vision}, {@code freeze_merger}, {@code freeze_language})
+ * get no gradient.
+ *
+ * <p>Started again on a run folder that holds checkpoints, it resumes from the newest one exactly: weights,
+ * optimiser moments and step counts, schedule position and data position are restored, and every random stream
+ * derives from (seed, step), so the resumed run computes what the uninterrupted run would have. The config and the
+ * data must be the ones the run was started with.
+ *
+ * <p>Memory: each micro-batch runs in its own sub-manager, closed at the end of the step; gradients live in the
+ * parameters and are zeroed in place; nothing accumulates across steps.
+ */
+public final class SftTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SftTrainer.class);
+    static final String FINAL = "final";
+    static final String METRICS = "metrics.jsonl";
+
+    /** Called after each optimiser update (tests use it to interrupt a run). */
+    @FunctionalInterface
+    public interface StepListener {
+        void onStep(long step, Map<String, Object> metrics);
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param steps updates done in total (the run's last step)
+     * @param stepsThisRun updates done by this call (fewer than {@code steps} after a resume)
+     * @param resumedFrom the checkpoint step this call resumed from, 0 for a fresh run
+     * @param lastLoss training loss of the last update
+     * @param lastValLoss the last validation loss, NaN when there is no validation set
+     * @param trainExamples usable training examples
+     * @param finalDir the final model folder
+     */
+    public record Result(long steps, long stepsThisRun, long resumedFrom, double lastLoss, double lastValLoss,
+            int trainExamples, Path finalDir) {
+    }
+
+    private final Stage stage;
+    private final ConfigLoader.Resolved<SftConfig> resolved;
+    private final Path data;
+    private final Path modelDir;
+    private final Path runDir;
+    private boolean progressBar = true;
+    private StepListener listener = (step, metrics) -> { };
+
+    /**
+     * @param stage pretraining or SFT
+     * @param resolved the resolved config (saved in {@code run.json})
+     * @param data training data: canonical JSONL or any format the readers know
+     * @param modelDir the checkpoint to start from (config, weights, {@code tokenizer.json}; optionally
+     *     {@code preprocessor_config.json}, {@code tokenizer_config.json}, {@code generation_config.json})
+     * @param runDir the run folder
+     */
+    public SftTrainer(Stage stage, ConfigLoader.Resolved<SftConfig> resolved, Path data, Path modelDir, Path runDir) {
+        this.stage = Objects.requireNonNull(stage, "stage");
+        this.resolved = Objects.requireNonNull(resolved, "resolved");
+        this.data = Objects.requireNonNull(data, "data");
+        this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+        this.runDir = Objects.requireNonNull(runDir, "runDir");
+    }
+
+    /** Shows (default) or hides the console progress bar. */
+    public SftTrainer progressBar(boolean on) {
+        this.progressBar = on;
+        return this;
+    }
+
+    public SftTrainer listener(StepListener l) {
+        this.listener = Objects.requireNonNull(l, "listener");
+        return this;
+    }
+
+    /** Trains to the end (resuming when the run folder holds checkpoints) and writes {@code final/}. */
+    public Result run() {
+        SftConfig config = resolved.config();
+        TrainConfig train = config.train();
+        SftOptions opts = config.sft();
+        if (Files.isDirectory(runDir.resolve(FINAL))) {
+            throw new IllegalStateException(runDir + " holds a finished run (" + runDir.resolve(FINAL)
+                    + " exists); give another --out");
+        }
+        CheckpointManager checkpoints = new CheckpointManager(runDir, train.keepLast());
+        Optional<Checkpoint> resumeFrom = checkpoints.latest();
+        if (resumeFrom.isPresent()) {
+            checkSameRun();
+        }
+
+        try (Tokenizer tokenizer = Tokenizer.load(modelDir.resolve("tokenizer.json"))) {
+            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(opts));
+            ImageCache images = new ImageCache(processor, (long) opts.imageCacheMb() << 20);
+            ChatTemplate template = ChatTemplate.QWEN2_5_VL;
+            ExampleBuilder builder = new ExampleBuilder(tokenizer, template, new ExampleBuilder.Settings(stage,
+                    opts.promptStyleFor(stage), opts.targetFormat(), opts.answerStyleValue(), opts.masking(),
+                    train.maxLength()));
+
+            // ---- data ----
+            BadSampleLog bad = new BadSampleLog(opts.onBadSampleValue());
+            List<SftData.Located> all = SftData.read(data, opts.dataFormat(), bad);
+            List<SftData.Located> trainSamples = all;
+            List<SftData.Located> valSamples = List.of();
+            if (!opts.valData().isBlank()) {
+                valSamples = SftData.read(Path.of(opts.valData()), opts.dataFormat(), bad);
+            } else if (opts.valFraction() > 0) {
+                List<List<SftData.Located>> split = SftData.splitValidation(all, opts.valFraction(), train.seed());
+                trainSamples = split.get(0);
+                valSamples = split.get(1);
+            }
+            if (!opts.guidanceGraph().isBlank()) {
+                KgGuidance kg = KgGuidance.defaults(KnowledgeGraph.load(Path.of(opts.guidanceGraph())));
+                trainSamples = SftData.withGuidance(trainSamples, kg);
+                valSamples = SftData.withGuidance(valSamples, kg);
+            }
+            SftData.Examples trainSet = SftData.build(trainSamples, builder, images, bad);
+            SftData.Examples valSet = SftData.build(valSamples, builder, images, bad);
+            if (trainSet.examples().isEmpty()) {
+                throw new DataException(data + ": no usable training sample (" + all.size() + " read, "
+                        + bad.skipped() + " bad, " + bad.tooLongCount() + " too long for max_length "
+                        + train.maxLength() + ")");
+            }
+            List<TrainingExample> examples = trainSet.examples();
+            List<TrainingExample> validation = valSet.examples().subList(0,
+                    Math.min(valSet.examples().size(), opts.valMaxSamples()));
+            Map<String, Object> dataSummary = dataSummary(all.size(), trainSet, valSet, validation.size(), bad);
+            LOG.info("{}: {} training examples ({} target tokens), {} validation; {} bad samples skipped, {} too "
+                    + "long, {} truncated", data, examples.size(), trainSet.targetTokens(), validation.size(),
+                    bad.skipped(), bad.tooLongCount(), trainSet.truncated());
+
+            long totalSteps = train.totalSteps(examples.size());
+            String fingerprint = SftData.fingerprint(data);
+            if (resumeFrom.isEmpty()) {
+                Map<String, Object> extra = new LinkedHashMap<>();
+                extra.put("data", data.toAbsolutePath().toString());
+                extra.put("data_fingerprint", fingerprint);
+                extra.put("model", modelDir.toAbsolutePath().toString());
+                extra.put("total_steps", totalSteps);
+                extra.put("data_summary", dataSummary);
+                RunInfo.write(runDir, stage.id(), resolved, extra);
+            } else {
+                checkSameData(fingerprint);
+                RunInfo.recordResume(runDir, resumeFrom.get().step());
+            }
+
+            try (NDManager root = Engines.newManager();
+                 Qwen2VLModel model = Qwen2VLModel.load(modelDir, root)) {
+                checkVocabulary(model, tokenizer);
+                model.setFrozen(ParameterGroup.VISION, train.freezeVision());
+                model.setFrozen(ParameterGroup.MERGER, train.freezeMerger());
+                model.setFrozen(ParameterGroup.LANGUAGE, train.freezeLanguage());
+                Loop loop = new Loop(model, root, tokenizer, template, processor, images, examples, validation,
+                        totalSteps, fingerprint, dataSummary, checkpoints);
+                return loop.run(resumeFrom);
+            }
+        }
+    }
+
+    private PreprocessorConfig preprocessorConfig(SftOptions opts) {
+        PreprocessorConfig base;
+        Path file = modelDir.resolve("preprocessor_config.json");
+        try {
+            base = Files.isRegularFile(file) ? PreprocessorConfig.read(file) : PreprocessorConfig.defaults();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+        long min = opts.minPixels() > 0 ? opts.minPixels() : base.minPixels();
+        long max = opts.maxPixels() > 0 ? opts.maxPixels() : base.maxPixels();
+        return min == base.minPixels() && max == base.maxPixels() ? base : base.withPixelBounds(min, max);
+    }
+
+    private static void checkVocabulary(Qwen2VLModel model, Tokenizer tokenizer) {
+        if (tokenizer.vocabSize() > model.vocabSize()) {
+            throw new ModelException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model's vocabulary "
+                    + "has " + model.vocabSize() + " rows");
+        }
+        if (tokenizer.imagePadId() != model.config().tokens().imageTokenId()) {
+            throw new ModelException("the tokenizer's " + SpecialTokens.IMAGE_PAD + " is id " + tokenizer.imagePadId()
+                    + " but the model's image_token_id is " + model.config().tokens().imageTokenId());
+        }
+    }
+
+    /** A resumed run must have the config it was started with. */
+    private void checkSameRun() {
+        if (!Files.isRegularFile(runDir.resolve(RunInfo.FILE))) {
+            throw new IllegalStateException(runDir + " holds checkpoints but no " + RunInfo.FILE
+                    + "; cannot tell how they were made");
+        }
+        JsonNode saved = RunInfo.read(runDir);
+        String savedStage = saved.path("stage").asText();
+        if (!stage.id().equals(savedStage)) {
+            throw new IllegalStateException(runDir + " holds a " + savedStage + " run; cannot resume it as "
+                    + stage.id());
+        }
+        // compared as parsed from text: a number read back from run.json may be an int where the record held a long
+        JsonNode current;
+        try {
+            current = Json.MAPPER.readTree(Json.MAPPER.writeValueAsString(resolved.tree()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!saved.get("config").equals(current)) {
+            throw new IllegalStateException(runDir + " holds a run with another config (see its " + RunInfo.FILE
+                    + "); resume it with the same config or give another --out");
+        }
+    }
+
+    private void checkSameData(String fingerprint) {
+        JsonNode saved = RunInfo.read(runDir).path("provenance").path("data_fingerprint");
+        if (fingerprint != null && saved.isTextual() && !saved.asText().equals(fingerprint)) {
+            throw new IllegalStateException(data + " is not the data " + runDir + " was started with (fingerprint "
+                    + saved.asText() + ", now " + fingerprint + ")");
+        }
+    }
+
+    private static Map<String, Object> dataSummary(int read, SftData.Examples trainSet, SftData.Examples valSet,
+            int valUsed, BadSampleLog bad) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("samples_read", read);
+        m.put("train_examples", trainSet.examples().size());
+        m.put("train_target_tokens", trainSet.targetTokens());
+        m.put("validation_examples", valUsed);
+        m.put("on_bad_sample", bad.policy().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("bad_samples_skipped", bad.skipped());
+        m.put("bad_samples_by_kind", bad.counts());
+        m.put("too_long_skipped", bad.tooLongCount());
+        m.put("truncated", trainSet.truncated() + valSet.truncated());
+        m.put("guidance_removed", trainSet.guidanceRemoved() + valSet.guidanceRemoved());
+        m.put("guidance_added", trainSet.guidanceAdded() + valSet.guidanceAdded());
+        m.put("problems", bad.messages());
+        return m;
+    }
+
+    /** The state of one training call. */
+    private final class Loop {
+        private final Qwen2VLModel model;
+        private final NDManager root;
+        private final Tokenizer tokenizer;
+        private final ChatTemplate template;
+        private final QwenImageProcessor processor;
+        private final List<TrainingExample> examples;
+        private final List<TrainingExample> validation;
+        private final SftCollator collator;
+        private final long totalSteps;
+        private final String fingerprint;
+        private final Map<String, Object> dataSummary;
+        private final CheckpointManager checkpoints;
+        private final TrainConfig train;
+
+        Loop(Qwen2VLModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
+                QwenImageProcessor processor, ImageCache images, List<TrainingExample> examples,
+                List<TrainingExample> validation, long totalSteps, String fingerprint,
+                Map<String, Object> dataSummary, CheckpointManager checkpoints) {
+            this.model = model;
+            this.root = root;
+            this.tokenizer = tokenizer;
+            this.template = template;
+            this.processor = processor;
+            this.examples = examples;
+            this.validation = validation;
+            this.collator = new SftCollator(images, tokenizer.padId());
+            this.totalSteps = totalSteps;
+            this.fingerprint = fingerprint;
+            this.dataSummary = dataSummary;
+            this.checkpoints = checkpoints;
+            this.train = resolved.config().train();
+        }
+
+        Result run(Optional<Checkpoint> resumeFrom) {
+            Engine engine = Engine.getInstance();
+            try (ParameterUpdater updater = new ParameterUpdater(model.parameters(), train.adamW(),
+                    train.schedule(totalSteps), train.maxGradNorm())) {
+                TrainState state = TrainState.start(train.seed());
+                long resumed = 0;
+                if (resumeFrom.isPresent()) {
+                    state = resumeFrom.get().restore(model.parameters(), updater);
+                    if (state.seed() != train.seed()) {
+                        throw new IllegalStateException(resumeFrom.get().dir() + ": saved with seed " + state.seed()
+                                + ", the config says " + train.seed());
+                    }
+                    resumed = state.globalStep();
+                    LOG.info("resuming {} from {} (step {} of {})", runDir, resumeFrom.get().dir(), resumed,
+                            totalSteps);
+                }
+                DataOrder order = new DataOrder(examples.size(), train.seed(), train.shuffle());
+                DataOrder.Cursor cursor = order.cursor(state.dataPosition());
+                double lastLoss = Double.NaN;
+                double lastVal = Double.NaN;
+                long lastValStep = -1;
+                try (MetricsLog metrics = MetricsLog.open(runDir.resolve(METRICS), resumed);
+                     ProgressBar bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
+                    if (bar != null) {
+                        bar.stepTo(resumed);
+                    }
+                    while (updater.globalStep() < totalSteps) {
+                        long t0 = System.nanoTime();
+                        long step = updater.globalStep();
+                        StepRandom.seedEngine(train.seed(), step, "train");
+                        List<List<TrainingExample>> micro = new ArrayList<>(train.gradAccum());
+                        long targets = 0;
+                        for (int i = 0; i < train.gradAccum(); i++) {
+                            List<TrainingExample> batch = new ArrayList<>();
+                            for (int idx : cursor.nextBatch(train.batchSize())) {
+                                TrainingExample e = examples.get(idx);
+                                batch.add(e);
+                                targets += e.targetCount();
+                            }
+                            micro.add(batch);
+                        }
+                        double nllSum = 0;
+                        long tokens = 0;
+                        for (List<TrainingExample> part : micro) {
+                            Batch batch = collator.collate(part);
+                            tokens += batch.tokens();
+                            try (NDManager sub = root.newSubManager();
+                                 GradientCollector gc = engine.newGradientCollector()) {
+                                NDArray nll = SftLoss.summedNll(model, batch, sub);
+                                gc.backward(nll.div(targets));
+                                nllSum += nll.getFloat();
+                            }
+                        }
+                        ParameterUpdater.Update u = updater.step(1.0);
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        lastLoss = nllSum / targets;
+                        Map<String, Object> line = new LinkedHashMap<>();
+                        line.put("loss", lastLoss);
+                        line.put("lr", u.lr());
+                        line.put("grad_norm", u.gradNorm());
+                        line.put("tokens_per_s", tokens / seconds);
+                        line.put("target_tokens", targets);
+                        line.put("tokens", tokens);
+                        line.put("epoch", cursor.epoch());
+                        line.put("step_time_s", seconds);
+                        if (!u.applied()) {
+                            line.put("skipped_update", true);
+                        }
+                        if (u.step() == 1) {
+                            line.put("bad_samples_skipped", dataSummary.get("bad_samples_skipped"));
+                            line.put("too_long_skipped", dataSummary.get("too_long_skipped"));
+                            line.put("truncated", dataSummary.get("truncated"));
+                        }
+                        if (u.step() % train.logEvery() == 0 || u.step() == totalSteps) {
+                            metrics.append(u.step(), line);
+                        }
+                        if (CheckpointManager.due(u.step(), train.evalEvery()) && !validation.isEmpty()) {
+                            lastVal = validationLoss();
+                            lastValStep = u.step();
+                            metrics.append(u.step(), Map.of("val_loss", lastVal));
+                            state = state.withMetric("val_loss", lastVal, false);
+                        }
+                        state = state.at(u.step(), cursor.position());
+                        if (CheckpointManager.due(u.step(), train.saveEvery()) && u.step() < totalSteps) {
+                            Map<String, Double> m = savedMetrics(lastLoss, lastValStep == u.step() ? lastVal
+                                    : Double.NaN);
+                            checkpoints.save(state, model.parameters(), updater.optimizer(),
+                                    dir -> writeModelFiles(dir, u.step(), m));
+                        }
+                        if (bar != null) {
+                            bar.stepTo(u.step());
+                            bar.setExtraMessage(String.format(java.util.Locale.ROOT, " loss %.4f", lastLoss));
+                        }
+                        listener.onStep(u.step(), line);
+                    }
+                    if (!validation.isEmpty() && lastValStep != totalSteps) {
+                        lastVal = validationLoss();
+                        metrics.append(totalSteps, Map.of("val_loss", lastVal));
+                    }
+                }
+                // The last state is saved as a checkpoint too, so a run killed while writing final/ can finish.
+                Map<String, Double> m = savedMetrics(lastLoss, lastVal);
+                checkpoints.save(state, model.parameters(), updater.optimizer(),
+                        dir -> writeModelFiles(dir, totalSteps, m));
+                Path finalDir = runDir.resolve(FINAL);
+                AtomicFiles.writeFolder(finalDir, dir -> {
+                    model.save(dir);
+                    writeModelFiles(dir, totalSteps, m);
+                });
+                LOG.info("{} done: {} steps, loss {}, model in {}", stage.id(), totalSteps, lastLoss, finalDir);
+                return new Result(totalSteps, totalSteps - resumed, resumed, lastLoss, lastVal, examples.size(),
+                        finalDir);
+            }
+        }
+
+        private Map<String, Double> savedMetrics(double loss, double valLoss) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            if (Double.isFinite(loss)) {
+                m.put("loss", loss);
+            }
+            if (Double.isFinite(valLoss)) {
+                m.put("val_loss", valLoss);
+            }
+            return m;
+        }
+
+        /** Mean NLL per target token over the validation examples, without gradients. */
+        double validationLoss() {
+            double nll = 0;
+            long targets = 0;
+            int bs = train.batchSize();
+            for (int i = 0; i < validation.size(); i += bs) {
+                Batch batch = collator.collate(validation.subList(i, Math.min(validation.size(), i + bs)));
+                try (NDManager sub = root.newSubManager()) {
+                    nll += SftLoss.summedNll(model, batch, sub).getFloat();
+                }
+                targets += batch.targetTokens();
+            }
+            return nll / targets;
+        }
+
+        /** Everything of a loadable model folder besides the weights (and config.json, for final/). */
+        void writeModelFiles(Path dir, long step, Map<String, Double> metrics) throws IOException {
+            if (!Files.exists(dir.resolve("config.json"))) {
+                model.config().write(dir.resolve("config.json"));
+            }
+            Files.writeString(dir.resolve("tokenizer.json"), tokenizer.json());
+            Path tokConfig = modelDir.resolve("tokenizer_config.json");
+            if (Files.isRegularFile(tokConfig)) {
+                Files.copy(tokConfig, dir.resolve("tokenizer_config.json"));
+            } else {
+                Files.write(dir.resolve("tokenizer_config.json"), Json.PRETTY.writeValueAsBytes(
+                        TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH)));
+            }
+            Path genConfig = modelDir.resolve("generation_config.json");
+            if (Files.isRegularFile(genConfig)) {
+                Files.copy(genConfig, dir.resolve("generation_config.json"));
+            } else {
+                ObjectNode g = Json.MAPPER.createObjectNode();
+                g.putArray("eos_token_id").add(tokenizer.imEndId()).add(tokenizer.endOfTextId());
+                g.put("pad_token_id", tokenizer.padId());
+                g.put("do_sample", false);
+                Files.write(dir.resolve("generation_config.json"), Json.PRETTY.writeValueAsBytes(g));
+            }
+            processor.config().write(dir.resolve("preprocessor_config.json"));
+            Provenance p = Provenance.of(stage.id()).withParent(modelDir.toAbsolutePath().toString())
+                    .withSeed(train.seed()).withMetrics(metrics);
+            if (fingerprint != null) {
+                p = p.withDataFingerprint(fingerprint);
+            }
+            ObjectNode prov = p.toJson();
+            prov.put("step", step);
+            Files.write(dir.resolve("pathoreason.json"), Json.PRETTY.writeValueAsBytes(prov));
+        }
+    }
+}
