@@ -1,0 +1,90 @@
+package org.pathoreason.pipeline;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.pathoreason.data.Sample;
+
+/**
+ * Shortens a chain of thought to the sentences a tiny model can learn in minutes, keeping what the rewards look
+ * for: the opening sentence (the findings seen, or what the question asks), the first clause of the second (the
+ * evidence, or the graph's relation between the findings and the diagnosis), one short clause per ruled-out option
+ * ("B. Abscess is less likely.", "A. Fibrin is not seen here.") and the concluding sentence. The world's full
+ * reasoning is about 130 tokens; this keeps about half, which keeps SFT, RL rollouts and evaluation within the
+ * quick demo's budget.
+ *
+ * <p>It works on the text, not on the world's internals: a reasoning it does not recognise keeps its first and
+ * last sentences.
+ */
+public final class ConciseReasoning {
+
+    /** Sentence ends: a full stop (or ! ?) followed by a capital; "B. Abscess" is joined back below. */
+    private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+(?=[A-Z])");
+    private static final Pattern OPTION_LETTER = Pattern.compile("^[A-Z]\\.$");
+    /** A ruled-out option, cut after its verdict. */
+    private static final Pattern RULED_OUT = Pattern.compile(
+            "^(.{1,120}? (?:is|are) (?:less likely|not seen here|not seen|absent))\\b");
+    /** Where the second sentence's first clause ends. */
+    private static final Pattern CLAUSE_END = Pattern.compile(", and |;");
+    /** "Therefore the answer is A." is joined to the option text that follows it. */
+    private static final Pattern ENDS_WITH_LETTER = Pattern.compile("\\s[A-Z]\\.$");
+
+    private ConciseReasoning() {
+    }
+
+    /** The shortened reasoning text. */
+    public static String shorten(String think) {
+        if (think == null || think.isBlank()) {
+            return think;
+        }
+        List<String> sentences = sentences(think.strip());
+        Set<String> kept = new LinkedHashSet<>();
+        kept.add(sentences.get(0));
+        for (int i = 1; i < sentences.size() - 1; i++) {
+            String s = sentences.get(i);
+            Matcher ruledOut = RULED_OUT.matcher(s);
+            if (ruledOut.find()) {
+                kept.add(ruledOut.group(1) + ".");
+            } else if (i == 1) {
+                kept.add(firstClause(s));
+            }
+        }
+        kept.add(sentences.get(sentences.size() - 1));
+        return String.join(" ", kept);
+    }
+
+    /** The sample with its {@code reasoning.think} shortened (observe and everything else unchanged). */
+    public static Sample apply(Sample s) {
+        if (s.reasoning() == null || s.reasoning().think() == null) {
+            return s;
+        }
+        Sample.Reasoning r = new Sample.Reasoning(s.reasoning().observe(), shorten(s.reasoning().think()));
+        return new Sample(s.id(), s.images(), s.question(), s.options(), s.answer(), s.answerText(), r, s.caption(),
+                s.entities(), s.task(), s.subset(), s.meta());
+    }
+
+    private static String firstClause(String sentence) {
+        Matcher m = CLAUSE_END.matcher(sentence);
+        return m.find() ? sentence.substring(0, m.start()) + "." : sentence;
+    }
+
+    static List<String> sentences(String text) {
+        List<String> out = new ArrayList<>();
+        String pending = "";
+        for (String piece : SENTENCE_END.split(text)) {
+            if (OPTION_LETTER.matcher(piece).matches() || ENDS_WITH_LETTER.matcher(piece).find()) {
+                pending = pending + piece + " ";
+                continue;
+            }
+            out.add(pending + piece);
+            pending = "";
+        }
+        if (!pending.isEmpty()) {
+            out.add(pending.strip());
+        }
+        return out;
+    }
+}
