@@ -30,7 +30,8 @@ public final class ExperimentCommand implements Runnable {
                     + "with format + accuracy rewards); gamma (alpha + more SFT on the RL split, the control); delta "
                     + "and epsilon (SFT or GRPO from the base on the RL split only); final (alpha + GRPO with the "
                     + "process and entity rewards added). One table, one report, fixed seeds.",
-                "Run again with the same --out to resume: finished variants are skipped."})
+                "Run again with the same --out to resume: finished variants are skipped. One PyTorch thread "
+                        + "unless --threads is given."})
     static final class AblationCommand implements Callable<Integer> {
 
         @Option(names = "--out", defaultValue = "runs/ablation", paramLabel = "DIR",
@@ -50,10 +51,13 @@ public final class ExperimentCommand implements Runnable {
         @Mixin
         EngineMixin engine;
 
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
             PipelineSettings settings = (quick ? PipelineSettings.quick() : PipelineSettings.full()).withSeed(seed);
-            engine.start();
+            DemoCommand.startEngine(engine, spec);
             Ablation.pipeline(out, settings, System.out, !noProgress).run();
             return 0;
         }
