@@ -8,8 +8,11 @@ import org.pathoreason.data.Sample;
 import org.pathoreason.data.synth.SynthGenerator;
 import org.pathoreason.data.synth.SynthOptions;
 import org.pathoreason.data.synth.SynthWorld;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code pathoreason synth}: writes a synthetic pathology dataset (images, splits, graph, card, contact sheet). */
 @Command(name = "synth",
@@ -19,7 +22,11 @@ import picocli.CommandLine.Option;
         subcommands = SynthProbeCommand.class)
 public final class SynthCommand implements Runnable {
 
-    @Option(names = "--out", required = true, description = "Output folder (new, empty, or an earlier synth output).")
+    @Spec
+    CommandSpec spec;
+
+    // Checked in run() rather than by picocli, so that "synth probe" does not need it.
+    @Option(names = "--out", description = "Output folder (new, empty, or an earlier synth output). Required.")
     Path out;
 
     @Option(names = "--seed", defaultValue = "0", description = "Random seed (default ${DEFAULT-VALUE}); same seed, "
@@ -48,6 +55,9 @@ public final class SynthCommand implements Runnable {
 
     @Override
     public void run() {
+        if (out == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "Missing required option: '--out=<out>'");
+        }
         int t = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         SynthOptions options = new SynthOptions(seed, scale, size, t, unseenShare);
         SynthWorld world = graph == null ? SynthWorld.builtIn() : SynthWorld.load(graph);

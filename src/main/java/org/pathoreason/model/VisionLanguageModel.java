@@ -88,8 +88,14 @@ public interface VisionLanguageModel extends AutoCloseable {
      */
     NDArray decode(long[] tokens, KvCache cache, NDManager manager);
 
-    /** Writes the weights and {@code config.json} into {@code dir} (created if needed). */
+    /** Writes the weights and {@code config.json} into {@code dir} (created if needed); other files stay. */
     void save(Path dir);
+
+    /**
+     * Writes a complete checkpoint directory atomically: this model's {@code config.json} and weights plus what
+     * {@code rest} carries (provenance, required; tokenizer files, preprocessor and generation configs).
+     */
+    void saveCheckpoint(Path dir, org.pathoreason.model.io.CheckpointContents rest);
 
     @Override
     void close();

@@ -93,7 +93,7 @@ final class CellPainter {
         double angle = uniform(0, 2 * Math.PI);
         double half = px(uniform(6.2, 7.2));
         double width = px(uniform(4.4, 5.0));
-        canvas.ink(0.3, 0.3, 0.02, 0.95);
+        canvas.ink(0.4, 0.26, 0.02, 0.95);
         canvas.ellipse(x, y, half, width, angle);
         double rn = px(uniform(2.7, 3.1));
         double shift = half - rn - px(0.4);
@@ -101,8 +101,8 @@ final class CellPainter {
         double ny = y + shift * Math.sin(angle);
         // Perinuclear hof: the pale Golgi zone beside the nucleus.
         double hofShift = shift - rn - px(1.0);
-        canvas.ink(0.1, 0.12, 0, 0.85);
-        canvas.ellipse(x + hofShift * Math.cos(angle), y + hofShift * Math.sin(angle), px(1.7), px(2.3), angle);
+        canvas.ink(0.14, 0.2, 0, 0.6);
+        canvas.ellipse(x + hofShift * Math.cos(angle), y + hofShift * Math.sin(angle), px(1.4), px(2.0), angle);
         canvas.ink(0.5, 0.1, 0, 1);
         canvas.disc(nx, ny, rn);
         // Clock-face chromatin: coarse clumps along the nuclear membrane.
@@ -140,8 +140,8 @@ final class CellPainter {
 
     /** A pale, elongated, often bent ("slipper-shaped") nucleus of an epithelioid histiocyte. */
     void epithelioidNucleus(double x, double y, double angle) {
-        double len = px(uniform(6.5, 8.5));
-        double w = px(uniform(2.2, 2.8));
+        double len = px(uniform(4.8, 6.2));
+        double w = px(uniform(1.8, 2.2));
         Path2D.Double shape = capsule(x, y, len, w, angle, uniform(-0.3, 0.3));
         canvas.ink(0.38, 0.14, 0, 1);
         canvas.fill(shape);
@@ -163,16 +163,17 @@ final class CellPainter {
     void atypicalNucleus(double x, double y, double rx, double ry, double angle, Atypia atypia) {
         double irregular = 0.05;
         if (atypia.pleomorphism()) {
-            double f = Math.exp(uniform(-0.35, 0.6));
+            // Mostly moderate variation, with the occasional large bizarre nucleus.
+            double f = Math.exp(uniform(-0.45, 0.5)) * (rnd.nextDouble() < 0.2 ? 1.5 : 1);
             rx *= f;
-            ry *= f * uniform(0.75, 1.15);
-            irregular = uniform(0.06, 0.14);
+            ry *= f * uniform(0.7, 1.15);
+            irregular = uniform(0.08, 0.18);
         }
         Path2D.Double shape = blob(x, y, rx, ry, angle, irregular, 18);
         double r = Math.min(rx, ry);
-        boolean dark = atypia.hyperchromasia() && (!atypia.nucleoli() || rnd.nextDouble() < 0.55);
+        boolean dark = atypia.hyperchromasia() && (!atypia.nucleoli() || rnd.nextDouble() < 0.7);
         if (dark) {
-            canvas.ink(0.97, 0.1, 0, 1);
+            canvas.ink(1.0, 0.12, 0, 1);
             canvas.fill(shape);
             canvas.ink(1.0, 0.05, 0, 0.85);
             int clumps = 5 + rnd.nextInt(5);
@@ -183,9 +184,9 @@ final class CellPainter {
             }
             return;
         }
-        canvas.ink(0.42, 0.1, 0, 1);
+        canvas.ink(0.36, 0.1, 0, 1);
         canvas.fill(shape);
-        canvas.ink(0.78, 0.08, 0, 0.9);
+        canvas.ink(0.76, 0.08, 0, 0.9);
         canvas.stroke(shape, px(0.55));
         canvas.ink(0.62, 0.08, 0, 0.8);
         int specks = 4 + rnd.nextInt(5);
@@ -199,8 +200,8 @@ final class CellPainter {
             for (int i = 0; i < n; i++) {
                 double a = uniform(0, 2 * Math.PI);
                 double d = n == 1 ? uniform(0, 0.25) : uniform(0.25, 0.45);
-                double nr = px(uniform(1.1, 1.45));
-                canvas.ink(0.62, 0.72, 0.12, 1);
+                double nr = px(uniform(1.3, 1.7));
+                canvas.ink(0.62, 0.85, 0.1, 1);
                 canvas.disc(x + d * rx * Math.cos(a), y + d * ry * Math.sin(a), nr);
             }
         }
@@ -208,9 +209,9 @@ final class CellPainter {
 
     /** A mitotic figure: condensed chromosomes as a metaphase plate or two anaphase plates, in a clear halo. */
     void mitosis(double x, double y, double angle) {
-        double len = px(uniform(4.2, 5.5));
-        canvas.ink(0.05, 0.12, 0, 0.8);
-        canvas.ellipse(x, y, len * 1.35, len * 1.05, angle);
+        double len = px(uniform(5.0, 6.4));
+        canvas.ink(0.06, 0.12, 0, 0.8);
+        canvas.ellipse(x, y, len * 1.3, len * 1.05, angle);
         boolean anaphase = rnd.nextDouble() < 0.35;
         double cos = Math.cos(angle);
         double sin = Math.sin(angle);
@@ -244,8 +245,8 @@ final class CellPainter {
         for (int i = 0; i < fragments; i++) {
             double a = uniform(0, 2 * Math.PI);
             double d = radius * Math.sqrt(rnd.nextDouble());
-            double r = px(uniform(0.45, 1.3));
-            canvas.ink(uniform(0.85, 1.0), 0.1, 0, 1);
+            double r = px(uniform(0.6, 1.6));
+            canvas.ink(uniform(0.9, 1.0), 0.1, 0, 1);
             canvas.ellipse(x + d * Math.cos(a), y + d * Math.sin(a), r, r * uniform(0.6, 1.0), uniform(0, Math.PI));
         }
     }
@@ -257,9 +258,9 @@ final class CellPainter {
     void giantCell(double x, double y, double radius) {
         double angle = uniform(0, Math.PI);
         double aspect = uniform(0.7, 0.95);
-        canvas.ink(0.1, 0.52, 0.03, 1);
+        canvas.ink(0.1, 0.62, 0.04, 1);
         canvas.fill(blob(x, y, radius, radius * aspect, angle, 0.12, 20));
-        int nuclei = 16 + rnd.nextInt(14);
+        int nuclei = 18 + rnd.nextInt(14);
         double open = rnd.nextDouble() < 0.6 ? uniform(0.8, 1.6) : 0;
         double start = uniform(0, 2 * Math.PI);
         double span = 2 * Math.PI - open;
@@ -271,7 +272,7 @@ final class CellPainter {
             double nx = x + lx * Math.cos(angle) - ly * Math.sin(angle);
             double ny = y + lx * Math.sin(angle) + ly * Math.cos(angle);
             double tangent = a + angle + Math.PI / 2;
-            canvas.ink(0.76, 0.12, 0, 1);
+            canvas.ink(0.84, 0.12, 0, 1);
             canvas.ellipse(nx, ny, px(uniform(3.0, 3.8)), px(uniform(1.9, 2.3)), tangent + uniform(-0.4, 0.4));
         }
     }

@@ -9,7 +9,7 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A grid of tiles with a caption under each, for people to look at a dataset. */
+/** A grid of tiles with a caption under each, for people to look at a dataset; small tiles are enlarged. */
 public final class ContactSheet {
 
     private ContactSheet() {
@@ -27,7 +27,9 @@ public final class ContactSheet {
             throw new IllegalArgumentException("contact sheet: " + images.size() + " images but " + labels.size()
                     + " labels");
         }
-        int tile = images.get(0).getWidth();
+        // Small tiles are shown enlarged (whole-pixel factor, nearest neighbour) so that cells can be made out.
+        int zoom = Math.max(1, 200 / images.get(0).getWidth());
+        int tile = images.get(0).getWidth() * zoom;
         int fontSize = Math.max(9, Math.min(12, tile / 18));
         int lineH = fontSize + 2;
         int pad = 6;
@@ -45,7 +47,7 @@ public final class ContactSheet {
             for (int i = 0; i < images.size(); i++) {
                 int x = pad + (i % columns) * cellW;
                 int y = pad + (i / columns) * cellH;
-                g.drawImage(images.get(i), x, y, null);
+                g.drawImage(images.get(i), x, y, tile, tile, null);
                 g.setColor(Color.DARK_GRAY);
                 int line = 0;
                 for (String text : wrap(labels.get(i), fm, cellW - pad)) {

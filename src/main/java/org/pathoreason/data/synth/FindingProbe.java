@@ -115,7 +115,7 @@ public final class FindingProbe {
         int s = options.imageSize();
         int f = findings.size();
         SequentialBlock net = new SequentialBlock();
-        int[] widths = {16, 32, 48, 64};
+        int[] widths = {12, 24, 32, 64};
         for (int i = 0; i < widths.length; i++) {
             net.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                     .setFilters(widths[i]).build());
@@ -137,12 +137,14 @@ public final class FindingProbe {
         long trainStart = System.nanoTime();
         try (Model model = Model.newInstance("finding-probe", Device.cpu())) {
             model.setBlock(net);
+            // The configured loss is nominal: steps use balancedLoss, which weights rare findings up.
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.sigmoidBinaryCrossEntropyLoss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(schedule).build())
                     .optDevices(new Device[] {Device.cpu()});
             try (Trainer trainer = model.newTrainer(config)) {
                 trainer.initialize(new Shape(options.batchSize(), 3, s, s));
                 SplittableRandom order = new SplittableRandom(options.seed() ^ 0xBA7C4L);
+                float[] positiveWeight = positiveWeights(train);
                 double deadline = options.maxMinutes() * 60;
                 for (int epoch = 0; epoch < options.epochs(); epoch++) {
                     int[] perm = permutation(train.count, order);
@@ -155,7 +157,7 @@ public final class FindingProbe {
                             NDArray y = m.create(train.labels(idx), new Shape(idx.length, f));
                             try (GradientCollector gc = trainer.newGradientCollector()) {
                                 NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
-                                NDArray loss = trainer.getLoss().evaluate(new NDList(y), new NDList(pred));
+                                NDArray loss = balancedLoss(pred, y, m.create(positiveWeight));
                                 lossSum += loss.getFloat();
                                 gc.backward(loss);
                             }
@@ -177,6 +179,37 @@ public final class FindingProbe {
                 return new Report(score(test, scores), epochsRun, trainSeconds, renderSeconds, finalLoss);
             }
         }
+    }
+
+    /**
+     * Binary cross-entropy on logits with positives weighted by the negative-to-positive ratio of their finding
+     * (so rare findings count as much as common ones and a logit of 0 is the balanced decision threshold):
+     * {@code mean(w * y * softplus(-x) + (1 - y) * softplus(x))}.
+     */
+    static NDArray balancedLoss(NDArray logits, NDArray labels, NDArray positiveWeight) {
+        NDArray pos = softplus(logits.neg()).mul(labels).mul(positiveWeight);
+        NDArray neg = softplus(logits).mul(labels.neg().add(1));
+        return pos.add(neg).mean();
+    }
+
+    /** log(1 + exp(z)), computed without overflow. */
+    private static NDArray softplus(NDArray z) {
+        return z.maximum(0).add(z.abs().neg().exp().add(1).log());
+    }
+
+    private float[] positiveWeights(Tiles train) {
+        int f = findings.size();
+        float[] w = new float[f];
+        for (int j = 0; j < f; j++) {
+            int pos = 0;
+            for (int i = 0; i < train.count; i++) {
+                if (train.label[i * f + j] > 0.5f) {
+                    pos++;
+                }
+            }
+            w[j] = pos == 0 ? 1f : (float) Math.min(20.0, (train.count - pos) / (double) pos);
+        }
+        return w;
     }
 
     private float[] predict(Trainer trainer, Tiles test) {

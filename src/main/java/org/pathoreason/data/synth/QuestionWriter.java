@@ -106,9 +106,9 @@ final class QuestionWriter {
         List<String> options = optionIds.stream().map(o -> SynthWorld.capitalise(world.name(o))).toList();
         String dName = world.name(d);
         StringBuilder think = new StringBuilder();
-        think.append("The question asks which feature indicates ").append(dName).append(". Of the options, only ")
-                .append(world.name(answer)).append(" is seen in this image, and in the knowledge graph it is a ")
-                .append("required finding of ").append(dName);
+        think.append("The question asks which feature indicates ").append(dName)
+                .append(". Of the options, the only finding seen in this image is ").append(world.name(answer))
+                .append("; in the knowledge graph it is a required finding of ").append(dName);
         if (world.suggests(answer).contains(d)) {
             think.append(" that suggests ").append(dName);
         }
@@ -119,10 +119,10 @@ final class QuestionWriter {
             }
             String f = optionIds.get(i);
             think.append(' ').append(Sample.letter(i)).append(". ").append(options.get(i))
-                    .append(" is not seen here and is not a feature of ").append(dName);
+                    .append(": not seen here and not a finding of ").append(dName);
             String owner = ownerOf(f);
             if (owner != null) {
-                think.append("; it points to ").append(world.name(owner));
+                think.append(" (it points to ").append(world.name(owner)).append(')');
             }
             think.append('.');
         }
@@ -166,9 +166,10 @@ final class QuestionWriter {
         StringBuilder think = new StringBuilder();
         think.append("The question asks whether the image shows ").append(name).append(". ");
         if (yes) {
-            think.append("It does: ").append(Finding.byId(asked).map(Finding::description).orElse(name))
-                    .append(" are visible. In the knowledge graph ").append(name).append(" is a finding of ")
-                    .append(joinNames(diagnosesWith(asked), 3)).append('.');
+            think.append("It does: the image shows ")
+                    .append(Finding.byId(asked).map(Finding::description).orElse(name))
+                    .append(". In the knowledge graph, ").append(joinNames(diagnosesWith(asked), 3))
+                    .append(diagnosesWith(asked).size() == 1 ? " has " : " have ").append("this finding.");
         } else {
             think.append("Among the visible findings (").append(joinNames(c.findings(), 99)).append(") there is no ")
                     .append(name).append('.');
@@ -244,24 +245,26 @@ final class QuestionWriter {
         }
         StringBuilder s = new StringBuilder();
         s.append("The findings to explain are ").append(joinNames(new ArrayList<>(visible), 99)).append(". ");
-        s.append("In the knowledge graph, ").append(dName).append(req.size() == 1 ? " requires " : " requires both ")
-                .append(joinNames(req, 99)).append(", and ").append(req.size() == 1 ? "it is" : "they are")
-                .append(" present");
+        s.append("In the knowledge graph, ").append(dName).append(" requires ").append(joinNames(req, 99));
         List<String> pointing = new ArrayList<>();
         for (String f : req) {
             if (world.suggests(f).contains(d)) {
                 pointing.add(f);
             }
         }
-        if (!pointing.isEmpty()) {
-            s.append("; ").append(joinNames(pointing, 99)).append(pointing.size() == 1 ? " suggests " : " suggest ")
-                    .append(dName);
+        if (req.size() == 1) {
+            s.append("; this finding is present").append(pointing.isEmpty() ? "" : " and suggests " + dName);
+        } else {
+            s.append(", all of them present");
+            if (!pointing.isEmpty()) {
+                s.append("; the graph links ").append(joinNames(pointing, 99)).append(" to ").append(dName)
+                        .append(" by 'suggests'");
+            }
         }
         s.append('.');
         if (!opt.isEmpty()) {
-            s.append(' ').append(SynthWorld.capitalise(joinNames(opt, 99)))
-                    .append(opt.size() == 1 ? " is an optional finding" : " are optional findings").append(" of ")
-                    .append(dName).append('.');
+            s.append(" Also seen, as optional findings of ").append(dName).append(": ").append(joinNames(opt, 99))
+                    .append('.');
         }
         List<String> cats = world.categories(d);
         s.append(" So ").append(dName);

@@ -39,8 +39,8 @@ public final class SynthGenerator {
     public static final String CONTACT_SHEET = "contact-sheet.png";
     public static final String IMAGES_DIR = "images";
 
-    /** A planned sample before rendering: where its image goes and what it shows. */
-    record Planned(Sample sample, SynthCase synthCase, String split) {
+    /** A planned sample before rendering: the sample (with its image path) and the case its image shows. */
+    public record Planned(Sample sample, SynthCase synthCase, String split) {
     }
 
     /** What was generated: samples per split (in file order). */

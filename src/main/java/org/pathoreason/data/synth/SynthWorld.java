@@ -162,7 +162,7 @@ public final class SynthWorld {
         Set<String> allowed = allowed(diagnosis);
         for (String f : visible) {
             if (!allowed.contains(f)) {
-                return name(f) + " is present but is not a feature of " + name(diagnosis);
+                return "it does not explain the " + name(f) + " seen here, which is not one of its findings";
             }
         }
         return "";

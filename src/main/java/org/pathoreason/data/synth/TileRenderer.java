@@ -3,7 +3,9 @@ package org.pathoreason.data.synth;
 import java.awt.Shape;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
+import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -45,9 +47,9 @@ public final class TileRenderer {
         double scale = 1.0 / micronsPerPixel;
         Set<Finding> f = findings.isEmpty() ? EnumSet.noneOf(Finding.class) : EnumSet.copyOf(findings);
         DensityCanvas canvas = new DensityCanvas(size, size);
-        TissuePainter painter = new TissuePainter(canvas, rnd, scale);
+        StromaPainter painter = new StromaPainter(canvas, rnd, scale);
         try {
-            paint(painter, f, rnd);
+            paint(painter, new EpitheliumPainter(painter), new LesionPainter(painter), f, rnd);
             return develop(canvas.amounts(), StainModel.sample(rnd), rnd, scale);
         } finally {
             painter.dispose();
@@ -55,9 +57,10 @@ public final class TileRenderer {
         }
     }
 
-    private void paint(TissuePainter p, Set<Finding> f, SplittableRandom rnd) {
-        TissuePainter.Stroma stroma = f.contains(Finding.FIBROSIS) ? TissuePainter.Stroma.FIBROTIC
-                : f.contains(Finding.OEDEMA) ? TissuePainter.Stroma.OEDEMATOUS : TissuePainter.Stroma.LOOSE;
+    private void paint(StromaPainter p, EpitheliumPainter epithelium, LesionPainter lesions, Set<Finding> f,
+            SplittableRandom rnd) {
+        StromaPainter.Stroma stroma = f.contains(Finding.FIBROSIS) ? StromaPainter.Stroma.FIBROTIC
+                : f.contains(Finding.OEDEMA) ? StromaPainter.Stroma.OEDEMATOUS : StromaPainter.Stroma.LOOSE;
         p.stroma(stroma);
         CellPainter.Atypia atypia = new CellPainter.Atypia(f.contains(Finding.NUCLEAR_PLEOMORPHISM),
                 f.contains(Finding.HYPERCHROMASIA), f.contains(Finding.PROMINENT_NUCLEOLI));
@@ -66,7 +69,57 @@ public final class TileRenderer {
         boolean debrisPlaced = false;
         boolean mitosesPlaced = false;
 
-        // Vessels first, so that structures drawn later sit beside them rather than under them.
+        if (f.contains(Finding.LYMPHOID_SHEETS)) {
+            lesions.lymphoidSheet(atypia, mitoses, f.contains(Finding.LYMPHOCYTES), debris);
+            debrisPlaced = debris;
+            mitosesPlaced = mitoses;
+        }
+        if (f.contains(Finding.ATYPICAL_GLANDS)) {
+            epithelium.atypicalGlands(atypia, mitoses && !mitosesPlaced, debris && !debrisPlaced);
+            debrisPlaced |= debris;
+            mitosesPlaced |= mitoses;
+        }
+        if (f.contains(Finding.REGULAR_GLANDS)) {
+            epithelium.regularGlands();
+        }
+        if (f.contains(Finding.KERATIN_PEARLS)) {
+            epithelium.squamousNests(atypia, mitoses && !mitosesPlaced, f.contains(Finding.INTERCELLULAR_BRIDGES), true);
+            mitosesPlaced |= mitoses;
+        }
+        if (f.contains(Finding.SQUAMOUS_MATURATION)) {
+            epithelium.squamousEpithelium(f.contains(Finding.INTERCELLULAR_BRIDGES));
+        } else if (f.contains(Finding.INTERCELLULAR_BRIDGES) && !f.contains(Finding.KERATIN_PEARLS)) {
+            epithelium.squamousNests(atypia, mitoses && !mitosesPlaced, true, false);
+            mitosesPlaced |= mitoses;
+        }
+        if (f.contains(Finding.EPITHELIOID_HISTIOCYTES)) {
+            lesions.granuloma(f.contains(Finding.CASEOUS_NECROSIS), f.contains(Finding.GIANT_CELLS),
+                    f.contains(Finding.LYMPHOCYTES));
+        } else {
+            if (f.contains(Finding.CASEOUS_NECROSIS)) {
+                Shape core = p.region(0.35);
+                lesions.caseousNecrosis(core);
+                p.mask.take(core);
+            }
+            if (f.contains(Finding.GIANT_CELLS)) {
+                p.cells.giantCell(p.uniform(0.3, 0.7) * size, p.uniform(0.3, 0.7) * size, p.px(p.uniform(12, 16)));
+            }
+        }
+        if (f.contains(Finding.GHOST_CELLS)) {
+            lesions.ghostTissue(debris && !debrisPlaced);
+            debrisPlaced |= debris;
+        }
+        Shape focus = null;
+        if (debris && !debrisPlaced) {
+            focus = lesions.necroticFocus(f.contains(Finding.NEUTROPHILS));
+        }
+        if (f.contains(Finding.FIBRIN)) {
+            p.fibrin(focus != null && rnd.nextDouble() < 0.5 ? focus : null);
+        }
+        if (f.contains(Finding.HAEMORRHAGE)) {
+            p.haemorrhage();
+        }
+        // Vessels go into the stroma left free by the structures.
         if (f.contains(Finding.CONGESTED_VESSELS)) {
             int n = size >= 200 ? 2 : 1 + (rnd.nextDouble() < 0.3 ? 1 : 0);
             for (int i = 0; i < n; i++) {
@@ -76,57 +129,6 @@ public final class TileRenderer {
         if (rnd.nextDouble() < 0.45) {
             p.vessel(false);
         }
-
-        if (f.contains(Finding.LYMPHOID_SHEETS)) {
-            p.lymphoidSheet(atypia, mitoses, f.contains(Finding.LYMPHOCYTES), debris);
-            debrisPlaced = debris;
-            mitosesPlaced = mitoses;
-        }
-        if (f.contains(Finding.ATYPICAL_GLANDS)) {
-            p.atypicalGlands(atypia, mitoses && !mitosesPlaced, debris && !debrisPlaced);
-            debrisPlaced |= debris;
-            mitosesPlaced |= mitoses;
-        }
-        if (f.contains(Finding.REGULAR_GLANDS)) {
-            p.regularGlands();
-        }
-        if (f.contains(Finding.KERATIN_PEARLS)) {
-            p.squamousNests(atypia, mitoses && !mitosesPlaced, f.contains(Finding.INTERCELLULAR_BRIDGES), true);
-            mitosesPlaced |= mitoses;
-        }
-        if (f.contains(Finding.SQUAMOUS_MATURATION)) {
-            p.squamousEpithelium(f.contains(Finding.INTERCELLULAR_BRIDGES));
-        } else if (f.contains(Finding.INTERCELLULAR_BRIDGES) && !f.contains(Finding.KERATIN_PEARLS)) {
-            p.squamousNests(atypia, mitoses && !mitosesPlaced, true, false);
-            mitosesPlaced |= mitoses;
-        }
-        if (f.contains(Finding.EPITHELIOID_HISTIOCYTES)) {
-            p.granuloma(f.contains(Finding.CASEOUS_NECROSIS), f.contains(Finding.GIANT_CELLS),
-                    f.contains(Finding.LYMPHOCYTES));
-        } else {
-            if (f.contains(Finding.CASEOUS_NECROSIS)) {
-                Shape core = p.region(0.35);
-                p.caseousNecrosis(core);
-                p.mask.take(core);
-            }
-            if (f.contains(Finding.GIANT_CELLS)) {
-                p.cells.giantCell(p.uniform(0.3, 0.7) * size, p.uniform(0.3, 0.7) * size, p.px(p.uniform(12, 16)));
-            }
-        }
-        if (f.contains(Finding.GHOST_CELLS)) {
-            p.ghostTissue(debris && !debrisPlaced);
-            debrisPlaced |= debris;
-        }
-        Shape focus = null;
-        if (debris && !debrisPlaced) {
-            focus = p.necroticFocus(f.contains(Finding.NEUTROPHILS));
-        }
-        if (f.contains(Finding.FIBRIN)) {
-            p.fibrin(focus != null && rnd.nextDouble() < 0.5 ? focus : null);
-        }
-        if (f.contains(Finding.HAEMORRHAGE)) {
-            p.haemorrhage();
-        }
         if (mitoses && !mitosesPlaced) {
             for (int i = 0; i < 2; i++) {
                 p.cells.mitosis(p.uniform(0.15, 0.85) * size, p.uniform(0.15, 0.85) * size, p.uniform(0, Math.PI));
@@ -135,23 +137,24 @@ public final class TileRenderer {
         scatterInflammation(p, f, rnd);
     }
 
-    private void scatterInflammation(TissuePainter p, Set<Finding> f, SplittableRandom rnd) {
+    private void scatterInflammation(StromaPainter p, Set<Finding> f, SplittableRandom rnd) {
         ValueNoise patches = new ValueNoise(size, size, p.px(35), rnd);
         boolean chronic = f.contains(Finding.PLASMA_CELLS);
         boolean sheets = f.contains(Finding.LYMPHOID_SHEETS);
+        Map<TissuePainter.Scattered, Double> densities = new EnumMap<>(TissuePainter.Scattered.class);
         if (f.contains(Finding.NEUTROPHILS)) {
-            p.scatter(TissuePainter.Scattered.NEUTROPHIL, p.uniform(4, 7), patches);
+            densities.put(TissuePainter.Scattered.NEUTROPHIL, p.uniform(4, 7));
         }
         if (f.contains(Finding.EOSINOPHILS)) {
-            p.scatter(TissuePainter.Scattered.EOSINOPHIL, p.uniform(3.5, 6), patches);
+            densities.put(TissuePainter.Scattered.EOSINOPHIL, p.uniform(3, 5));
         }
         if (chronic) {
-            p.scatter(TissuePainter.Scattered.PLASMA_CELL, p.uniform(3.5, 5.5), patches);
+            densities.put(TissuePainter.Scattered.PLASMA_CELL, p.uniform(3.5, 5.5));
         }
         if (f.contains(Finding.LYMPHOCYTES) && !sheets) {
-            double density = chronic ? p.uniform(6, 9) : p.uniform(3, 5);
-            p.scatter(TissuePainter.Scattered.LYMPHOCYTE, density, patches);
+            densities.put(TissuePainter.Scattered.LYMPHOCYTE, chronic ? p.uniform(6, 9) : p.uniform(3, 5));
         }
+        p.scatter(densities, patches);
     }
 
     /** A cheap approximately standard-normal number from 64 random bits (sum of four 16-bit uniforms). */

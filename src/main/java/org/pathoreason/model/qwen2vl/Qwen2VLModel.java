@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +108,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                     case ONE -> Arrays.fill(values, 1f);
                     case ZERO -> { }
                 }
-                NDArray a = m.create(values, s.shape());
+                NDArray a = torchOwned(m.create(values, s.shape()), m);
                 a.setName(s.name());
                 params.put(s.name(), a);
             }
@@ -129,6 +131,19 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         } catch (SafetensorsException e) {
             throw new ModelException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * A copy of {@code array} in PyTorch's own memory. Arrays DJL creates from Java data keep the JVM direct
+     * buffer they were built from, which counts against {@code -XX:MaxDirectMemorySize} (by default the heap
+     * limit) for as long as the array lives; a model's weights would need a direct-memory limit as large as the
+     * model. The copy lets the buffer go, so loading needs direct memory for the largest tensor only.
+     */
+    private static NDArray torchOwned(NDArray array, NDManager manager) {
+        NDArray copy = array.duplicate();
+        copy.attach(manager);
+        array.close();
+        return copy;
     }
 
     /** Builds a model of {@code config} from the tensors of an open reader (names of either layout). */
@@ -169,7 +184,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                     throw new ModelException(reader.source() + ": tensor '" + stored + "' has shape " + found
                             + ", expected " + s.shape() + " from config.json");
                 }
-                NDArray a = reader.toNDArray(stored, m);
+                NDArray a = torchOwned(reader.toNDArray(stored, m), m);
                 a.setName(s.name());
                 params.put(s.name(), a);
             }
@@ -212,6 +227,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
      * {@code config.json} and weights plus what {@code rest} carries (provenance, required; tokenizer files,
      * preprocessor and generation configs).
      */
+    @Override
     public void saveCheckpoint(Path dir, CheckpointContents rest) {
         saveCheckpoint(dir, rest, DType.F32);
     }
@@ -301,11 +317,8 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     @Override
     public void zeroGradients() {
         for (NDArray p : params.values()) {
-            if (p.hasGradient()) {
-                try (NDArray g = p.getGradient()) {
-                    g.muli(0);
-                }
-            }
+            // grad.zero_() in place, no-op without a gradient; DJL's getGradient() would leak a handle there
+            JniUtils.zeroGrad((PtNDArray) p);
         }
     }
 

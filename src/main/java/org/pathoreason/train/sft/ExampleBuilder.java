@@ -173,8 +173,12 @@ public final class ExampleBuilder {
                             + "' is not an option letter " + range);
                 }
                 String letter = Sample.letter(index);
-                return settings.answerStyle() == AnswerStyle.LETTER ? letter
-                        : letter + ". " + sample.options().get(index).strip();
+                String text = sample.options().get(index).strip();
+                return switch (settings.answerStyle()) {
+                    case LETTER -> letter;
+                    case LETTER_TEXT -> letter + ". " + text;
+                    case TEXT -> text;
+                };
             }
             case Sample.YESNO, Sample.OPEN -> {
                 if (sample.answer() == null || sample.answer().isBlank()) {

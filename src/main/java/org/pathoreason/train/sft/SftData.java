@@ -66,17 +66,37 @@ public final class SftData {
     }
 
     /**
+     * What an example was built from, to build it again with changes (another option order).
+     *
+     * @param sample the sample
+     * @param images its image files
+     * @param imageTokenCounts merged vision tokens per image
+     */
+    public record Source(Sample sample, List<Path> images, List<Integer> imageTokenCounts) {
+        public Source {
+            images = List.copyOf(images);
+            imageTokenCounts = List.copyOf(imageTokenCounts);
+        }
+    }
+
+    /**
      * The examples built from a data set.
      *
      * @param examples usable examples, in data order
      * @param truncated examples whose assistant turn was cut at {@code max_length}
      * @param guidanceRemoved prompts guidance was removed from
      * @param guidanceAdded prompts guidance was added to ({@code guidance: keep})
+     * @param sources what each example was built from, in the same order
      */
-    public record Examples(List<TrainingExample> examples, int truncated, int guidanceRemoved, int guidanceAdded) {
+    public record Examples(List<TrainingExample> examples, int truncated, int guidanceRemoved, int guidanceAdded,
+            List<Source> sources) {
 
         public Examples {
             examples = List.copyOf(examples);
+            sources = List.copyOf(sources);
+            if (sources.size() != examples.size()) {
+                throw new IllegalArgumentException(examples.size() + " examples but " + sources.size() + " sources");
+            }
         }
 
         public long targetTokens() {
@@ -154,6 +174,7 @@ public final class SftData {
      */
     public static Examples build(List<Located> samples, ExampleBuilder builder, ImageCache images, BadSampleLog log) {
         List<TrainingExample> out = new ArrayList<>(samples.size());
+        List<Source> sources = new ArrayList<>(samples.size());
         int truncated = 0;
         int removed = 0;
         int added = 0;
@@ -185,6 +206,7 @@ public final class SftData {
             try {
                 ExampleBuilder.Built built = builder.build(located.sample(), files, counts);
                 out.add(built.example());
+                sources.add(new Source(located.sample(), files, counts));
                 truncated += built.example().truncated() ? 1 : 0;
                 removed += built.guidanceRemoved() > 0 ? 1 : 0;
                 added += built.guidanceAdded() > 0 ? 1 : 0;
@@ -198,7 +220,7 @@ public final class SftData {
                 log.bad(located.where(), "unusable", e.getMessage());
             }
         }
-        return new Examples(out, truncated, removed, added);
+        return new Examples(out, truncated, removed, added, sources);
     }
 
     private static String kindOf(String message) {

@@ -13,8 +13,8 @@ import org.pathoreason.text.PromptStyle;
  *     {@code plain}; {@code auto} is {@code plain} for pretraining, {@code observe-think-answer} for that target and
  *     {@code cot} otherwise. Generation and evaluation must use the same style
  * @param target SFT assistant turn: {@code think-answer}, {@code observe-think-answer} or {@code answer}
- * @param answerStyle multiple-choice answer inside {@code <answer>}: {@code letter} ("B") or {@code letter-text}
- *     ("B. Chronic inflammation")
+ * @param answerStyle multiple-choice answer inside {@code <answer>}: {@code letter} ("B"), {@code letter-text}
+ *     ("B. Chronic inflammation") or {@code text} ("Chronic inflammation"; for lenient scoring)
  * @param guidance {@code remove} (trajectory masking) or {@code keep} guidance in prompts; see
  *     {@link TrajectoryMasking}
  * @param guidancePattern regular expression of a guidance block in a question; empty for none
@@ -22,6 +22,8 @@ import org.pathoreason.text.PromptStyle;
  *     their entities to their answer as guidance ({@link KgGuidance}), removed or kept like any guidance; empty
  *     for none
  * @param lossMaskTags tags ({@code observe}, {@code think}, {@code answer}) whose content carries no loss
+ * @param shuffleOptions each epoch, present multiple-choice options in a new seeded order, answer and reasoning
+ *     relabelled ({@link OptionShuffler}); validation keeps the file's order
  * @param onBadSample {@code skip} or {@code stop} on a sample that cannot be used
  * @param dataFormat {@code auto} (detected from the file) or a reader's name ({@code jsonl}, {@code llava}, ...)
  * @param valData a separate validation file (same formats); empty for none
@@ -40,6 +42,7 @@ public record SftOptions(
         String guidancePattern,
         String guidanceGraph,
         List<String> lossMaskTags,
+        boolean shuffleOptions,
         String onBadSample,
         String dataFormat,
         String valData,
@@ -91,7 +94,7 @@ public record SftOptions(
     /** Defaults: think-answer target, letter answers, guidance removed, no span masked, stop on bad data. */
     public static SftOptions defaults() {
         return new SftOptions("auto", TargetFormat.THINK_ANSWER.id(), AnswerStyle.LETTER.id(), "remove",
-                TrajectoryMasking.DEFAULT_GUIDANCE_PATTERN, "", List.of(), "stop", "auto", "", 0.0, 256, 0, 0, 2048);
+                TrajectoryMasking.DEFAULT_GUIDANCE_PATTERN, "", List.of(), false, "stop", "auto", "", 0.0, 256, 0, 0, 2048);
     }
 
     public TargetFormat targetFormat() {

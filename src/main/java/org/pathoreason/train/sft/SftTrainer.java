@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import me.tongfei.progressbar.ProgressBar;
 import org.pathoreason.data.DataException;
+import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.image.QwenImageProcessor;
@@ -209,8 +211,8 @@ public final class SftTrainer {
                 model.setFrozen(ParameterGroup.VISION, train.freezeVision());
                 model.setFrozen(ParameterGroup.MERGER, train.freezeMerger());
                 model.setFrozen(ParameterGroup.LANGUAGE, train.freezeLanguage());
-                Loop loop = new Loop(model, root, tokenizer, template, processor, images, examples, validation,
-                        totalSteps, fingerprint, dataSummary, checkpoints);
+                Loop loop = new Loop(model, root, tokenizer, template, processor, images, trainSet, validation,
+                        totalSteps, fingerprint, dataSummary, checkpoints, builder);
                 return loop.run(resumeFrom);
             }
         }
@@ -299,6 +301,9 @@ public final class SftTrainer {
         private final ChatTemplate template;
         private final QwenImageProcessor processor;
         private final List<TrainingExample> examples;
+        private final List<SftData.Source> sources;
+        private final ExampleBuilder builder;
+        private final boolean shuffleOptions;
         private final List<TrainingExample> validation;
         private final SftCollator collator;
         private final long totalSteps;
@@ -308,15 +313,18 @@ public final class SftTrainer {
         private final TrainConfig train;
 
         Loop(Qwen2VLModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
-                QwenImageProcessor processor, ImageCache images, List<TrainingExample> examples,
+                QwenImageProcessor processor, ImageCache images, SftData.Examples trainSet,
                 List<TrainingExample> validation, long totalSteps, String fingerprint,
-                Map<String, Object> dataSummary, CheckpointManager checkpoints) {
+                Map<String, Object> dataSummary, CheckpointManager checkpoints, ExampleBuilder builder) {
             this.model = model;
             this.root = root;
             this.tokenizer = tokenizer;
             this.template = template;
             this.processor = processor;
-            this.examples = examples;
+            this.examples = trainSet.examples();
+            this.sources = trainSet.sources();
+            this.builder = builder;
+            this.shuffleOptions = resolved.config().sft().shuffleOptions();
             this.validation = validation;
             this.collator = new SftCollator(images, tokenizer.padId());
             this.totalSteps = totalSteps;
@@ -347,6 +355,7 @@ public final class SftTrainer {
                 double lastLoss = Double.NaN;
                 double lastVal = Double.NaN;
                 long lastValStep = -1;
+                boolean countsLogged = false;
                 try (MetricsLog metrics = MetricsLog.open(runDir.resolve(METRICS), resumed);
                      ProgressBar bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
                     if (bar != null) {
@@ -361,7 +370,7 @@ public final class SftTrainer {
                         for (int i = 0; i < train.gradAccum(); i++) {
                             List<TrainingExample> batch = new ArrayList<>();
                             for (int idx : cursor.nextBatch(train.batchSize())) {
-                                TrainingExample e = examples.get(idx);
+                                TrainingExample e = exampleAt(idx, cursor.epoch());
                                 batch.add(e);
                                 targets += e.targetCount();
                             }
@@ -394,12 +403,14 @@ public final class SftTrainer {
                         if (!u.applied()) {
                             line.put("skipped_update", true);
                         }
-                        if (u.step() == 1) {
-                            line.put("bad_samples_skipped", dataSummary.get("bad_samples_skipped"));
-                            line.put("too_long_skipped", dataSummary.get("too_long_skipped"));
-                            line.put("truncated", dataSummary.get("truncated"));
-                        }
                         if (u.step() % train.logEvery() == 0 || u.step() == totalSteps) {
+                            if (!countsLogged) {
+                                // the data counts once per run, on its first line
+                                line.put("bad_samples_skipped", dataSummary.get("bad_samples_skipped"));
+                                line.put("too_long_skipped", dataSummary.get("too_long_skipped"));
+                                line.put("truncated", dataSummary.get("truncated"));
+                                countsLogged = true;
+                            }
                             metrics.append(u.step(), line);
                         }
                         if (CheckpointManager.due(u.step(), train.evalEvery()) && !validation.isEmpty()) {
@@ -438,6 +449,25 @@ public final class SftTrainer {
                 LOG.info("{} done: {} steps, loss {}, model in {}", stage.id(), totalSteps, lastLoss, finalDir);
                 return new Result(totalSteps, totalSteps - resumed, resumed, lastLoss, lastVal, examples.size(),
                         finalDir);
+            }
+        }
+
+        /** Example {@code idx} as epoch {@code epoch} sees it (options in that epoch's order when shuffling). */
+        private TrainingExample exampleAt(int idx, int epoch) {
+            TrainingExample plain = examples.get(idx);
+            if (!shuffleOptions) {
+                return plain;
+            }
+            SftData.Source src = sources.get(idx);
+            Sample shuffled = OptionShuffler.shuffle(src.sample(),
+                    new SplittableRandom(StepRandom.derive(train.seed(), epoch, idx)));
+            if (shuffled == src.sample()) {
+                return plain;
+            }
+            try {
+                return builder.build(shuffled, src.images(), src.imageTokenCounts()).example();
+            } catch (SampleProblem e) {
+                return plain; // e.g. longer than max_length in this order; the file's order was fine
             }
         }
 

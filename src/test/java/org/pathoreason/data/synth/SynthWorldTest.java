@@ -47,7 +47,8 @@ class SynthWorldTest {
         assertThat(world.whyNot("coagulative_necrosis", visible)).contains("ghost cell outlines")
                 .contains("not seen");
         assertThat(world.whyNot("acute_inflammation", visible))
-                .isEqualTo("karyorrhectic nuclear debris is present but is not a feature of acute inflammation");
+                .isEqualTo("it does not explain the karyorrhectic nuclear debris seen here, which is not one of its "
+                        + "findings");
     }
 
     @Test

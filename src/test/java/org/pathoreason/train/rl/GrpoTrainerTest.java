@@ -219,6 +219,31 @@ class GrpoTrainerTest {
     }
 
     @Test
+    void klInTheRewardAndSamplerLogProbsAsOldOnes() {
+        Path run = tmp.resolve("run");
+        GrpoConfig base = RlFixtures.config("grpo", 2, 2, 0.1);
+        RlOptions r = base.rl();
+        RlOptions rl = new RlOptions(r.algorithm(), r.groupSize(), r.generationBatchSize(), r.maxPromptLength(),
+                r.maxCompletionLength(), 1.0, 1.0, 0, 2, 4, 4, RlOptions.GENERATION, r.advEps(), r.scaleAdvByStd(),
+                r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, 0.1, "k1", true, false, "reward", 1, false,
+                r.promptStyle());
+        GrpoConfig c = new GrpoConfig(base.train(), rl, base.reward());
+        assertThat(c.rl().policyLoss().klCoef()).isZero(); // the KL is in the reward, not in the loss
+        try (NDManager root = Engines.newManager(); Qwen2VLModel policy = RlFixtures.model(root, 12)) {
+            RlFixtures.trainer(c, policy, RlFixtures.textLength(), RlFixtures.samples(4), run, root)
+                    .optReference(() -> RlFixtures.model(root, 12)).build().train();
+        }
+        List<Map<String, Object>> lines = MetricsLog.read(run.resolve("metrics.jsonl"));
+        // step 1: the sampler's log-probs are the old ones, the reference is the policy: k1 is ~0 (cache vs full
+        // forward differ only by rounding), so is the penalty
+        assertThat(num(lines.get(0), "kl")).isCloseTo(0, within(1e-4));
+        assertThat(num(lines.get(0), "kl_penalty")).isCloseTo(0, within(1e-3));
+        assertThat(num(lines.get(0), "updates")).isEqualTo(4); // 2 epochs x 2 mini-batches of 4 completions
+        assertThat(num(lines.get(0), "kl_loss")).isZero();
+        assertThat(num(lines.get(1), "kl")).isNotZero();
+    }
+
+    @Test
     void memoryStaysFlatOverSteps() {
         // Every array of a step (rollout caches, log-probs, loss graph, reference pass) must be gone after it.
         Path run = tmp.resolve("run");

@@ -72,6 +72,8 @@ class ExampleBuilderTest {
                 .endsWith("<answer>D. Squamous cell carcinoma</answer>");
         assertThat(sft(TargetFormat.ANSWER, TrajectoryMasking.defaults()).targetText(s))
                 .isEqualTo("<answer>D</answer>");
+        assertThat(builder(Stage.SFT, PromptStyle.COT, TargetFormat.ANSWER, AnswerStyle.TEXT,
+                TrajectoryMasking.defaults(), 4096).targetText(s)).isEqualTo("<answer>Squamous cell carcinoma</answer>");
         // what the strict extractor and format check read back
         ReasoningTags.Parsed parsed = ReasoningTags.parse(
                 sft(TargetFormat.OBSERVE_THINK_ANSWER, TrajectoryMasking.defaults()).targetText(s));

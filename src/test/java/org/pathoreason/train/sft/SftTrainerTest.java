@@ -88,11 +88,11 @@ class SftTrainerTest {
     void aResumedRunReachesTheSameLossAtTheSameStep() throws Exception {
         Path straight = dir.resolve("runs/straight");
         trainer(straight, "train.max_steps=4", "train.grad_accum=2", "train.batch_size=2",
-                "train.lr_schedule=cosine", "train.warmup_steps=1").run();
+                "train.lr_schedule=cosine", "train.warmup_steps=1", "sft.shuffle_options=true").run();
 
         Path interrupted = dir.resolve("runs/interrupted");
         SftTrainer first = trainer(interrupted, "train.max_steps=4", "train.grad_accum=2", "train.batch_size=2",
-                "train.lr_schedule=cosine", "train.warmup_steps=1").listener((step, m) -> {
+                "train.lr_schedule=cosine", "train.warmup_steps=1", "sft.shuffle_options=true").listener((step, m) -> {
                     if (step == 3) {
                         throw new Killed();
                     }
@@ -103,7 +103,7 @@ class SftTrainerTest {
         assertThat(series(interrupted, "loss")).hasSize(3);
 
         SftTrainer.Result resumed = trainer(interrupted, "train.max_steps=4", "train.grad_accum=2",
-                "train.batch_size=2", "train.lr_schedule=cosine", "train.warmup_steps=1").run();
+                "train.batch_size=2", "train.lr_schedule=cosine", "train.warmup_steps=1", "sft.shuffle_options=true", "sft.shuffle_options=true").run();
         assertThat(resumed.resumedFrom()).isEqualTo(2);
         assertThat(resumed.stepsThisRun()).isEqualTo(2);
 
