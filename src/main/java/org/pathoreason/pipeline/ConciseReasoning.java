@@ -30,16 +30,16 @@ public final class ConciseReasoning {
     /** Sentence ends: a full stop (or ! ?) followed by a capital; "B. Abscess" is joined back below. */
     private static final Pattern SENTENCE_END = Pattern.compile("(?<=[.!?])\\s+(?=[A-Z])");
     private static final Pattern OPTION_LETTER = Pattern.compile("^[A-Z]\\.$");
-    /** A ruled-out option, cut after its verdict. */
-    private static final Pattern RULED_OUT = Pattern.compile(
-            "^(.{1,120}? (?:is|are) (?:less likely|not seen here|not seen|absent))\\b");
-    /** A letter-first verdict ("B. Abscess is less likely.") and a letter-first conclusion. */
-    private static final Pattern LETTER_FIRST_VERDICT = Pattern.compile(
-            "^([A-Z])\\. (.+?) ((?:is|are) (?:less likely|not seen here|not seen|absent))\\.$");
+    /**
+     * A ruled-out option: optional letter, the option, then its verdict after "is"/"are" or a colon ("B. Abscess is
+     * less likely: ...", "A. Keratin pearls: not seen here and ..."); the explanation after the verdict is dropped.
+     */
+    private static final Pattern VERDICT = Pattern.compile(
+            "^(?:([A-Z])\\. )?([^:;]{1,120}?)(?: (is|are)|:) (less likely|not seen here|not seen|absent)\\b");
     private static final Pattern LETTER_FIRST_CONCLUSION = Pattern.compile(
             "^(.*\\banswer is) ([A-Z])\\. (.+?)\\.?$");
-    /** Where the second sentence's first clause ends: before "and they are present" or a semicolon. */
-    private static final Pattern CLAUSE_END = Pattern.compile(", and (?:they are|it is) present|;");
+    /** "and they are present" after a relation: the relation alone says it. */
+    private static final Pattern PRESENT = Pattern.compile(", and (?:they are|it is) present");
     /** "Therefore the answer is A." is joined to the option text that follows it. */
     private static final Pattern ENDS_WITH_LETTER = Pattern.compile("\\s[A-Z]\\.$");
 
@@ -56,19 +56,16 @@ public final class ConciseReasoning {
         kept.add(sentences.get(0));
         for (int i = 1; i < sentences.size() - 1; i++) {
             String s = sentences.get(i);
-            Matcher ruledOut = RULED_OUT.matcher(s);
-            if (ruledOut.find()) {
-                kept.add(ruledOut.group(1) + ".");
+            Matcher v = VERDICT.matcher(s);
+            if (v.find()) {
+                String option = v.group(1) == null ? v.group(2) : v.group(2) + " (" + v.group(1) + ")";
+                kept.add(option + " " + (v.group(3) == null ? "is" : v.group(3)) + " " + v.group(4) + ".");
             } else if (i == 1) {
-                kept.add(firstClause(s));
+                kept.add(evidence(s));
             }
         }
-        kept.add(sentences.get(sentences.size() - 1));
-        List<String> out = new ArrayList<>(kept.size());
-        for (String k : kept) {
-            out.add(textFirst(k));
-        }
-        return String.join(" ", out);
+        kept.add(textFirst(sentences.get(sentences.size() - 1)));
+        return String.join(" ", kept);
     }
 
     /** The sample with its {@code reasoning.think} shortened (observe and everything else unchanged). */
@@ -81,22 +78,27 @@ public final class ConciseReasoning {
                 s.entities(), s.task(), s.subset(), s.meta());
     }
 
-    /** "B. Abscess is less likely." becomes "Abscess (B) is less likely."; likewise the conclusion. */
+    /** "Therefore the answer is B. Abscess." becomes "Therefore the answer is Abscess (B)." */
     static String textFirst(String sentence) {
-        Matcher v = LETTER_FIRST_VERDICT.matcher(sentence);
-        if (v.matches()) {
-            return v.group(2) + " (" + v.group(1) + ") " + v.group(3) + ".";
-        }
         Matcher c = LETTER_FIRST_CONCLUSION.matcher(sentence);
-        if (c.matches()) {
-            return c.group(1) + " " + c.group(3) + " (" + c.group(2) + ").";
-        }
-        return sentence;
+        return c.matches() ? c.group(1) + " " + c.group(3) + " (" + c.group(2) + ")." : sentence;
     }
 
-    private static String firstClause(String sentence) {
-        Matcher m = CLAUSE_END.matcher(sentence);
-        return m.find() ? sentence.substring(0, m.start()) + "." : sentence;
+    /**
+     * The second sentence's clauses up to the first that cites the knowledge graph (all of them when none does),
+     * without "and they are present".
+     */
+    static String evidence(String sentence) {
+        String[] clauses = sentence.split(";");
+        StringBuilder sb = new StringBuilder();
+        for (String c : clauses) {
+            sb.append(sb.length() == 0 ? "" : ";").append(c);
+            if (c.contains("knowledge graph")) {
+                break;
+            }
+        }
+        String out = PRESENT.matcher(sb.toString().strip()).replaceFirst("");
+        return out.endsWith(".") ? out : out + ".";
     }
 
     static List<String> sentences(String text) {

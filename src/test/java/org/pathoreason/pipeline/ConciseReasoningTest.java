@@ -59,9 +59,25 @@ class ConciseReasoningTest {
                 + "collagenous fibrosis) there is no eosinophils with bilobed nuclei. So the answer is no.");
     }
 
+    /** The world's newer wording: verdicts after a colon, the graph cited in a second clause. */
     @Test
-    void optionsAreNamedTextFirst() {
-        assertThat(ConciseReasoning.textFirst("B. Abscess is less likely.")).isEqualTo("Abscess (B) is less likely.");
+    void featureInTheColonWording() {
+        String think = "The question asks which feature indicates benign squamous epithelium. Of the options, the "
+                + "only finding seen in this image is intercellular bridges; in the knowledge graph it is a required "
+                + "finding of benign squamous epithelium that suggests benign squamous epithelium. A. Keratin pearls: "
+                + "not seen here and not a finding of benign squamous epithelium (it points to squamous cell "
+                + "carcinoma). C. Sheets of large atypical lymphoid cells: not seen here and not a finding of benign "
+                + "squamous epithelium (it points to diffuse large B-cell lymphoma). Therefore the answer is "
+                + "D. Intercellular bridges.";
+        assertThat(ConciseReasoning.shorten(think)).isEqualTo("The question asks which feature indicates benign "
+                + "squamous epithelium. Of the options, the only finding seen in this image is intercellular bridges;"
+                + " in the knowledge graph it is a required finding of benign squamous epithelium that suggests "
+                + "benign squamous epithelium. Keratin pearls (A) is not seen here. Sheets of large atypical "
+                + "lymphoid cells (C) is not seen here. Therefore the answer is Intercellular bridges (D).");
+    }
+
+    @Test
+    void conclusionsAreNamedTextFirst() {
         assertThat(ConciseReasoning.textFirst("Therefore the answer is C. Fibrous scar.")).isEqualTo(
                 "Therefore the answer is Fibrous scar (C).");
         assertThat(ConciseReasoning.textFirst("So the answer is no.")).isEqualTo("So the answer is no.");
