@@ -16,11 +16,10 @@ import org.pathoreason.data.Sample;
  * The world's full reasoning is about 130 tokens; this keeps about half, which keeps SFT, RL rollouts and
  * evaluation within the quick demo's budget.
  *
- * <p>Options are then named text first, letter after ("Abscess (B) is less likely.", "Therefore the answer is
- * Adenocarcinoma (B)."): the world writes the letter first ("B. Abscess"), which asks a tiny model to pick the
- * letter before it has written which option it means; text first, the letter is a copy of the one before that
- * text in the prompt's option list. Measured on the quick demo, the SFT model named the right diagnosis in its
- * conclusion far more often than it wrote the right letter before it.
+ * <p>Options are then named by their text, the letter after it or not at all ({@link OptionNaming}): the world
+ * writes the letter first ("B. Abscess"), which asks a tiny model to pick the letter before it has written which
+ * option it means. Measured on the quick demo, the SFT model named the right diagnosis in its conclusion far more
+ * often than it wrote the right letter with it.
  *
  * <p>It works on the text, not on the world's internals: a reasoning it does not recognise keeps its first and
  * last sentences.
@@ -46,8 +45,21 @@ public final class ConciseReasoning {
     private ConciseReasoning() {
     }
 
-    /** The shortened reasoning text. */
+    /** How the shortened reasoning names a multiple-choice option. */
+    public enum OptionNaming {
+        /** "Abscess (B) is less likely.", "Therefore the answer is Abscess (B)." (letter answers) */
+        TEXT_FIRST,
+        /** "Abscess is less likely.", "Therefore the answer is Abscess." (option-text answers) */
+        TEXT_ONLY
+    }
+
+    /** The shortened reasoning text, options named text first. */
     public static String shorten(String think) {
+        return shorten(think, OptionNaming.TEXT_FIRST);
+    }
+
+    /** The shortened reasoning text. */
+    public static String shorten(String think, OptionNaming naming) {
         if (think == null || think.isBlank()) {
             return think;
         }
@@ -58,30 +70,34 @@ public final class ConciseReasoning {
             String s = sentences.get(i);
             Matcher v = VERDICT.matcher(s);
             if (v.find()) {
-                String option = v.group(1) == null ? v.group(2) : v.group(2) + " (" + v.group(1) + ")";
+                String option = v.group(1) == null || naming == OptionNaming.TEXT_ONLY ? v.group(2)
+                        : v.group(2) + " (" + v.group(1) + ")";
                 kept.add(option + " " + (v.group(3) == null ? "is" : v.group(3)) + " " + v.group(4) + ".");
             } else if (i == 1) {
                 kept.add(evidence(s));
             }
         }
-        kept.add(textFirst(sentences.get(sentences.size() - 1)));
+        kept.add(textFirst(sentences.get(sentences.size() - 1), naming));
         return String.join(" ", kept);
     }
 
     /** The sample with its {@code reasoning.think} shortened (observe and everything else unchanged). */
-    public static Sample apply(Sample s) {
+    public static Sample apply(Sample s, OptionNaming naming) {
         if (s.reasoning() == null || s.reasoning().think() == null) {
             return s;
         }
-        Sample.Reasoning r = new Sample.Reasoning(s.reasoning().observe(), shorten(s.reasoning().think()));
+        Sample.Reasoning r = new Sample.Reasoning(s.reasoning().observe(), shorten(s.reasoning().think(), naming));
         return new Sample(s.id(), s.images(), s.question(), s.options(), s.answer(), s.answerText(), r, s.caption(),
                 s.entities(), s.task(), s.subset(), s.meta());
     }
 
-    /** "Therefore the answer is B. Abscess." becomes "Therefore the answer is Abscess (B)." */
-    static String textFirst(String sentence) {
+    /** "Therefore the answer is B. Abscess." becomes "Therefore the answer is Abscess (B)." (or "... Abscess."). */
+    static String textFirst(String sentence, OptionNaming naming) {
         Matcher c = LETTER_FIRST_CONCLUSION.matcher(sentence);
-        return c.matches() ? c.group(1) + " " + c.group(3) + " (" + c.group(2) + ")." : sentence;
+        if (!c.matches()) {
+            return sentence;
+        }
+        return c.group(1) + " " + c.group(3) + (naming == OptionNaming.TEXT_ONLY ? "." : " (" + c.group(2) + ").");
     }
 
     /**

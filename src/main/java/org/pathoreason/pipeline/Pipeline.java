@@ -120,11 +120,11 @@ public final class Pipeline {
     /** The stages' figures as a plain-text table. */
     public static String table(List<StageScores> scores) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-14s %8s %8s %8s %8s %8s %8s%n", "stage", "accuracy", "strict",
+        sb.append(String.format(Locale.ROOT, "%-14s %8s %8s %8s %8s %8s %8s%n", "stage", "accuracy", "no-guess",
                 "format", "entity", "judge", "tokens"));
         for (StageScores s : scores) {
             sb.append(String.format(Locale.ROOT, "%-14s %8.3f %8.3f %8.3f %8.3f %8.3f %8.1f%n", s.name(),
-                    s.accuracy(), s.strictAccuracy(), s.formatRate(), s.entityScore(), s.judgeScore(),
+                    s.accuracy(), s.accuracyNoGuess(), s.formatRate(), s.entityScore(), s.judgeScore(),
                     s.meanOutputTokens()));
         }
         return sb.toString();

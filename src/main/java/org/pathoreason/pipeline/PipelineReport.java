@@ -52,8 +52,10 @@ final class PipelineReport {
         setup.put("world", String.format(Locale.ROOT, "%d pretrain, %d sft, %d rl, %d test samples; %dx%d images",
                 s.pretrainSamples(), s.sftSamples(), s.rlSamples(), s.testSamples(), s.imageSize(), s.imageSize()));
         setup.put("reasoning targets", s.conciseReasoning() ? "shortened (ConciseReasoning)" : "the world's full ones");
-        setup.put("evaluation", "greedy, chain-of-thought prompt, at most " + s.evalMaxNewTokens()
-                + " new tokens, strict <answer> extraction");
+        setup.put("answers", PipelineSettings.TEXT.equals(s.answerStyle())
+                ? "option text in <answer>, read by the lenient rule (text -> option letter)"
+                : "option letter in <answer>, read by PathVLM-R1's strict rule");
+        setup.put("evaluation", "greedy, chain-of-thought prompt, at most " + s.evalMaxNewTokens() + " new tokens");
         setup.put("wall time", String.format(Locale.ROOT, "%.0f s", wallSeconds));
         html.keyValues(setup);
 
@@ -62,14 +64,15 @@ final class PipelineReport {
         for (int i = 0; i < stages.size(); i++) {
             StageSpec spec = stages.get(i);
             StageScores sc = scores.get(i);
-            rows.add(List.of(spec.name(), spec.description(), sc.accuracy(), sc.strictAccuracy(), sc.formatRate(),
-                    sc.entityScore(), sc.judgeScore(), sc.meanOutputTokens(), sc.trainSeconds(), sc.evalSeconds()));
+            rows.add(List.of(spec.name(), spec.description(), sc.accuracy(), sc.accuracyNoGuess(), sc.formatRate(),
+                    sc.entityScore(), sc.judgeScore(), sc.meanOutputTokens(), Math.round(sc.trainSeconds()),
+                    Math.round(sc.evalSeconds())));
         }
-        html.table(List.of("stage", "what", "accuracy", "strict acc.", "format", "entity", "judge", "tokens",
+        html.table(List.of("stage", "what", "accuracy", "acc. no guess", "format", "entity", "judge", "tokens",
                 "train s", "eval s"), rows, bestAccuracy(scores));
         html.paragraph(String.format(Locale.ROOT, "Accuracy is over the %d closed questions (multiple choice and "
                 + "yes/no) of the %d test samples; an answer that cannot be read from <answer> counts as a uniform "
-                + "guess (chance is %.3f), strict accuracy counts it wrong. Format: the completion is exactly "
+                + "guess (chance is %.3f); 'no guess' counts it wrong. Format: the completion is exactly "
                 + "<think>..</think><answer>..</answer>. Entity: soft Dice of the graph entities named in the "
                 + "reasoning. Judge: the knowledge-graph rubric judge's process score (mean of integrity and "
                 + "knowledge; empty reasoning keeps full knowledge). "
@@ -145,7 +148,8 @@ final class PipelineReport {
                 all.forEach(p -> byId.put(p.id(), p));
                 List<Sample> have = chosen.stream().filter(c -> byId.containsKey(c.id())).toList();
                 List<Prediction> preds = have.stream().map(c -> byId.get(c.id())).toList();
-                for (ScoredItem it : new Scorer(ScoreOptions.DEFAULTS).score(have, preds).items()) {
+                for (ScoredItem it : new Scorer(ScoreOptions.DEFAULTS.withExtraction(ws.settings().extraction()))
+                        .score(have, preds).items()) {
                     items.put(it.id(), it);
                 }
             }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.pathoreason.text.extract.ExtractionMode;
 
 /**
  * Everything that decides what a pipeline computes: the synthetic world's size, the tokenizer, the reasoning
@@ -25,6 +26,11 @@ import java.util.Objects;
  * @param tokenizerVocab target vocabulary of the tokenizer trained on the world's text
  * @param conciseReasoning train on shortened chains of thought ({@link ConciseReasoning}) instead of the world's
  *     full ones, so that a tiny model can learn them and generation stays short
+ * @param answerStyle how a multiple-choice answer is written: {@code letter} ({@code <answer>B</answer>}, read by
+ *     PathVLM-R1's strict rule) or {@code text} ({@code <answer>Adenocarcinoma</answer>}, read by the lenient
+ *     rule, which maps an option's text to its letter). The stages' SFT target, the RL accuracy reward and the
+ *     evaluation all follow it. The tiny model names the right option far more often than it binds the right
+ *     letter to it, so the demo uses {@code text}
  * @param pretrain overrides of the pretraining stage ({@code train.*}, {@code sft.*})
  * @param sft overrides of the SFT stage
  * @param grpo overrides of the GRPO stage with format and accuracy rewards ({@code train.*}, {@code rl.*},
@@ -45,6 +51,7 @@ public record PipelineSettings(
         int imageSize,
         int tokenizerVocab,
         boolean conciseReasoning,
+        String answerStyle,
         List<String> pretrain,
         List<String> sft,
         List<String> grpo,
@@ -62,6 +69,9 @@ public record PipelineSettings(
         positive(tokenizerVocab, "tokenizer_vocab");
         positive(evalMaxNewTokens, "eval_max_new_tokens");
         positive(evalBatchSize, "eval_batch_size");
+        if (!LETTER.equals(answerStyle) && !TEXT.equals(answerStyle)) {
+            throw new IllegalArgumentException("answer_style must be letter or text, got " + answerStyle);
+        }
         pretrain = List.copyOf(pretrain);
         sft = List.copyOf(sft);
         grpo = List.copyOf(grpo);
@@ -72,6 +82,20 @@ public record PipelineSettings(
         if (v < 1) {
             throw new IllegalArgumentException(key + " must be at least 1, got " + v);
         }
+    }
+
+    public static final String LETTER = "letter";
+    public static final String TEXT = "text";
+
+    /** How answers are read from {@code <answer>}: strict for letters, lenient for option texts. */
+    public ExtractionMode extraction() {
+        return TEXT.equals(answerStyle) ? ExtractionMode.LENIENT : ExtractionMode.STRICT;
+    }
+
+    /** How the shortened reasoning names options: as the answer names them. */
+    public ConciseReasoning.OptionNaming optionNaming() {
+        return TEXT.equals(answerStyle) ? ConciseReasoning.OptionNaming.TEXT_ONLY
+                : ConciseReasoning.OptionNaming.TEXT_FIRST;
     }
 
     /** The rewards of the first RL stage: R1's format and accuracy. */
@@ -86,7 +110,7 @@ public record PipelineSettings(
      * cores.
      */
     public static PipelineSettings quick() {
-        return new PipelineSettings("quick", 0, 800, 800, 400, 30, 150, 112, 2048, true,
+        return new PipelineSettings("quick", 0, 800, 800, 400, 30, 150, 112, 2048, true, TEXT,
                 List.of("train.max_steps=60", "train.batch_size=16", "train.lr=2e-3", "train.warmup_steps=6",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
                 List.of("train.max_steps=200", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=10",
@@ -98,7 +122,7 @@ public record PipelineSettings(
 
     /** The full demo: a larger world and longer training; under an hour on two cores. */
     public static PipelineSettings full() {
-        return new PipelineSettings("full", 0, 3000, 3000, 1000, 100, 400, 112, 2048, true,
+        return new PipelineSettings("full", 0, 3000, 3000, 1000, 100, 400, 112, 2048, true, TEXT,
                 List.of("train.max_steps=200", "train.batch_size=16", "train.lr=2e-3", "train.warmup_steps=10",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
                 List.of("train.max_steps=1000", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=20",
@@ -110,7 +134,7 @@ public record PipelineSettings(
 
     /** A few steps per stage on a tiny world: every stage runs, nothing is expected to be learnt. */
     public static PipelineSettings smoke() {
-        return new PipelineSettings("smoke", 0, 24, 24, 8, 4, 12, 112, 512, true,
+        return new PipelineSettings("smoke", 0, 24, 24, 8, 4, 12, 112, 512, true, TEXT,
                 List.of("train.max_steps=2", "train.batch_size=4", "train.lr=1e-3"),
                 List.of("train.max_steps=3", "train.batch_size=4", "train.lr=1e-3"),
                 rl(List.of("train.max_steps=1", "train.batch_size=2", "train.lr=1e-4"), R1_REWARDS),
@@ -141,7 +165,7 @@ public record PipelineSettings(
 
     public PipelineSettings withSeed(long s) {
         return new PipelineSettings(preset, s, pretrainSamples, sftSamples, rlSamples, valSamples, testSamples,
-                imageSize, tokenizerVocab, conciseReasoning, pretrain, sft, grpo, grpoProcess, evalMaxNewTokens,
-                evalBatchSize);
+                imageSize, tokenizerVocab, conciseReasoning, answerStyle, pretrain, sft, grpo, grpoProcess,
+                evalMaxNewTokens, evalBatchSize);
     }
 }

@@ -12,16 +12,18 @@ import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
 import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoredItem;
 import org.pathoreason.reward.RewardInput;
 import org.pathoreason.reward.RewardResult;
 import org.pathoreason.text.PromptStyle;
+import org.pathoreason.text.extract.ExtractionMode;
 import org.pathoreason.train.rl.RewardFactory;
 import org.pathoreason.train.rl.RewardOptions;
 
 /**
- * Evaluates a stage's model on the test split with {@link EvalRunner} (greedy, chain-of-thought prompts, strict
- * answer extraction; predictions, metrics and a report in {@code STAGE/eval/}) and adds what the RL stages
+ * Evaluates a stage's model on the test split with {@link EvalRunner} (greedy, chain-of-thought prompts, the
+ * pipeline's answer extraction; predictions, metrics and a report in {@code STAGE/eval/}) and adds what the RL stages
  * optimise: the format, entity and process (rubric judge) rewards of each completion, built by the same
  * {@link RewardFactory} the GRPO trainer uses.
  */
@@ -32,12 +34,14 @@ final class StageEvaluator {
     private final Path testFile;
     private final List<Sample> testSamples;
     private final Path graphFile;
+    private final ExtractionMode extraction;
     private final int maxNewTokens;
     private final int batchSize;
     private final boolean progress;
 
-    StageEvaluator(Path testFile, List<Sample> testSamples, Path graphFile, int maxNewTokens, int batchSize,
-            boolean progress) {
+    StageEvaluator(Path testFile, List<Sample> testSamples, Path graphFile, ExtractionMode extraction,
+            int maxNewTokens, int batchSize, boolean progress) {
+        this.extraction = extraction;
         this.testFile = testFile;
         this.testSamples = List.copyOf(testSamples);
         this.graphFile = graphFile;
@@ -49,7 +53,8 @@ final class StageEvaluator {
     /** Evaluates {@code model} into {@code outDir} (resuming predictions left there) and returns its scores. */
     StageScores evaluate(String stage, Path model, Path outDir) {
         EvalOptions options = EvalOptions.DEFAULTS.withStyle(PromptStyle.COT).withMaxNewTokens(maxNewTokens)
-                .withBatchSize(batchSize).withOutDir(outDir).withProgress(progress).withExamples(8)
+                .withBatchSize(batchSize).withOutDir(outDir)
+                .withScoring(ScoreOptions.DEFAULTS.withExtraction(extraction)).withProgress(progress).withExamples(8)
                 .withDataName(testFile.toString());
         EvalResult result;
         try (NDManager root = Engines.newManager(); LoadedCheckpoint ckpt = LoadedCheckpoint.load(model, root)) {

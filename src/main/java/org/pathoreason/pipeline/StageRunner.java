@@ -85,8 +85,8 @@ public final class StageRunner {
 
     /** One line of figures, as the progress output shows them. */
     public static String summary(StageScores s) {
-        return String.format(Locale.ROOT, "accuracy %.3f (strict %.3f, chance %.3f), format %.3f, entity %.3f, "
-                + "judge %.3f, %.1f tokens", s.accuracy(), s.strictAccuracy(), s.chance(), s.formatRate(),
+        return String.format(Locale.ROOT, "accuracy %.3f (no guess %.3f, chance %.3f), format %.3f, entity %.3f, "
+                + "judge %.3f, %.1f tokens", s.accuracy(), s.accuracyNoGuess(), s.chance(), s.formatRate(),
                 s.entityScore(), s.judgeScore(), s.meanOutputTokens());
     }
 
@@ -106,8 +106,12 @@ public final class StageRunner {
         Path data = workspace.dataFile(spec.data());
         switch (spec.kind()) {
             case PRETRAIN -> StageTrainers.supervised(Stage.PRETRAIN, overrides, data, parent, runDir, progress);
-            case SFT -> StageTrainers.supervised(Stage.SFT, overrides, data, parent, runDir, progress);
+            case SFT -> {
+                overrides.add("sft.answer_style=" + settings.answerStyle());
+                StageTrainers.supervised(Stage.SFT, overrides, data, parent, runDir, progress);
+            }
             case GRPO -> {
+                overrides.add("reward.accuracy_mode=" + settings.extraction().name().toLowerCase(Locale.ROOT));
                 overrides.add("reward.knowledge_graph=" + workspace.graphFile());
                 StageTrainers.grpo(overrides, data, parent, runDir, progress);
             }
@@ -119,7 +123,7 @@ public final class StageRunner {
         if (evaluator == null) {
             PipelineSettings s = workspace.settings();
             evaluator = new StageEvaluator(workspace.testFile(), SampleJsonl.read(workspace.testFile()),
-                    workspace.graphFile(), s.evalMaxNewTokens(), s.evalBatchSize(), progress);
+                    workspace.graphFile(), s.extraction(), s.evalMaxNewTokens(), s.evalBatchSize(), progress);
         }
         return evaluator;
     }

@@ -13,11 +13,11 @@ import org.pathoreason.util.Json;
  * One stage's figures on the test split: a row of {@code results.json} and of the report's table.
  *
  * @param name the stage
- * @param accuracy share of closed questions (multiple choice, yes/no) answered right, an answer that cannot be
- *     read counting as a uniform guess among the options (1/4, 1/2), so an untrained model scores chance, as
- *     with PathMMU's random fallback but without the draw
- * @param strictAccuracy the same with unreadable answers counted wrong (PathVLM-R1's strict rule, the RL
- *     accuracy reward)
+ * @param accuracy share of closed questions (multiple choice, yes/no) answered right, the answer read from
+ *     {@code <answer>} by the pipeline's extraction ({@link PipelineSettings#extraction()}); an answer that cannot
+ *     be read counts as a uniform guess among the options (1/4, 1/2), so an untrained model scores chance, as with
+ *     PathMMU's random fallback but without the draw
+ * @param accuracyNoGuess the same with unreadable answers counted wrong (what the RL accuracy reward pays)
  * @param answerRate share of closed questions whose answer could be read from {@code <answer>}
  * @param chance the accuracy of guessing uniformly on these questions
  * @param formatRate share of completions that are exactly {@code <think>..</think><answer>..</answer>}
@@ -33,15 +33,15 @@ import org.pathoreason.util.Json;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"name", "accuracy", "format_rate", "entity_score", "judge_score", "mean_output_tokens",
-    "strict_accuracy", "answer_rate", "chance", "n", "n_closed", "train_seconds", "eval_seconds"})
-public record StageScores(String name, double accuracy, double strictAccuracy, double answerRate, double chance,
+    "accuracy_no_guess", "answer_rate", "chance", "n", "n_closed", "train_seconds", "eval_seconds"})
+public record StageScores(String name, double accuracy, double accuracyNoGuess, double answerRate, double chance,
         double formatRate, double entityScore, double judgeScore, double meanOutputTokens, int n, int nClosed,
         double trainSeconds, double evalSeconds) {
 
     public static final String FILE = "scores.json";
 
     public StageScores withTimes(double train, double eval) {
-        return new StageScores(name, accuracy, strictAccuracy, answerRate, chance, formatRate, entityScore,
+        return new StageScores(name, accuracy, accuracyNoGuess, answerRate, chance, formatRate, entityScore,
                 judgeScore, meanOutputTokens, n, nClosed, train, eval);
     }
 

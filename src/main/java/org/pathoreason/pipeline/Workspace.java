@@ -186,7 +186,7 @@ public final class Workspace {
             List<String> images = s.images().stream().map(i -> "../" + WORLD + "/" + i).toList();
             Sample moved = new Sample(s.id(), images, s.question(), s.options(), s.answer(), s.answerText(),
                     s.reasoning(), s.caption(), s.entities(), s.task(), s.subset(), s.meta());
-            out.add(settings.conciseReasoning() ? ConciseReasoning.apply(moved) : moved);
+            out.add(settings.conciseReasoning() ? ConciseReasoning.apply(moved, settings.optionNaming()) : moved);
         }
         try {
             Files.createDirectories(dataFile(split).getParent());

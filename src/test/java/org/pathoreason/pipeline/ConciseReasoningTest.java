@@ -77,10 +77,19 @@ class ConciseReasoningTest {
     }
 
     @Test
+    void textOnlyNamingDropsTheLetters() {
+        assertThat(ConciseReasoning.shorten(DIAGNOSIS, ConciseReasoning.OptionNaming.TEXT_ONLY)).endsWith(
+                "caseous necrosis. Abscess is less likely. Coagulative necrosis is less likely. Non-necrotising "
+                + "granulomatous inflammation is less likely. Therefore the answer is Caseating granulomatous "
+                + "inflammation.");
+    }
+
+    @Test
     void conclusionsAreNamedTextFirst() {
-        assertThat(ConciseReasoning.textFirst("Therefore the answer is C. Fibrous scar.")).isEqualTo(
-                "Therefore the answer is Fibrous scar (C).");
-        assertThat(ConciseReasoning.textFirst("So the answer is no.")).isEqualTo("So the answer is no.");
+        assertThat(ConciseReasoning.textFirst("Therefore the answer is C. Fibrous scar.",
+                ConciseReasoning.OptionNaming.TEXT_FIRST)).isEqualTo("Therefore the answer is Fibrous scar (C).");
+        assertThat(ConciseReasoning.textFirst("So the answer is no.", ConciseReasoning.OptionNaming.TEXT_FIRST))
+                .isEqualTo("So the answer is no.");
     }
 
     @Test
@@ -96,7 +105,7 @@ class ConciseReasoningTest {
         Sample s = new Sample("x", List.of("a.png"), "What is the most likely diagnosis?", List.of("A1", "B1"),
                 "A", "A1", new Sample.Reasoning("obs", DIAGNOSIS), null, List.of("e"), Sample.MCQ, "diagnosis",
                 Map.of());
-        Sample c = ConciseReasoning.apply(s);
+        Sample c = ConciseReasoning.apply(s, ConciseReasoning.OptionNaming.TEXT_FIRST);
         assertThat(c.reasoning().observe()).isEqualTo("obs");
         assertThat(c.reasoning().think()).isEqualTo(ConciseReasoning.shorten(DIAGNOSIS)).hasSizeLessThan(
                 DIAGNOSIS.length() / 2 + 60);
