@@ -1,0 +1,65 @@
+package org.pathoreason.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.pathoreason.pipeline.Ablation;
+import org.pathoreason.pipeline.PipelineSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pathoreason experiment ablation}: the papers' experiments on the synthetic world. */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Experiments on the synthetic world.",
+        subcommands = ExperimentCommand.AblationCommand.class)
+public final class ExperimentCommand implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** PathVLM-R1's Table 1 variants. */
+    @Command(name = "ablation", mixinStandardHelpOptions = true,
+            description = {"PathVLM-R1's Table 1 on the synthetic world: base; alpha (SFT); beta (alpha + GRPO "
+                    + "with format + accuracy rewards); gamma (alpha + more SFT on the RL split, the control); delta "
+                    + "and epsilon (SFT or GRPO from the base on the RL split only); final (alpha + GRPO with the "
+                    + "process and entity rewards added). One table, one report, fixed seeds.",
+                "Run again with the same --out to resume: finished variants are skipped. One PyTorch thread "
+                        + "unless --threads is given."})
+    static final class AblationCommand implements Callable<Integer> {
+
+        @Option(names = "--out", defaultValue = "runs/ablation", paramLabel = "DIR",
+                description = "Output folder (default: ${DEFAULT-VALUE}).")
+        Path out;
+
+        @Option(names = "--quick", description = "The quick demo's world and training lengths.")
+        boolean quick;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of everything (default: "
+                + "${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--no-progress", description = "No progress bars (the per-variant lines stay).")
+        boolean noProgress;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PipelineSettings settings = (quick ? PipelineSettings.quick() : PipelineSettings.full()).withSeed(seed);
+            DemoCommand.startEngine(engine, spec);
+            Ablation.pipeline(out, settings, System.out, !noProgress).run();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.pathoreason.pipeline;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import org.pathoreason.util.AtomicFiles;
+import org.pathoreason.util.Json;
+
+/**
+ * A list of stages run in order in one workspace, then {@code results.json} and {@code report.html}. The demo
+ * ({@link Demo}) and the ablation ({@link Ablation}) are two such lists.
+ */
+public final class Pipeline {
+
+    public static final String RESULTS = "results.json";
+
+    /**
+     * What a pipeline produced.
+     *
+     * @param stages each stage's test figures, in pipeline order
+     * @param resultsFile {@code results.json}
+     * @param reportFile {@code report.html}
+     * @param wallSeconds the wall time of this call
+     */
+    public record Result(List<StageScores> stages, Path resultsFile, Path reportFile, double wallSeconds) {
+    }
+
+    private final String title;
+    private final String intro;
+    private final Workspace workspace;
+    private final List<StageSpec> stages;
+    private final PrintStream log;
+    private final boolean progress;
+
+    /**
+     * @param title the report's title
+     * @param intro the report's opening paragraph
+     * @param stages in order; each parent must come before its children
+     * @param log progress lines
+     * @param progress show progress bars (stderr)
+     */
+    public Pipeline(String title, String intro, Workspace workspace, List<StageSpec> stages, PrintStream log,
+            boolean progress) {
+        this.title = Objects.requireNonNull(title, "title");
+        this.intro = Objects.requireNonNull(intro, "intro");
+        this.workspace = Objects.requireNonNull(workspace, "workspace");
+        this.stages = List.copyOf(stages);
+        this.log = Objects.requireNonNull(log, "log");
+        this.progress = progress;
+        Set<String> seen = new HashSet<>();
+        for (StageSpec s : this.stages) {
+            if (s.parent() != null && !seen.contains(s.parent())) {
+                throw new IllegalArgumentException("stage " + s.name() + " starts from " + s.parent()
+                        + ", which does not come before it");
+            }
+            if (!seen.add(s.name())) {
+                throw new IllegalArgumentException("two stages are named " + s.name());
+            }
+        }
+    }
+
+    public List<StageSpec> stages() {
+        return stages;
+    }
+
+    /** Runs (or resumes) every stage, then writes the results and the report. */
+    public Result run() {
+        long t0 = System.nanoTime();
+        log.printf(Locale.ROOT, "%s -> %s (preset %s, seed %d)%n", title, workspace.root(),
+                workspace.settings().preset(), workspace.settings().seed());
+        workspace.prepare(log);
+        StageRunner runner = new StageRunner(workspace, log, progress);
+        List<StageScores> scores = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            scores.add(runner.run(stages.get(i), i + 1, stages.size()));
+        }
+        double wall = Workspace.seconds(t0);
+        Path results = writeResults(scores, wall);
+        Path report = PipelineReport.write(workspace, title, intro, stages, scores, wall);
+        log.println();
+        log.print(table(scores));
+        log.printf(Locale.ROOT, "results: %s%nreport:  %s%nwall time %.0f s%n", results, report, wall);
+        log.flush();
+        return new Result(scores, results, report, wall);
+    }
+
+    private Path writeResults(List<StageScores> scores, double wall) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ArrayNode arr = root.putArray("stages");
+        for (int i = 0; i < scores.size(); i++) {
+            ObjectNode row = Json.MAPPER.valueToTree(scores.get(i));
+            row.put("kind", stages.get(i).kind().id());
+            if (stages.get(i).parent() != null) {
+                row.put("parent", stages.get(i).parent());
+            }
+            row.put("description", stages.get(i).description());
+            arr.add(row);
+        }
+        root.put("preset", workspace.settings().preset());
+        root.put("seed", workspace.settings().seed());
+        root.put("wall_seconds", wall);
+        Path file = workspace.root().resolve(RESULTS);
+        try {
+            AtomicFiles.writeString(file, Json.PRETTY.writeValueAsString(root) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    /** The stages' figures as a plain-text table. */
+    public static String table(List<StageScores> scores) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-14s %8s %8s %8s %8s %8s %8s%n", "stage", "accuracy", "no-guess",
+                "format", "entity", "judge", "tokens"));
+        for (StageScores s : scores) {
+            sb.append(String.format(Locale.ROOT, "%-14s %8.3f %8.3f %8.3f %8.3f %8.3f %8.1f%n", s.name(),
+                    s.accuracy(), s.accuracyNoGuess(), s.formatRate(), s.entityScore(), s.judgeScore(),
+                    s.meanOutputTokens()));
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,127 @@
+package org.pathoreason.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pathoreason.data.Sample;
+import org.pathoreason.engine.Engines;
+import org.pathoreason.eval.EvalOptions;
+import org.pathoreason.eval.EvalResult;
+import org.pathoreason.eval.EvalRunner;
+import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.eval.ScoreOptions;
+import org.pathoreason.eval.ScoredItem;
+import org.pathoreason.reward.RewardInput;
+import org.pathoreason.reward.RewardResult;
+import org.pathoreason.text.PromptStyle;
+import org.pathoreason.text.extract.ExtractionMode;
+import org.pathoreason.train.rl.RewardFactory;
+import org.pathoreason.train.rl.RewardOptions;
+
+/**
+ * Evaluates a stage's model on the test split with {@link EvalRunner} (greedy, chain-of-thought prompts, the
+ * pipeline's answer extraction; predictions, metrics and a report in {@code STAGE/eval/}) and adds what the RL stages
+ * optimise: the format, entity and process (rubric judge) rewards of each completion, built by the same
+ * {@link RewardFactory} the GRPO trainer uses.
+ */
+final class StageEvaluator {
+
+    static final String EVAL = "eval";
+
+    private final Path testFile;
+    private final List<Sample> testSamples;
+    private final Path graphFile;
+    private final ExtractionMode extraction;
+    private final int maxNewTokens;
+    private final int batchSize;
+    private final boolean progress;
+
+    StageEvaluator(Path testFile, List<Sample> testSamples, Path graphFile, ExtractionMode extraction,
+            int maxNewTokens, int batchSize, boolean progress) {
+        this.extraction = extraction;
+        this.testFile = testFile;
+        this.testSamples = List.copyOf(testSamples);
+        this.graphFile = graphFile;
+        this.maxNewTokens = maxNewTokens;
+        this.batchSize = batchSize;
+        this.progress = progress;
+    }
+
+    /** Evaluates {@code model} into {@code outDir} (resuming predictions left there) and returns its scores. */
+    StageScores evaluate(String stage, Path model, Path outDir) {
+        EvalOptions options = EvalOptions.DEFAULTS.withStyle(PromptStyle.COT).withMaxNewTokens(maxNewTokens)
+                .withBatchSize(batchSize).withOutDir(outDir)
+                .withScoring(ScoreOptions.DEFAULTS.withExtraction(extraction)).withProgress(progress).withExamples(8)
+                .withDataName(testFile.toString());
+        EvalResult result;
+        try (NDManager root = Engines.newManager(); LoadedCheckpoint ckpt = LoadedCheckpoint.load(model, root)) {
+            result = new EvalRunner(ckpt.model(), ckpt.tokenizer(), ckpt.processor(),
+                    options.withModelName(ckpt.name())).run(testSamples, testFile.getParent());
+        }
+        return score(stage, result.score().items());
+    }
+
+    /** The stage's figures from its scored test items. */
+    StageScores score(String stage, List<ScoredItem> items) {
+        int closed = 0;
+        int read = 0;
+        double correct = 0;
+        double guessed = 0;
+        double chance = 0;
+        long tokens = 0;
+        List<RewardInput> inputs = new ArrayList<>(items.size());
+        for (ScoredItem it : items) {
+            inputs.add(RewardInput.of(it.sample(), it.prediction().prediction()));
+            if (it.prediction().outputTokens() != null) {
+                tokens += it.prediction().outputTokens();
+            }
+            if (!it.isClosed()) {
+                continue;
+            }
+            closed++;
+            double guess = 1.0 / choices(it.sample());
+            chance += guess;
+            if (it.isMiss()) {
+                guessed += guess;
+            } else {
+                read++;
+                if (it.correct()) {
+                    correct++;
+                }
+            }
+        }
+        Map<String, Double> means = rewardMeans(inputs);
+        int n = items.size();
+        return new StageScores(stage, closed == 0 ? 0 : (correct + guessed) / closed,
+                closed == 0 ? 0 : correct / closed, closed == 0 ? 0 : (double) read / closed,
+                closed == 0 ? 0 : chance / closed, means.get("format"), means.get("entity"), means.get("process"),
+                n == 0 ? 0 : (double) tokens / n, n, closed, 0, 0);
+    }
+
+    private static int choices(Sample s) {
+        return Sample.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
+    }
+
+    /** Mean format, entity and process reward over the completions. */
+    private Map<String, Double> rewardMeans(List<RewardInput> inputs) {
+        Map<String, Double> weights = new LinkedHashMap<>();
+        weights.put("format", 1.0);
+        weights.put("entity", 1.0);
+        weights.put("process", 1.0);
+        RewardOptions options = RewardOptions.grpo().withKnowledgeGraph(graphFile.toString()).withWeights(weights);
+        Map<String, Double> sums = new LinkedHashMap<>();
+        weights.keySet().forEach(k -> sums.put(k, 0.0));
+        try (RewardFactory.Built reward = RewardFactory.build(options, maxNewTokens, Path.of(""),
+                testFile.getParent())) {
+            for (RewardResult r : reward.reward().scoreAll(inputs)) {
+                sums.replaceAll((k, v) -> v + r.part(k));
+            }
+        }
+        int n = Math.max(1, inputs.size());
+        sums.replaceAll((k, v) -> v / n);
+        return sums;
+    }
+}

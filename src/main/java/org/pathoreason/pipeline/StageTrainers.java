@@ -1,0 +1,194 @@
+package org.pathoreason.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.pathoreason.data.Sample;
+import org.pathoreason.engine.Engines;
+import org.pathoreason.image.PreprocessorConfig;
+import org.pathoreason.image.QwenImageProcessor;
+import org.pathoreason.model.io.CheckpointContents;
+import org.pathoreason.model.io.Provenance;
+import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
+import org.pathoreason.model.qwen2vl.Qwen2VLModel;
+import org.pathoreason.text.ChatTemplate;
+import org.pathoreason.text.PromptStyle;
+import org.pathoreason.text.Tokenizer;
+import org.pathoreason.text.TokenizerConfig;
+import org.pathoreason.train.ConfigLoader;
+import org.pathoreason.train.MetricsLog;
+import org.pathoreason.train.RunInfo;
+import org.pathoreason.train.rl.ChatPromptEncoder;
+import org.pathoreason.train.rl.GrpoConfig;
+import org.pathoreason.train.rl.GrpoTrainer;
+import org.pathoreason.train.rl.RewardFactory;
+import org.pathoreason.train.rl.RlOptions;
+import org.pathoreason.train.sft.AnswerStyle;
+import org.pathoreason.train.sft.BadSampleLog;
+import org.pathoreason.train.sft.ExampleBuilder;
+import org.pathoreason.train.sft.ImageCache;
+import org.pathoreason.train.sft.OnBadSample;
+import org.pathoreason.train.sft.SftConfig;
+import org.pathoreason.train.sft.SftData;
+import org.pathoreason.train.sft.SftOptions;
+import org.pathoreason.train.sft.SftTrainer;
+import org.pathoreason.train.sft.Stage;
+import org.pathoreason.train.sft.TargetFormat;
+import org.pathoreason.util.AtomicFiles;
+import org.pathoreason.util.Json;
+
+/**
+ * Runs the trainer of one stage into its run folder ({@code run.json}, {@code metrics.jsonl}, {@code final/}),
+ * the way the {@code model init}, {@code train pretrain|sft} and {@code train grpo} commands do. A run folder with
+ * checkpoints but no {@code final/} is resumed by the trainers themselves.
+ */
+final class StageTrainers {
+
+    static final String FINAL = "final";
+    static final String METRICS = "metrics.jsonl";
+
+    private StageTrainers() {
+    }
+
+    /** What {@code run.json} records of a randomly initialised model. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record InitConfig(String architecture, long seed, long maxPixels) {
+    }
+
+    /** A tiny Qwen2.5-VL with random weights and the workspace's tokenizer, as {@code model init} writes it. */
+    static void init(Path tokenizerFile, long seed, Path runDir) {
+        InitConfig cfg = new InitConfig("tiny", seed, 448L * 448);
+        ConfigLoader.Resolved<InitConfig> resolved = ConfigLoader.load(InitConfig.class, cfg, null, List.of());
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("tokenizer", tokenizerFile.toString());
+        try (Tokenizer tok = Tokenizer.load(tokenizerFile); NDManager root = Engines.newManager()) {
+            Qwen2VLConfig.SpecialTokenIds ids = new Qwen2VLConfig.SpecialTokenIds((int) tok.imagePadId(),
+                    (int) tok.videoPadId(), (int) tok.visionStartId(), (int) tok.visionEndId(),
+                    (int) tok.endOfTextId(), (int) tok.imEndId());
+            Qwen2VLConfig config = Qwen2VLConfig.tiny(tok.vocabSize(), ids);
+            extra.put("parameters", config.parameterCount());
+            PreprocessorConfig pre = PreprocessorConfig.defaults();
+            pre = pre.withPixelBounds(Math.min(pre.minPixels(), cfg.maxPixels()), cfg.maxPixels());
+            ObjectNode generation = Json.MAPPER.createObjectNode();
+            generation.put("bos_token_id", tok.endOfTextId());
+            generation.putArray("eos_token_id").add(tok.imEndId()).add(tok.endOfTextId());
+            generation.put("pad_token_id", tok.endOfTextId());
+            generation.put("do_sample", false);
+            RunInfo.write(runDir, StageKind.INIT.id(), resolved, extra);
+            AtomicFiles.writeString(runDir.resolve(METRICS), "");
+            try (Qwen2VLModel model = Qwen2VLModel.random(config, seed, root)) {
+                model.saveCheckpoint(runDir.resolve(FINAL), new CheckpointContents()
+                        .provenance(Provenance.of(StageKind.INIT.id()).withSeed(seed))
+                        .tokenizerJson(tokenizerFile)
+                        .tokenizerConfig(TokenizerConfig.build(tok))
+                        .preprocessorConfig(pre.toJson())
+                        .generationConfig(generation));
+            }
+        }
+    }
+
+    /** Continued pretraining or SFT with {@link SftTrainer}. */
+    static void supervised(Stage stage, List<String> overrides, Path data, Path parentModel, Path runDir,
+            boolean progress) {
+        ConfigLoader.Resolved<SftConfig> resolved = SftConfig.load(null, overrides);
+        new SftTrainer(stage, resolved, data, parentModel, runDir).progressBar(progress).run();
+    }
+
+    /**
+     * GRPO with {@link GrpoTrainer}, wired as {@code train grpo} wires it: prompts built as in SFT (the
+     * {@code rl.prompt_style}, chain of thought by default), rewards from the {@code reward:} section, checkpoints
+     * that are loadable model folders.
+     */
+    static void grpo(List<String> overrides, Path data, Path parentModel, Path runDir, boolean progress) {
+        ConfigLoader.Resolved<GrpoConfig> resolved = GrpoConfig.load("grpo", null, overrides);
+        GrpoConfig cfg = resolved.config();
+        RlOptions rl = cfg.rl();
+        String fingerprint = SftData.fingerprint(data);
+        Path imageRoot = data.toAbsolutePath().getParent();
+        List<Sample> samples = new ArrayList<>();
+        for (SftData.Located s : SftData.read(data, "auto", new BadSampleLog(OnBadSample.STOP))) {
+            Sample x = s.sample();
+            List<String> images = s.imageFiles().stream().map(Path::toString).toList();
+            samples.add(new Sample(x.id(), images, x.question(), x.options(), x.answer(), x.answerText(),
+                    x.reasoning(), x.caption(), x.entities(), x.task(), x.subset(), x.meta()));
+        }
+        try (Tokenizer tokenizer = Tokenizer.load(parentModel.resolve("tokenizer.json"));
+             RewardFactory.Built reward = RewardFactory.build(cfg.reward(), rl.maxCompletionLength(), Path.of(""),
+                     imageRoot);
+             NDManager root = Engines.newManager();
+             Qwen2VLModel policy = Qwen2VLModel.load(parentModel, root)) {
+            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(parentModel));
+            ChatTemplate template = ChatTemplate.QWEN2_5_VL;
+            ExampleBuilder prompts = new ExampleBuilder(tokenizer, template, new ExampleBuilder.Settings(Stage.SFT,
+                    PromptStyle.parse(rl.promptStyle()), TargetFormat.THINK_ANSWER, AnswerStyle.LETTER,
+                    SftOptions.defaults().masking(), rl.maxPromptLength() + rl.maxCompletionLength()));
+            ChatPromptEncoder encoder = new ChatPromptEncoder(tokenizer, prompts::promptMessages, template,
+                    new ImageCache(processor, 512L << 20), imageRoot);
+            Map<String, Object> provenance = new LinkedHashMap<>();
+            provenance.put("data", data.toAbsolutePath().toString());
+            provenance.put("data_fingerprint", fingerprint);
+            provenance.put("model", parentModel.toAbsolutePath().toString());
+            provenance.put("samples", samples.size());
+            provenance.put("total_steps", cfg.train().totalSteps(samples.size()));
+            GrpoTrainer.builder().setConfig(cfg).setPolicy(policy).setPromptEncoder(encoder)
+                    .setTokenDecoder(ids -> tokenizer.decode(ids, true))
+                    .setStopTokenIds(Set.of(tokenizer.imEndId(), tokenizer.endOfTextId()))
+                    .optPadId(tokenizer.padId())
+                    .setReward(reward.reward()).setSamples(samples).setRunDir(runDir).setManager(root)
+                    .optReference(() -> Qwen2VLModel.load(parentModel, root))
+                    .optCheckpointFiles(dir -> modelFiles(dir, policy, tokenizer, processor, parentModel, cfg,
+                            fingerprint))
+                    .optRunInfo(resolved, provenance)
+                    .optProgress(progress)
+                    .build()
+                    .train();
+        }
+    }
+
+    private static PreprocessorConfig preprocessorConfig(Path model) {
+        Path file = model.resolve("preprocessor_config.json");
+        try {
+            return Files.isRegularFile(file) ? PreprocessorConfig.read(file) : PreprocessorConfig.defaults();
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Everything of a loadable model folder besides the weights: config, tokenizer, processor, provenance. */
+    private static void modelFiles(Path dir, Qwen2VLModel policy, Tokenizer tokenizer, QwenImageProcessor processor,
+            Path parentModel, GrpoConfig cfg, String fingerprint) throws IOException {
+        if (!Files.exists(dir.resolve("config.json"))) {
+            policy.config().write(dir.resolve("config.json"));
+        }
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizer.json());
+        for (String name : List.of("tokenizer_config.json", "generation_config.json")) {
+            Path source = parentModel.resolve(name);
+            if (Files.isRegularFile(source)) {
+                Files.copy(source, dir.resolve(name));
+            }
+        }
+        processor.config().write(dir.resolve("preprocessor_config.json"));
+        Provenance p = Provenance.of(cfg.rl().algorithm()).withParent(parentModel.toAbsolutePath().toString())
+                .withSeed(cfg.train().seed());
+        if (fingerprint != null) {
+            p = p.withDataFingerprint(fingerprint);
+        }
+        Files.write(dir.resolve("pathoreason.json"), Json.PRETTY.writeValueAsBytes(p.toJson()));
+    }
+
+    /** The steps of a finished run's metrics file (0 for none). */
+    static int loggedSteps(Path runDir) {
+        Path file = runDir.resolve(METRICS);
+        return Files.isRegularFile(file) ? MetricsLog.read(file).size() : 0;
+    }
+}

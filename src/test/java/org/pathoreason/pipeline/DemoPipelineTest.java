@@ -1,0 +1,95 @@
+package org.pathoreason.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pathoreason.data.SampleJsonl;
+import org.pathoreason.engine.Engines;
+import org.pathoreason.eval.Predictions;
+import org.pathoreason.util.Json;
+
+/**
+ * The reduced demo end to end: a tiny world, a few steps per stage. Nothing is expected to be learnt in so few
+ * steps; the test checks that every stage ran, evaluated the whole test split and left its files, that the
+ * figures are real, and that a second run resumes instead of training again.
+ */
+class DemoPipelineTest {
+
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void engine() {
+        Engines.start();
+    }
+
+    @Test
+    void reducedDemoRunsEveryStageAndResumes() throws Exception {
+        Path out = dir.resolve("demo");
+        PipelineSettings settings = PipelineSettings.smoke();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Pipeline.Result r = Demo.pipeline(out, settings, new PrintStream(log, true, StandardCharsets.UTF_8), false)
+                .run();
+
+        List<String> names = List.of("base", "pretrain", "sft", "grpo", "grpo_process");
+        JsonNode results = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+        assertThat(results.get("stages")).hasSize(5);
+        int testSize = SampleJsonl.read(out.resolve("world/test.jsonl")).size();
+        assertThat(testSize).isEqualTo(settings.testSamples());
+        for (int i = 0; i < names.size(); i++) {
+            JsonNode s = results.get("stages").get(i);
+            assertThat(s.get("name").asText()).isEqualTo(names.get(i));
+            for (String key : List.of("accuracy", "format_rate", "entity_score", "judge_score", "accuracy_no_guess")) {
+                assertThat(s.get(key).isNumber()).as(names.get(i) + " " + key).isTrue();
+                assertThat(s.get(key).asDouble()).as(names.get(i) + " " + key).isBetween(0.0, 1.0);
+            }
+            assertThat(s.get("mean_output_tokens").asDouble()).isBetween(1.0, (double) settings.evalMaxNewTokens());
+            assertThat(s.get("n").asInt()).isEqualTo(testSize);
+            assertThat(s.get("accuracy").asDouble()).isGreaterThanOrEqualTo(s.get("accuracy_no_guess").asDouble());
+
+            Path stage = out.resolve(names.get(i));
+            assertThat(stage.resolve("run.json")).isRegularFile();
+            assertThat(stage.resolve("metrics.jsonl")).isRegularFile();
+            assertThat(stage.resolve("final/model.safetensors")).isRegularFile();
+            assertThat(stage.resolve("final/tokenizer.json")).isRegularFile();
+            assertThat(Predictions.read(stage.resolve("eval/predictions.jsonl"))).hasSize(testSize);
+        }
+        // trained stages logged one metrics line per step
+        assertThat(Files.readAllLines(out.resolve("sft/metrics.jsonl"))).hasSize(3);
+        assertThat(Files.readAllLines(out.resolve("grpo/metrics.jsonl"))).hasSize(1);
+        assertThat(Files.readString(out.resolve("grpo_process/run.json"))).contains("reward.weights.process=1.0");
+
+        String html = Files.readString(r.reportFile());
+        assertThat(r.reportFile()).isEqualTo(out.resolve("report.html"));
+        for (String n : names) {
+            assertThat(html).contains(n);
+        }
+        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png");
+        assertThat(out.resolve("plots/stages.png")).isRegularFile();
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertThat(printed).contains("[1/5] base", "[5/5] grpo_process", "results: ");
+
+        // a second run finds every stage complete and trains nothing
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        Pipeline.Result r2 = Demo.pipeline(out, settings, new PrintStream(again, true, StandardCharsets.UTF_8),
+                false).run();
+        assertThat(again.toString(StandardCharsets.UTF_8)).contains("[3/5] sft: done earlier").doesNotContain(
+                "trained in");
+        assertThat(r2.stages()).isEqualTo(r.stages());
+
+        // other settings in the same folder are refused
+        assertThatThrownBy(() -> Demo.pipeline(out, settings.withSeed(7), new PrintStream(new ByteArrayOutputStream(),
+                true, StandardCharsets.UTF_8), false).run()).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("other settings");
+    }
+}
