@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Pathology reasoning models (Qwen2.5-VL architecture) on the JVM.",
         subcommands = {
+            DemoCommand.class,
+            ExperimentCommand.class,
             DoctorCommand.class,
             SynthCommand.class,
             KgCommand.class,

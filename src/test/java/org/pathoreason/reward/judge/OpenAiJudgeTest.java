@@ -59,6 +59,7 @@ class OpenAiJudgeTest {
         server.createContext("/v1/chat/completions", exchange -> {
             int now = inFlight.incrementAndGet();
             maxInFlight.accumulateAndGet(now, Math::max);
+            boolean counted = true;
             try (InputStream in = exchange.getRequestBody()) {
                 requestBodies.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 authHeaders.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
@@ -70,6 +71,10 @@ class OpenAiJudgeTest {
                     Thread.sleep(s.delayMs());
                 }
                 byte[] out = s.body().getBytes(StandardCharsets.UTF_8);
+                // Leave the in-flight count before answering: once the client has the reply it may send the
+                // next request before this thread would reach the finally block.
+                inFlight.decrementAndGet();
+                counted = false;
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 exchange.sendResponseHeaders(s.status(), out.length);
                 try (OutputStream os = exchange.getResponseBody()) {
@@ -78,7 +83,9 @@ class OpenAiJudgeTest {
             } catch (InterruptedException | IOException e) {
                 // the client gave up (timeout test); nothing to answer
             } finally {
-                inFlight.decrementAndGet();
+                if (counted) {
+                    inFlight.decrementAndGet();
+                }
                 exchange.close();
             }
         });
