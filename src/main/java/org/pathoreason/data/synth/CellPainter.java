@@ -238,6 +238,23 @@ final class CellPainter {
         }
     }
 
+    /**
+     * An apoptotic cell: a shrunken, rounded, eosinophilic body holding a few dense round nuclear fragments (unlike
+     * a mitosis, whose chromosomes form a bar or plates in a clear cell).
+     */
+    void apoptoticBody(double x, double y) {
+        double r = px(uniform(3.2, 4.0));
+        canvas.ink(0.05, 0.62, 0.06, 0.95);
+        canvas.fill(blob(x, y, r, r * uniform(0.8, 1.0), uniform(0, Math.PI), 0.08, 12));
+        int fragments = 3 + rnd.nextInt(3);
+        for (int i = 0; i < fragments; i++) {
+            double a = uniform(0, 2 * Math.PI);
+            double d = r * uniform(0.1, 0.55);
+            canvas.ink(1.0, 0.1, 0, 1);
+            canvas.disc(x + d * Math.cos(a), y + d * Math.sin(a), px(uniform(0.8, 1.3)));
+        }
+    }
+
     /** A cluster of karyorrhectic nuclear fragments ("nuclear dust") of the given radius (pixels). */
     void debrisCluster(double x, double y, double radius, int fragments) {
         canvas.ink(0.22, 0.2, 0, 0.35);

@@ -4,9 +4,11 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
@@ -115,7 +117,7 @@ public final class FindingProbe {
         int s = options.imageSize();
         int f = findings.size();
         SequentialBlock net = new SequentialBlock();
-        int[] widths = {12, 24, 32, 64};
+        int[] widths = {12, 24, 32, 64, 96};
         for (int i = 0; i < widths.length; i++) {
             net.add(Conv2d.builder().setKernelShape(new Shape(3, 3)).optPadding(new Shape(1, 1))
                     .setFilters(widths[i]).build());
@@ -125,7 +127,10 @@ public final class FindingProbe {
                 net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
             }
         }
-        net.add(Pool.globalAvgPool2dBlock());
+        // Average and max pooling side by side: "is there any X" is a max over places, "how much X" an average.
+        net.add(new ParallelBlock(list -> new NDList(NDArrays.concat(
+                new NDList(list.get(0).singletonOrThrow(), list.get(1).singletonOrThrow()), 1)),
+                List.of(Pool.globalAvgPool2dBlock(), Pool.globalMaxPool2dBlock())));
         net.add(Linear.builder().setUnits(f).build());
         int stepsPerEpoch = train.count / options.batchSize();
         int totalSteps = stepsPerEpoch * options.epochs();

@@ -31,9 +31,7 @@ final class LesionPainter extends TissuePainter {
                 continue;
             }
             if (apoptosis && chance(0.1)) {
-                canvas.ink(0.04, 0.12, 0, 0.9);
-                canvas.disc(p[0], p[1], px(4.5));
-                cells.debrisCluster(p[0], p[1], px(3.2), 6 + rnd.nextInt(5));
+                cells.apoptoticBody(p[0], p[1]);
                 continue;
             }
             canvas.ink(0.44, 0.24, 0.01, 0.9);

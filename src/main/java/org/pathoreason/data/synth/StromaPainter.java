@@ -101,7 +101,7 @@ final class StromaPainter extends TissuePainter {
         // A glassy eosinophilic smear under the meshwork of strands.
         canvas.ink(0.03, 0.6, 0.1, 0.35);
         canvas.fill(area);
-        int strands = (int) (b.getWidth() * b.getHeight() / (px(8) * px(8)));
+        int strands = (int) (b.getWidth() * b.getHeight() / (px(10) * px(10)));
         for (int i = 0; i < strands; i++) {
             double x = b.getX() + rnd.nextDouble() * b.getWidth();
             double y = b.getY() + rnd.nextDouble() * b.getHeight();
@@ -121,13 +121,14 @@ final class StromaPainter extends TissuePainter {
             canvas.ink(0.03, 0.8, 0.13, 0.75);
             canvas.stroke(path, px(uniform(0.8, 1.8)));
         }
-        int clumps = 3 + (int) (b.getWidth() * b.getHeight() / (px(18) * px(18)));
+        // Glassy, smudgy clumps: what sets fibrin apart from the thin wavy lines of collagen.
+        int clumps = 4 + (int) (b.getWidth() * b.getHeight() / (px(12) * px(12)));
         for (int i = 0; i < clumps; i++) {
             double x = b.getX() + rnd.nextDouble() * b.getWidth();
             double y = b.getY() + rnd.nextDouble() * b.getHeight();
             if (area.contains(x, y)) {
                 canvas.ink(0.03, 0.9, 0.2, 0.9);
-                canvas.fill(cells.blob(x, y, px(uniform(3, 7)), px(uniform(2, 4)), uniform(0, Math.PI), 0.3, 12));
+                canvas.fill(cells.blob(x, y, px(uniform(3, 8)), px(uniform(2, 5)), uniform(0, Math.PI), 0.35, 12));
             }
         }
     }
