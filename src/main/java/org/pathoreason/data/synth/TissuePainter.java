@@ -22,21 +22,13 @@ abstract class TissuePainter {
     }
 
     final DensityCanvas canvas;
-
     final PlacementMask mask;
-
     final CellPainter cells;
-
     final SplittableRandom rnd;
-
     final double scale;
-
     final int width;
-
     final int height;
-
     private final ValueNoise flow;
-
     private final double flowAngle;
 
     TissuePainter(DensityCanvas canvas, SplittableRandom rnd, double pxPerMicron) {

@@ -101,13 +101,14 @@ class TileRendererTest {
         // Blood: extravasated red cells raise the share of strongly red pixels.
         assertThat(redShare(r, EnumSet.of(Finding.NEUTROPHILS, Finding.HAEMORRHAGE)))
                 .isGreaterThan(2 * redShare(r, EnumSet.of(Finding.NEUTROPHILS)) + 0.01);
-        // Sheets of large lymphoid cells are far more haematoxylin-dense (darker) than a scar.
-        double sheets = brightness(meanRgb(r, EnumSet.of(Finding.LYMPHOID_SHEETS), 4));
-        double scar = brightness(meanRgb(r, EnumSet.of(Finding.FIBROSIS), 4));
-        double oedema = brightness(meanRgb(r, EnumSet.of(Finding.OEDEMA), 4));
-        assertThat(sheets).isLessThan(scar - 10);
+        // Sheets of lymphoid cells are haematoxylin-blue and darker; a scar is eosin-pink.
+        double[] sheets = meanRgb(r, EnumSet.of(Finding.LYMPHOID_SHEETS), 4);
+        double[] scar = meanRgb(r, EnumSet.of(Finding.FIBROSIS), 4);
+        assertThat(sheets[2] - sheets[0]).isGreaterThan(scar[2] - scar[0] + 40);
+        assertThat(brightness(sheets)).isLessThan(brightness(scar));
         // Oedema is paler than dense collagen.
-        assertThat(oedema).isGreaterThan(scar + 20);
+        double oedema = brightness(meanRgb(r, EnumSet.of(Finding.OEDEMA), 4));
+        assertThat(oedema).isGreaterThan(brightness(scar) + 20);
     }
 
     private static double redShare(TileRenderer r, Set<Finding> f) {
