@@ -2,6 +2,8 @@ package org.pathoreason.data;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,7 +50,8 @@ public record Sample(
         images = images == null ? List.of() : List.copyOf(images);
         options = options == null ? List.of() : List.copyOf(options);
         entities = entities == null ? List.of() : List.copyOf(entities);
-        meta = meta == null ? Map.of() : Map.copyOf(meta);
+        // Insertion order kept (Map.copyOf's order varies between JVM runs), so written JSONL is byte-stable.
+        meta = meta == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(meta));
         question = question == null ? "" : question;
     }
 

@@ -48,4 +48,14 @@ class SampleJsonlTest {
         Files.writeString(file, "{\"id\":\"c\",\"task\":\"essay\"}\n");
         assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("unknown task 'essay'");
     }
+
+    @Test
+    void metaKeepsInsertionOrderSoOutputIsByteStable() {
+        java.util.LinkedHashMap<String, Object> meta = new java.util.LinkedHashMap<>();
+        for (String k : List.of("zeta", "alpha", "mid", "beta", "omega")) {
+            meta.put(k, k.length());
+        }
+        Sample s = new Sample("m", null, "q", null, "yes", null, null, null, null, Sample.YESNO, null, meta);
+        assertThat(s.meta().keySet()).containsExactly("zeta", "alpha", "mid", "beta", "omega");
+    }
 }
