@@ -111,9 +111,11 @@ public record PipelineSettings(
      */
     public static PipelineSettings quick() {
         return new PipelineSettings("quick", 0, 800, 800, 400, 30, 150, 112, 2048, true, TEXT,
-                List.of("train.max_steps=60", "train.batch_size=16", "train.lr=2e-3", "train.warmup_steps=6",
+                // Caption pretraining is where the tiny vision tower learns the findings: 400 steps took SFT test
+                // accuracy from near chance (60 steps) to about 0.7 in the tuning runs.
+                List.of("train.max_steps=400", "train.batch_size=16", "train.lr=3e-3", "train.warmup_steps=20",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
-                List.of("train.max_steps=200", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=10",
+                List.of("train.max_steps=300", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=10",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
                 rl(List.of("train.max_steps=30", "train.batch_size=8", "train.lr=1e-4"), R1_REWARDS),
                 rl(List.of("train.max_steps=20", "train.batch_size=8", "train.lr=1e-4"), PROCESS_REWARDS),
