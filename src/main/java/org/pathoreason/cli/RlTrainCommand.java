@@ -1,7 +1,6 @@
 package org.pathoreason.cli;
 
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,6 +19,7 @@ import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.model.ModelException;
+import org.pathoreason.model.io.CheckpointExtras;
 import org.pathoreason.model.io.Provenance;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.ChatTemplate;
@@ -43,7 +43,6 @@ import org.pathoreason.train.sft.SftData;
 import org.pathoreason.train.sft.SftOptions;
 import org.pathoreason.train.sft.Stage;
 import org.pathoreason.train.sft.TargetFormat;
-import org.pathoreason.util.Json;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -198,29 +197,15 @@ public abstract class RlTrainCommand implements Callable<Integer> {
     /** Everything of a loadable model folder besides the weights: config, tokenizer, processor, provenance. */
     private void writeModelFiles(Path dir, Qwen2VLModel policy, Tokenizer tokenizer, ChatTemplate template,
                                  QwenImageProcessor processor, GrpoConfig cfg, String fingerprint) throws IOException {
-        if (!Files.exists(dir.resolve("config.json"))) {
-            policy.config().write(dir.resolve("config.json"));
-        }
-        Files.writeString(dir.resolve("tokenizer.json"), tokenizer.json());
-        Path tokConfig = model.resolve("tokenizer_config.json");
-        if (Files.isRegularFile(tokConfig)) {
-            Files.copy(tokConfig, dir.resolve("tokenizer_config.json"));
-        } else {
-            Files.write(dir.resolve("tokenizer_config.json"), Json.PRETTY.writeValueAsBytes(
-                    TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH)));
-        }
-        Path genConfig = model.resolve("generation_config.json");
-        if (Files.isRegularFile(genConfig)) {
-            Files.copy(genConfig, dir.resolve("generation_config.json"));
-        }
-        processor.config().write(dir.resolve("preprocessor_config.json"));
-        Provenance p = Provenance.of(cfg.rl().algorithm()).withParent(model.toAbsolutePath().toString())
-                .withSeed(cfg.train().seed());
+        Provenance p = Provenance.of(cfg.rl().algorithm()).withSeed(cfg.train().seed());
         if (fingerprint != null) {
             p = p.withDataFingerprint(fingerprint);
         }
-        ObjectNode prov = p.toJson();
-        Files.write(dir.resolve("pathoreason.json"), Json.PRETTY.writeValueAsBytes(prov));
+        new CheckpointExtras(model, policy.config().toJson(), tokenizer.json(),
+                () -> TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH),
+                () -> CheckpointExtras.generationConfig(tokenizer.padId(), tokenizer.imEndId(),
+                        tokenizer.endOfTextId()),
+                processor.config().toJson()).write(dir, p);
     }
 
     /** {@code pathoreason train grpo}. */

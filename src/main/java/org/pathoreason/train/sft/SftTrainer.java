@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,6 +25,7 @@ import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.knowledge.KnowledgeGraph;
 import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ParameterGroup;
+import org.pathoreason.model.io.CheckpointExtras;
 import org.pathoreason.model.io.Provenance;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.ChatTemplate;
@@ -311,6 +311,7 @@ public final class SftTrainer {
         private final Map<String, Object> dataSummary;
         private final CheckpointManager checkpoints;
         private final TrainConfig train;
+        private final CheckpointExtras extras;
 
         Loop(Qwen2VLModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
                 QwenImageProcessor processor, ImageCache images, SftData.Examples trainSet,
@@ -332,6 +333,11 @@ public final class SftTrainer {
             this.dataSummary = dataSummary;
             this.checkpoints = checkpoints;
             this.train = resolved.config().train();
+            this.extras = new CheckpointExtras(modelDir, model.config().toJson(), tokenizer.json(),
+                    () -> TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH),
+                    () -> CheckpointExtras.generationConfig(tokenizer.padId(), tokenizer.imEndId(),
+                            tokenizer.endOfTextId()),
+                    processor.config().toJson());
         }
 
         Result run(Optional<Checkpoint> resumeFrom) {
@@ -499,36 +505,11 @@ public final class SftTrainer {
 
         /** Everything of a loadable model folder besides the weights (and config.json, for final/). */
         void writeModelFiles(Path dir, long step, Map<String, Double> metrics) throws IOException {
-            if (!Files.exists(dir.resolve("config.json"))) {
-                model.config().write(dir.resolve("config.json"));
-            }
-            Files.writeString(dir.resolve("tokenizer.json"), tokenizer.json());
-            Path tokConfig = modelDir.resolve("tokenizer_config.json");
-            if (Files.isRegularFile(tokConfig)) {
-                Files.copy(tokConfig, dir.resolve("tokenizer_config.json"));
-            } else {
-                Files.write(dir.resolve("tokenizer_config.json"), Json.PRETTY.writeValueAsBytes(
-                        TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH)));
-            }
-            Path genConfig = modelDir.resolve("generation_config.json");
-            if (Files.isRegularFile(genConfig)) {
-                Files.copy(genConfig, dir.resolve("generation_config.json"));
-            } else {
-                ObjectNode g = Json.MAPPER.createObjectNode();
-                g.putArray("eos_token_id").add(tokenizer.imEndId()).add(tokenizer.endOfTextId());
-                g.put("pad_token_id", tokenizer.padId());
-                g.put("do_sample", false);
-                Files.write(dir.resolve("generation_config.json"), Json.PRETTY.writeValueAsBytes(g));
-            }
-            processor.config().write(dir.resolve("preprocessor_config.json"));
-            Provenance p = Provenance.of(stage.id()).withParent(modelDir.toAbsolutePath().toString())
-                    .withSeed(train.seed()).withMetrics(metrics);
+            Provenance p = Provenance.of(stage.id()).withSeed(train.seed()).withMetrics(metrics);
             if (fingerprint != null) {
                 p = p.withDataFingerprint(fingerprint);
             }
-            ObjectNode prov = p.toJson();
-            prov.put("step", step);
-            Files.write(dir.resolve("pathoreason.json"), Json.PRETTY.writeValueAsBytes(prov));
+            extras.write(dir, p, step);
         }
     }
 }
