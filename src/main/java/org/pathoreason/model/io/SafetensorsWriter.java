@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -34,25 +33,35 @@ import org.pathoreason.util.Json;
  * <p>The layout is the reference library's: tensors sorted by dtype alignment (the reference {@code Dtype} order,
  * largest first: I64, F32, I32, BF16, F16, U8, BOOL) then by name (UTF-8 bytes); compact JSON header with
  * {@code __metadata__} first and each entry as {@code dtype, shape, data_offsets}; header padded with spaces to a
- * multiple of 8 bytes so every tensor starts 8-byte aligned. Values are encoded when {@code put} is called, so the
- * caller's arrays may change afterwards. Narrowing to F16/BF16 rounds to nearest, ties to even.
+ * multiple of 8 bytes so every tensor starts 8-byte aligned. Narrowing to F16/BF16 rounds to nearest, ties to even.
+ *
+ * <p>Memory: {@code put} only records a tensor; its values are read and encoded while the file is written, one
+ * tensor after another through a small buffer, so writing a model needs at most one tensor's worth of extra memory
+ * (an NDArray's copy on the Java heap) rather than the whole model's. Hence the arrays, NDArrays and readers given
+ * to {@code put}/{@code putRaw}/{@code copy} must stay unchanged and open until the last {@code write}.
  */
 public final class SafetensorsWriter {
 
-    /** Most bytes in one backing array; tensors larger than this span several. */
-    private static final int PIECE_BYTES = 1 << 28;
+    /** Bytes staged before each write to the file; a multiple of every element size. */
+    private static final int BUFFER_BYTES = 1 << 16;
     private static final Pattern SHARD_NAME = Pattern.compile("model-\\d{5}-of-\\d{5}\\.safetensors");
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private Map<String, String> metadata;
 
-    private record Entry(String name, DType dtype, long[] shape, List<byte[]> pieces, long byteLength) {
+    private record Entry(String name, DType dtype, long[] shape, long byteLength, TensorBytes bytes) {
     }
 
     /** Encodes one element at a time into a little-endian buffer. */
     @FunctionalInterface
     private interface ElementEncoder {
         void encode(ByteBuffer out, int index);
+    }
+
+    /** Produces one tensor's bytes into the file; runs only while the file is written. */
+    @FunctionalInterface
+    private interface TensorBytes {
+        void writeTo(LittleEndianOut out) throws IOException;
     }
 
     /** Sets the {@code __metadata__} string map (for Hugging Face transformers, include {@code format=pt}). */
@@ -77,11 +86,15 @@ public final class SafetensorsWriter {
                     + "BF16, not " + dtype.safetensorsName());
         }
         checkCount(name, shape, values.length);
-        return add(name, dtype, shape, values.length, switch (dtype) {
+        return add(name, dtype, shape, values.length, floatEncoder(dtype, values));
+    }
+
+    private static ElementEncoder floatEncoder(DType dtype, float[] values) {
+        return switch (dtype) {
             case F32 -> (b, i) -> b.putFloat(values[i]);
             case F16 -> (b, i) -> b.putShort(HalfFloats.floatToF16(values[i]));
             default -> (b, i) -> b.putShort(HalfFloats.floatToBf16(values[i]));
-        });
+        };
     }
 
     /** I64 values. */
@@ -115,15 +128,16 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "': shape " + Arrays.toString(shape) + " of "
                     + dtype.safetensorsName() + " needs " + needed + " bytes, got " + littleEndian.length);
         }
-        int size = dtype.byteSize();
-        return add(name, dtype, shape, littleEndian.length / size,
-                (b, i) -> b.put(littleEndian, i * size, size));
+        return add(name, dtype, shape, littleEndian.length, out -> out.write(littleEndian));
     }
 
-    /** Copies a tensor from a reader byte for byte (no conversion), under the same name. */
+    /**
+     * Copies a tensor from a reader byte for byte (no conversion), under the same name; the bytes are read when
+     * the file is written, so keep the reader open until then.
+     */
     public SafetensorsWriter copy(SafetensorsReader reader, String name) throws SafetensorsException {
         TensorInfo t = reader.info(name);
-        return putRaw(name, t.dtype(), t.shape(), reader.readBytes(name));
+        return add(name, t.dtype(), t.shape(), t.byteLength(), out -> out.write(reader.readBytes(name)));
     }
 
     /**
@@ -146,21 +160,19 @@ public final class SafetensorsWriter {
         if (dtype == DType.F16) {
             return put(name, DType.F16, array);
         }
-        ByteBuffer bytes = array.toByteBuffer().order(ByteOrder.nativeOrder());
         long[] shape = array.getShape().getShape();
-        byte[] le = new byte[bytes.remaining()];
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || dtype.byteSize() == 1) {
-            bytes.get(le);
-        } else {
-            ByteBuffer out = ByteBuffer.wrap(le).order(ByteOrder.LITTLE_ENDIAN);
-            while (bytes.hasRemaining()) {
-                switch (dtype) {
-                    case I64 -> out.putLong(bytes.getLong());
-                    default -> out.putInt(bytes.getInt());
-                }
+        long byteLength = Math.multiplyExact(TensorInfo.elementCount(shape), dtype.byteSize());
+        return add(name, dtype, shape, byteLength, out -> {
+            ByteBuffer bytes = contents(name, array).toByteBuffer().order(ByteOrder.nativeOrder());
+            checkLength(name, bytes.remaining(), byteLength);
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN || dtype.byteSize() == 1) {
+                out.write(bytes);
+            } else {
+                int n = (int) (byteLength / dtype.byteSize());
+                out.encode(n, dtype.byteSize(), dtype == DType.I64 ? (b, i) -> b.putLong(bytes.getLong())
+                        : (b, i) -> b.putInt(bytes.getInt()));
             }
-        }
-        return putRaw(name, dtype, shape, le);
+        });
     }
 
     /** A floating-point NDArray stored as {@code dtype} (F32, F16 or BF16). */
@@ -169,15 +181,41 @@ public final class SafetensorsWriter {
             throw new IllegalArgumentException("tensor '" + name + "': only floating NDArrays can be stored as "
                     + dtype.safetensorsName() + ", got " + array.getDataType());
         }
-        float[] values;
-        if (array.getDataType() == DataType.FLOAT32) {
-            values = array.toFloatArray();
-        } else {
-            try (NDArray widened = array.toType(DataType.FLOAT32, false)) {
-                values = widened.toFloatArray();
-            }
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("tensor '" + name + "': float values can be stored as F32, F16 or "
+                    + "BF16, not " + dtype.safetensorsName());
         }
-        return put(name, dtype, array.getShape().getShape(), values);
+        long[] shape = array.getShape().getShape();
+        long count = TensorInfo.elementCount(shape);
+        return add(name, dtype, shape, Math.multiplyExact(count, dtype.byteSize()), out -> {
+            NDArray a = contents(name, array);
+            float[] values;
+            if (a.getDataType() == DataType.FLOAT32) {
+                values = a.toFloatArray();
+            } else {
+                try (NDArray widened = a.toType(DataType.FLOAT32, false)) {
+                    values = widened.toFloatArray();
+                }
+            }
+            checkLength(name, values.length, count);
+            out.encode(values.length, dtype.byteSize(), floatEncoder(dtype, values));
+        });
+    }
+
+    /** The array to read at write time, refused with a clear message once closed. */
+    private static NDArray contents(String name, NDArray array) {
+        if (array.isReleased()) {
+            throw new IllegalStateException("tensor '" + name + "': its NDArray was closed before the writer wrote "
+                    + "it; keep arrays open until the write is done");
+        }
+        return array;
+    }
+
+    private static void checkLength(String name, long actual, long expected) {
+        if (actual != expected) {
+            throw new IllegalStateException("tensor '" + name + "' changed size between put and write: "
+                    + expected + " expected, " + actual + " found");
+        }
     }
 
     private static void checkCount(String name, long[] shape, int count) {
@@ -189,6 +227,11 @@ public final class SafetensorsWriter {
     }
 
     private SafetensorsWriter add(String name, DType dtype, long[] shape, int count, ElementEncoder encoder) {
+        int size = dtype.byteSize();
+        return add(name, dtype, shape, (long) count * size, out -> out.encode(count, size, encoder));
+    }
+
+    private SafetensorsWriter add(String name, DType dtype, long[] shape, long byteLength, TensorBytes bytes) {
         Objects.requireNonNull(name, "name");
         if (name.equals("__metadata__")) {
             throw new IllegalArgumentException("'__metadata__' is reserved and cannot name a tensor");
@@ -202,19 +245,7 @@ public final class SafetensorsWriter {
         if (entries.containsKey(name)) {
             throw new IllegalArgumentException("tensor '" + name + "' was already put");
         }
-        int size = dtype.byteSize();
-        int perPiece = PIECE_BYTES / size;
-        List<byte[]> pieces = new ArrayList<>();
-        for (int first = 0; first < count; first += perPiece) {
-            int n = Math.min(perPiece, count - first);
-            byte[] piece = new byte[n * size];
-            ByteBuffer b = ByteBuffer.wrap(piece).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < n; i++) {
-                encoder.encode(b, first + i);
-            }
-            pieces.add(piece);
-        }
-        entries.put(name, new Entry(name, dtype, shape.clone(), pieces, (long) count * size));
+        entries.put(name, new Entry(name, dtype, shape.clone(), byteLength, bytes));
         return this;
     }
 
@@ -309,16 +340,72 @@ public final class SafetensorsWriter {
                 .thenComparing(Entry::name, SafetensorsWriter::compareUtf8));
         byte[] header = header(sorted);
         writeAtomically(file, raw -> {
-            OutputStream out = new BufferedOutputStream(raw, 1 << 16);
-            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            LittleEndianOut out = new LittleEndianOut(raw);
+            out.encode(1, Long.BYTES, (b, i) -> b.putLong(header.length));
             out.write(header);
             for (Entry e : sorted) {
-                for (byte[] piece : e.pieces()) {
-                    out.write(piece);
-                }
+                long before = out.written();
+                e.bytes().writeTo(out);
+                checkLength(e.name(), out.written() - before, e.byteLength());
             }
             out.flush();
         });
+    }
+
+    /** A little-endian staging buffer in front of the file, so no tensor is ever encoded whole. */
+    private static final class LittleEndianOut {
+        private final OutputStream out;
+        private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        private long written;
+
+        LittleEndianOut(OutputStream out) {
+            this.out = out;
+        }
+
+        /** Encodes elements {@code 0..count-1} of {@code size} bytes each, a buffer at a time. */
+        void encode(int count, int size, ElementEncoder encoder) throws IOException {
+            int i = 0;
+            while (i < count) {
+                int n = Math.min(count - i, buffer.remaining() / size);
+                if (n == 0) {
+                    flush();
+                    continue;
+                }
+                for (int k = 0; k < n; k++) {
+                    encoder.encode(buffer, i + k);
+                }
+                i += n;
+                written += (long) n * size;
+            }
+        }
+
+        void write(byte[] bytes) throws IOException {
+            flush();
+            out.write(bytes);
+            written += bytes.length;
+        }
+
+        /** Copies the remaining bytes of {@code bytes} (direct or heap) as they are. */
+        void write(ByteBuffer bytes) throws IOException {
+            while (bytes.hasRemaining()) {
+                if (!buffer.hasRemaining()) {
+                    flush();
+                }
+                int n = Math.min(bytes.remaining(), buffer.remaining());
+                bytes.get(buffer.array(), buffer.position(), n);
+                buffer.position(buffer.position() + n);
+                written += n;
+            }
+        }
+
+        long written() {
+            return written;
+        }
+
+        void flush() throws IOException {
+            out.write(buffer.array(), 0, buffer.position());
+            buffer.clear();
+        }
     }
 
     /** The JSON header, space-padded to a multiple of 8 bytes. */
