@@ -128,6 +128,7 @@ public final class EvalCommand implements Callable<Integer> {
             QwenImageProcessor processor = processor(checkpoint.processor());
             EvalOptions options = EvalOptions.DEFAULTS
                     .withStyle(promptStyle)
+                    .withChatTemplate(checkpoint.chatTemplate())
                     .withScoring(scoring)
                     .withLimit(limit)
                     .withBatchSize(batchSize)

@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * is dropped and generated again). At the end the file is rewritten in sample order, and {@code metrics.json},
  * {@code report.html} (with plots and example images) and {@code eval.json} are written.
  *
+ * <p>Prompts are rendered with {@link EvalOptions#chatTemplate}; for a checkpoint folder pass
+ * {@link LoadedCheckpoint#chatTemplate()}, which honours the folder's own {@code chat_template} where it can be
+ * rendered and otherwise warns that the built-in Qwen2.5-VL template is used. The template's default system prompt
+ * is recorded in {@code eval.json}, so predictions made with another template are not resumed.
+ *
  * <pre>{@code
  * EvalRunner runner = new EvalRunner(model, tokenizer, new QwenImageProcessor(), EvalOptions.DEFAULTS
  *         .withStyle(PromptStyle.COT).withOutDir(Path.of("runs/sft/eval")));

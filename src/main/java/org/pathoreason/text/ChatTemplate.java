@@ -1,8 +1,13 @@
 package org.pathoreason.text;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Renders conversations in Qwen2.5-VL's chat format:
@@ -17,6 +22,9 @@ import java.util.Objects;
  * prompt "You are a helpful assistant."; text is inserted verbatim (no trimming); each image becomes one vision
  * run. Hugging Face renders one {@code <|image_pad|>} per image and its processor then repeats it once per merged
  * vision token ({@code t*h*w/4}); {@link #render} does both steps, {@link #renderUnexpanded} only the first.
+ *
+ * <p>This is not a Jinja engine: {@link #fromJinja} tells which Jinja {@code chat_template} strings it renders
+ * exactly (Qwen2.5-VL's published template and those {@link #jinja} writes).
  */
 public final class ChatTemplate {
 
@@ -25,6 +33,16 @@ public final class ChatTemplate {
 
     /** Qwen2.5-VL's template: default system prompt, no "Picture N:" labels. */
     public static final ChatTemplate QWEN2_5_VL = new ChatTemplate(QWEN_DEFAULT_SYSTEM_PROMPT, false);
+
+    /**
+     * SHA-256 of Qwen2.5-VL's published {@code chat_template} (the {@code tokenizer_config.json} of
+     * Qwen/Qwen2.5-VL-7B-Instruct; Qwen2-VL's is the same string), which renders what {@link #QWEN2_5_VL} renders.
+     * A digest rather than the text, as only recognising it is needed.
+     */
+    static final String QWEN2_5_VL_PUBLISHED_SHA256 = "a0bc6f6fc7a29a80017a433e8f03a1cc1236e838a944a2d034295a60c4f2fddb";
+
+    private static final String SYSTEM_LITERAL_START = "{{- '<|im_start|>system\\n";
+    private static final String SYSTEM_LITERAL_END = "<|im_end|>\\n' -}}";
 
     private static final String VISION_RUN_UNEXPANDED =
             SpecialTokens.VISION_START + SpecialTokens.IMAGE_PAD + SpecialTokens.VISION_END;
@@ -227,6 +245,62 @@ public final class ChatTemplate {
         j.append("{%- endfor -%}");
         j.append("{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}");
         return j.toString();
+    }
+
+    /**
+     * The template a Jinja {@code chat_template} (from a checkpoint's {@code tokenizer_config.json}) stands for, when
+     * this class renders it exactly: Qwen2.5-VL's published template, recognised by its digest, gives
+     * {@link #QWEN2_5_VL}; a template written by {@link #jinja} gives a template with the same default system prompt
+     * (or none). Leading and trailing whitespace is ignored. Empty for any other template.
+     */
+    public static Optional<ChatTemplate> fromJinja(String jinja) {
+        String t = Objects.requireNonNull(jinja, "jinja").strip();
+        if (QWEN2_5_VL_PUBLISHED_SHA256.equals(sha256(t))) {
+            return Optional.of(QWEN2_5_VL);
+        }
+        ChatTemplate none = new ChatTemplate(null, false);
+        if (t.equals(none.jinja())) {
+            return Optional.of(none);
+        }
+        // the default system prompt is the one variable part of what jinja() writes: try each candidate literal
+        int start = t.indexOf(SYSTEM_LITERAL_START);
+        if (start < 0) {
+            return Optional.empty();
+        }
+        int from = start + SYSTEM_LITERAL_START.length();
+        for (int end = t.indexOf(SYSTEM_LITERAL_END, from); end >= 0; end = t.indexOf(SYSTEM_LITERAL_END, end + 1)) {
+            String prompt = fromJinjaLiteral(t.substring(from, end));
+            ChatTemplate candidate = prompt.equals(QWEN_DEFAULT_SYSTEM_PROMPT) ? QWEN2_5_VL
+                    : new ChatTemplate(prompt, false);
+            if (t.equals(candidate.jinja())) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is a required JDK algorithm", e);
+        }
+    }
+
+    /** Undoes {@link #jinjaLiteral}. */
+    private static String fromJinjaLiteral(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char next = s.charAt(++i);
+                sb.append(next == 'n' ? '\n' : next);
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
     }
 
     private static String jinjaLiteral(String s) {

@@ -217,15 +217,29 @@ public final class CheckpointDir implements AutoCloseable {
      * beside it (as newer transformers versions save it).
      */
     public Optional<String> chatTemplate() throws CheckpointException {
+        return chatTemplate(dir, tokenizerConfig);
+    }
+
+    /**
+     * The chat template of the model folder {@code dir}, read as {@link #chatTemplate()} does, without opening the
+     * weights; empty when the folder declares none.
+     *
+     * @throws CheckpointException when {@code tokenizer_config.json} or {@code chat_template.jinja} is unreadable
+     */
+    public static Optional<String> readChatTemplate(Path dir) throws CheckpointException {
+        return chatTemplate(dir, readJson(dir.resolve(TOKENIZER_CONFIG), false));
+    }
+
+    private static Optional<String> chatTemplate(Path dir, JsonNode tokenizerConfig) throws CheckpointException {
         if (tokenizerConfig != null && tokenizerConfig.path("chat_template").isTextual()) {
             return Optional.of(tokenizerConfig.get("chat_template").asText());
         }
-        Optional<Path> jinja = file(CHAT_TEMPLATE);
-        if (jinja.isPresent()) {
+        Path jinja = dir.resolve(CHAT_TEMPLATE);
+        if (Files.isRegularFile(jinja)) {
             try {
-                return Optional.of(Files.readString(jinja.get()));
+                return Optional.of(Files.readString(jinja));
             } catch (IOException e) {
-                throw new CheckpointException(jinja.get() + ": cannot read: " + e, e);
+                throw new CheckpointException(jinja + ": cannot read: " + e, e);
             }
         }
         return Optional.empty();
