@@ -77,7 +77,7 @@ public final class Pipeline {
         long t0 = System.nanoTime();
         log.printf(Locale.ROOT, "%s -> %s (preset %s, seed %d)%n", title, workspace.root(),
                 workspace.settings().preset(), workspace.settings().seed());
-        workspace.prepare(log);
+        workspace.prepare(log, progress);
         StageRunner runner = new StageRunner(workspace, log, progress);
         List<StageScores> scores = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {

@@ -59,7 +59,7 @@ final class StageEvaluator {
         EvalResult result;
         try (NDManager root = Engines.newManager(); LoadedCheckpoint ckpt = LoadedCheckpoint.load(model, root)) {
             result = new EvalRunner(ckpt.model(), ckpt.tokenizer(), ckpt.processor(),
-                    options.withModelName(ckpt.name())).run(testSamples, testFile.getParent());
+                    options.withModelName(ckpt.name()).withChatTemplate(ckpt.chatTemplate())).run(testSamples, testFile.getParent());
         }
         return score(stage, result.score().items());
     }

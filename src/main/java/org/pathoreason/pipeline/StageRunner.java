@@ -101,8 +101,9 @@ public final class StageRunner {
             throw new IllegalStateException("stage " + spec.name() + " starts from stage " + spec.parent()
                     + ", which has no final model at " + parent);
         }
-        List<String> overrides = new ArrayList<>(spec.overrides());
-        overrides.add("train.seed=" + settings.seed());
+        // the pipeline's seed first, so that a stage that sets its own train.seed keeps it
+        List<String> overrides = new ArrayList<>(List.of("train.seed=" + settings.seed()));
+        overrides.addAll(spec.overrides());
         Path data = workspace.dataFile(spec.data());
         switch (spec.kind()) {
             case PRETRAIN -> StageTrainers.supervised(Stage.PRETRAIN, overrides, data, parent, runDir, progress);

@@ -4,46 +4,28 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
-import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.model.io.CheckpointContents;
 import org.pathoreason.model.io.Provenance;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
-import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.Tokenizer;
 import org.pathoreason.text.TokenizerConfig;
 import org.pathoreason.train.ConfigLoader;
 import org.pathoreason.train.MetricsLog;
 import org.pathoreason.train.RunInfo;
-import org.pathoreason.train.rl.ChatPromptEncoder;
 import org.pathoreason.train.rl.GrpoConfig;
+import org.pathoreason.train.rl.GrpoRun;
 import org.pathoreason.train.rl.GrpoTrainer;
-import org.pathoreason.train.rl.RewardFactory;
-import org.pathoreason.train.rl.RlOptions;
-import org.pathoreason.train.sft.AnswerStyle;
-import org.pathoreason.train.sft.BadSampleLog;
-import org.pathoreason.train.sft.ExampleBuilder;
-import org.pathoreason.train.sft.ImageCache;
-import org.pathoreason.train.sft.OnBadSample;
 import org.pathoreason.train.sft.SftConfig;
-import org.pathoreason.train.sft.SftData;
-import org.pathoreason.train.sft.SftOptions;
 import org.pathoreason.train.sft.SftTrainer;
 import org.pathoreason.train.sft.Stage;
-import org.pathoreason.train.sft.TargetFormat;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 
@@ -110,80 +92,7 @@ final class StageTrainers {
      * that are loadable model folders.
      */
     static void grpo(List<String> overrides, Path data, Path parentModel, Path runDir, boolean progress) {
-        ConfigLoader.Resolved<GrpoConfig> resolved = GrpoConfig.load("grpo", null, overrides);
-        GrpoConfig cfg = resolved.config();
-        RlOptions rl = cfg.rl();
-        String fingerprint = SftData.fingerprint(data);
-        Path imageRoot = data.toAbsolutePath().getParent();
-        List<Sample> samples = new ArrayList<>();
-        for (SftData.Located s : SftData.read(data, "auto", new BadSampleLog(OnBadSample.STOP))) {
-            Sample x = s.sample();
-            List<String> images = s.imageFiles().stream().map(Path::toString).toList();
-            samples.add(new Sample(x.id(), images, x.question(), x.options(), x.answer(), x.answerText(),
-                    x.reasoning(), x.caption(), x.entities(), x.task(), x.subset(), x.meta()));
-        }
-        try (Tokenizer tokenizer = Tokenizer.load(parentModel.resolve("tokenizer.json"));
-             RewardFactory.Built reward = RewardFactory.build(cfg.reward(), rl.maxCompletionLength(), Path.of(""),
-                     imageRoot);
-             NDManager root = Engines.newManager();
-             Qwen2VLModel policy = Qwen2VLModel.load(parentModel, root)) {
-            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(parentModel));
-            ChatTemplate template = ChatTemplate.QWEN2_5_VL;
-            ExampleBuilder prompts = new ExampleBuilder(tokenizer, template, new ExampleBuilder.Settings(Stage.SFT,
-                    PromptStyle.parse(rl.promptStyle()), TargetFormat.THINK_ANSWER, AnswerStyle.LETTER,
-                    SftOptions.defaults().masking(), rl.maxPromptLength() + rl.maxCompletionLength()));
-            ChatPromptEncoder encoder = new ChatPromptEncoder(tokenizer, prompts::promptMessages, template,
-                    new ImageCache(processor, 512L << 20), imageRoot);
-            Map<String, Object> provenance = new LinkedHashMap<>();
-            provenance.put("data", data.toAbsolutePath().toString());
-            provenance.put("data_fingerprint", fingerprint);
-            provenance.put("model", parentModel.toAbsolutePath().toString());
-            provenance.put("samples", samples.size());
-            provenance.put("total_steps", cfg.train().totalSteps(samples.size()));
-            GrpoTrainer.builder().setConfig(cfg).setPolicy(policy).setPromptEncoder(encoder)
-                    .setTokenDecoder(ids -> tokenizer.decode(ids, true))
-                    .setStopTokenIds(Set.of(tokenizer.imEndId(), tokenizer.endOfTextId()))
-                    .optPadId(tokenizer.padId())
-                    .setReward(reward.reward()).setSamples(samples).setRunDir(runDir).setManager(root)
-                    .optReference(() -> Qwen2VLModel.load(parentModel, root))
-                    .optCheckpointFiles(dir -> modelFiles(dir, policy, tokenizer, processor, parentModel, cfg,
-                            fingerprint))
-                    .optRunInfo(resolved, provenance)
-                    .optProgress(progress)
-                    .build()
-                    .train();
-        }
-    }
-
-    private static PreprocessorConfig preprocessorConfig(Path model) {
-        Path file = model.resolve("preprocessor_config.json");
-        try {
-            return Files.isRegularFile(file) ? PreprocessorConfig.read(file) : PreprocessorConfig.defaults();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Everything of a loadable model folder besides the weights: config, tokenizer, processor, provenance. */
-    private static void modelFiles(Path dir, Qwen2VLModel policy, Tokenizer tokenizer, QwenImageProcessor processor,
-            Path parentModel, GrpoConfig cfg, String fingerprint) throws IOException {
-        if (!Files.exists(dir.resolve("config.json"))) {
-            policy.config().write(dir.resolve("config.json"));
-        }
-        Files.writeString(dir.resolve("tokenizer.json"), tokenizer.json());
-        for (String name : List.of("tokenizer_config.json", "generation_config.json")) {
-            Path source = parentModel.resolve(name);
-            if (Files.isRegularFile(source)) {
-                Files.copy(source, dir.resolve(name));
-            }
-        }
-        processor.config().write(dir.resolve("preprocessor_config.json"));
-        Provenance p = Provenance.of(cfg.rl().algorithm()).withParent(parentModel.toAbsolutePath().toString())
-                .withSeed(cfg.train().seed());
-        if (fingerprint != null) {
-            p = p.withDataFingerprint(fingerprint);
-        }
-        Files.write(dir.resolve("pathoreason.json"), Json.PRETTY.writeValueAsBytes(p.toJson()));
+        new GrpoRun(GrpoConfig.load("grpo", null, overrides), data, parentModel, runDir, progress).run();
     }
 
     /** The steps of a finished run's metrics file (0 for none). */

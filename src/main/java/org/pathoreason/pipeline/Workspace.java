@@ -94,13 +94,15 @@ public final class Workspace {
      * Makes what is missing: checks the settings against an earlier run in the folder, then the world, the
      * training data and the tokenizer.
      *
+     * @param progress draw the world's rendering progress bar
      * @throws IllegalStateException when the folder holds a pipeline made with other settings
      */
-    public void prepare(PrintStream log) {
+    public void prepare(PrintStream log, boolean progress) {
         checkSettings();
         if (!Files.isRegularFile(worldDir().resolve(SynthGenerator.CARD_FILE))) {
             long t0 = System.nanoTime();
             SynthGenerator.Result r = new SynthGenerator(SynthWorld.builtIn(), synthOptions(), splitPlans())
+                    .progressBar(progress)
                     .generate(worldDir());
             int total = r.splits().values().stream().mapToInt(List::size).sum();
             log.printf(Locale.ROOT, "world: %d samples with %dx%d images in %s (%.1f s): %s%n", total,

@@ -51,6 +51,7 @@ public final class SynthGenerator {
     private final SynthOptions options;
     private final List<SplitPlan> plans;
     private final QuestionWriter writer;
+    private boolean progress = true;
 
     public SynthGenerator(SynthWorld world, SynthOptions options) {
         this(world, options, SplitPlan.standard());
@@ -61,6 +62,12 @@ public final class SynthGenerator {
         this.options = options;
         this.plans = List.copyOf(plans);
         this.writer = new QuestionWriter(world);
+    }
+
+    /** Show a progress bar on stderr while rendering (default on). */
+    public SynthGenerator progressBar(boolean on) {
+        this.progress = on;
+        return this;
     }
 
     /**
@@ -167,14 +174,16 @@ public final class SynthGenerator {
             t.setDaemon(true);
             return t;
         });
-        try (ProgressBar bar = Progress.bar("synth", all.size(), "img")) {
+        try (ProgressBar bar = progress ? Progress.bar("synth", all.size(), "img") : null) {
             List<Future<?>> futures = new ArrayList<>(all.size());
             for (Planned p : all) {
                 futures.add(pool.submit(() -> {
                     BufferedImage img = renderer.render(world.drawable(Set.copyOf(p.synthCase().findings())),
                             p.synthCase().imageSeed());
                     writePng(img, dir.resolve(p.sample().images().get(0)));
-                    bar.step();
+                    if (bar != null) {
+                        bar.step();
+                    }
                     return null;
                 }));
             }

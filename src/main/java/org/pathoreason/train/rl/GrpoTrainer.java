@@ -66,10 +66,11 @@ public final class GrpoTrainer {
      *
      * @param startStep the step it resumed from (0 for a fresh run)
      * @param lastStep the last step done
+     * @param totalSteps the steps the configuration asks for
      * @param finalDir the saved final policy
      * @param lastMetrics the metrics line of the last step
      */
-    public record Result(long startStep, long lastStep, Path finalDir, Map<String, Object> lastMetrics) {
+    public record Result(long startStep, long lastStep, long totalSteps, Path finalDir, Map<String, Object> lastMetrics) {
     }
 
     /** Told after each step (its metrics line is written, its checkpoint saved if one was due). */
@@ -211,7 +212,7 @@ public final class GrpoTrainer {
                     checkpointFiles.write(dir);
                 }
             });
-            return new Result(start, Math.max(start, totalSteps), finalDir, last);
+            return new Result(start, Math.max(start, totalSteps), totalSteps, finalDir, last);
         } finally {
             if (reference != null) {
                 reference.close();
