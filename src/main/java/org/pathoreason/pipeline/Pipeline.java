@@ -127,6 +127,21 @@ public final class Pipeline {
                     s.accuracy(), s.accuracyNoGuess(), s.formatRate(), s.entityScore(), s.judgeScore(),
                     s.meanOutputTokens()));
         }
+        List<String> subsets = PipelineReport.subsets(scores);
+        if (!subsets.isEmpty()) {
+            sb.append(String.format(Locale.ROOT, "%naccuracy by question subset%n%-14s", "stage"));
+            subsets.forEach(k -> sb.append(String.format(Locale.ROOT, " %10s", k)));
+            sb.append(System.lineSeparator());
+            for (StageScores s : scores) {
+                sb.append(String.format(Locale.ROOT, "%-14s", s.name()));
+                for (String k : subsets) {
+                    Double v = s.subsetAccuracy().get(k);
+                    sb.append(v == null ? String.format(Locale.ROOT, " %10s", "-")
+                            : String.format(Locale.ROOT, " %10.3f", v));
+                }
+                sb.append(System.lineSeparator());
+            }
+        }
         return sb.toString();
     }
 }

@@ -78,6 +78,25 @@ final class PipelineReport {
                 + "knowledge; empty reasoning keeps full knowledge). "
                 + "Tokens: mean generated tokens.", scores.get(0).nClosed(), scores.get(0).n(),
                 scores.get(0).chance()));
+        List<String> subsets = subsets(scores);
+        if (!subsets.isEmpty()) {
+            List<List<Object>> subsetRows = new ArrayList<>();
+            for (StageScores sc : scores) {
+                List<Object> row = new ArrayList<>();
+                row.add(sc.name());
+                for (String k : subsets) {
+                    Double v = sc.subsetAccuracy().get(k);
+                    row.add(v);
+                }
+                subsetRows.add(row);
+            }
+            List<String> header = new ArrayList<>();
+            header.add("stage");
+            header.addAll(subsets);
+            html.table(header, subsetRows);
+            html.paragraph("Accuracy per kind of closed question (same rule as above). A stage can help one kind "
+                    + "and hurt another; the overall figure hides it.");
+        }
         Path plots = root.resolve("plots");
         Path chart = plots.resolve("stages.png");
         List<String> names = stages.stream().map(StageSpec::name).toList();
@@ -179,5 +198,12 @@ final class PipelineReport {
 
     private static String gold(Sample s) {
         return Sample.MCQ.equals(s.task()) ? s.answer() + ". " + s.answerText() : s.answer();
+    }
+
+    /** The question subsets any stage has figures for, in name order. */
+    static List<String> subsets(List<StageScores> scores) {
+        java.util.TreeSet<String> all = new java.util.TreeSet<>();
+        scores.forEach(sc -> all.addAll(sc.subsetAccuracy().keySet()));
+        return List.copyOf(all);
     }
 }

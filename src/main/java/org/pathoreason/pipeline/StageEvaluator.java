@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
@@ -72,6 +73,7 @@ final class StageEvaluator {
         double guessed = 0;
         double chance = 0;
         long tokens = 0;
+        Map<String, double[]> subsets = new TreeMap<>(); // subset -> {credit, closed}
         List<RewardInput> inputs = new ArrayList<>(items.size());
         for (ScoredItem it : items) {
             inputs.add(RewardInput.of(it.sample(), it.prediction().prediction()));
@@ -84,21 +86,29 @@ final class StageEvaluator {
             closed++;
             double guess = 1.0 / choices(it.sample());
             chance += guess;
+            double credit = 0;
             if (it.isMiss()) {
                 guessed += guess;
+                credit = guess;
             } else {
                 read++;
                 if (it.correct()) {
                     correct++;
+                    credit = 1;
                 }
             }
+            double[] sub = subsets.computeIfAbsent(String.valueOf(it.sample().subset()), k -> new double[2]);
+            sub[0] += credit;
+            sub[1]++;
         }
+        Map<String, Double> subsetAccuracy = new TreeMap<>();
+        subsets.forEach((k, v) -> subsetAccuracy.put(k, v[0] / v[1]));
         Map<String, Double> means = rewardMeans(inputs);
         int n = items.size();
         return new StageScores(stage, closed == 0 ? 0 : (correct + guessed) / closed,
                 closed == 0 ? 0 : correct / closed, closed == 0 ? 0 : (double) read / closed,
                 closed == 0 ? 0 : chance / closed, means.get("format"), means.get("entity"), means.get("process"),
-                n == 0 ? 0 : (double) tokens / n, n, closed, 0, 0);
+                n == 0 ? 0 : (double) tokens / n, n, closed, 0, 0, subsetAccuracy);
     }
 
     private static int choices(Sample s) {

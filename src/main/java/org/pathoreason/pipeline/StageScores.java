@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 
@@ -30,19 +33,26 @@ import org.pathoreason.util.Json;
  * @param nClosed closed questions among them
  * @param trainSeconds wall time of the stage's training (0 when it was made earlier)
  * @param evalSeconds wall time of its evaluation (0 when it was made earlier)
+ * @param subsetAccuracy {@code accuracy} per question subset (e.g. diagnosis, feature, finding), in name order:
+ *     the stages do not improve all kinds of question alike
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonPropertyOrder({"name", "accuracy", "format_rate", "entity_score", "judge_score", "mean_output_tokens",
-    "accuracy_no_guess", "answer_rate", "chance", "n", "n_closed", "train_seconds", "eval_seconds"})
+    "accuracy_no_guess", "answer_rate", "chance", "n", "n_closed", "train_seconds", "eval_seconds",
+    "subset_accuracy"})
 public record StageScores(String name, double accuracy, double accuracyNoGuess, double answerRate, double chance,
         double formatRate, double entityScore, double judgeScore, double meanOutputTokens, int n, int nClosed,
-        double trainSeconds, double evalSeconds) {
+        double trainSeconds, double evalSeconds, Map<String, Double> subsetAccuracy) {
+
+    public StageScores {
+        subsetAccuracy = subsetAccuracy == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(subsetAccuracy));
+    }
 
     public static final String FILE = "scores.json";
 
     public StageScores withTimes(double train, double eval) {
         return new StageScores(name, accuracy, accuracyNoGuess, answerRate, chance, formatRate, entityScore,
-                judgeScore, meanOutputTokens, n, nClosed, train, eval);
+                judgeScore, meanOutputTokens, n, nClosed, train, eval, subsetAccuracy);
     }
 
     public void write(Path file) {

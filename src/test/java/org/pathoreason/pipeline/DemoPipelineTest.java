@@ -2,6 +2,7 @@ package org.pathoreason.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -9,10 +10,14 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.Predictions;
@@ -46,6 +51,12 @@ class DemoPipelineTest {
         assertThat(results.get("stages")).hasSize(5);
         int testSize = SampleJsonl.read(out.resolve("world/test.jsonl")).size();
         assertThat(testSize).isEqualTo(settings.testSamples());
+        Map<String, Integer> closedPerSubset = new TreeMap<>();
+        for (Sample t : SampleJsonl.read(out.resolve("world/test.jsonl"))) {
+            if (Sample.MCQ.equals(t.task()) || Sample.YESNO.equals(t.task())) {
+                closedPerSubset.merge(t.subset(), 1, Integer::sum);
+            }
+        }
         for (int i = 0; i < names.size(); i++) {
             JsonNode s = results.get("stages").get(i);
             assertThat(s.get("name").asText()).isEqualTo(names.get(i));
@@ -56,6 +67,18 @@ class DemoPipelineTest {
             assertThat(s.get("mean_output_tokens").asDouble()).isBetween(1.0, (double) settings.evalMaxNewTokens());
             assertThat(s.get("n").asInt()).isEqualTo(testSize);
             assertThat(s.get("accuracy").asDouble()).isGreaterThanOrEqualTo(s.get("accuracy_no_guess").asDouble());
+            // the per-subset accuracies are the overall one split by kind of question
+            JsonNode sub = s.get("subset_accuracy");
+            List<String> keys = new ArrayList<>();
+            sub.fieldNames().forEachRemaining(keys::add);
+            assertThat(keys).containsExactlyElementsOf(closedPerSubset.keySet());
+            double weighted = 0;
+            int closed = 0;
+            for (Map.Entry<String, Integer> e : closedPerSubset.entrySet()) {
+                weighted += sub.get(e.getKey()).asDouble() * e.getValue();
+                closed += e.getValue();
+            }
+            assertThat(weighted / closed).as(names.get(i)).isCloseTo(s.get("accuracy").asDouble(), within(1e-9));
 
             Path stage = out.resolve(names.get(i));
             assertThat(stage.resolve("run.json")).isRegularFile();
@@ -77,7 +100,7 @@ class DemoPipelineTest {
         assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png");
         assertThat(out.resolve("plots/stages.png")).isRegularFile();
         String printed = log.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("[1/5] base", "[5/5] grpo_process", "results: ");
+        assertThat(printed).contains("[1/5] base", "[5/5] grpo_process", "results: ", "accuracy by question subset");
 
         // a second run finds every stage complete and trains nothing
         ByteArrayOutputStream again = new ByteArrayOutputStream();
