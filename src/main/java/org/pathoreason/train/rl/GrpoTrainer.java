@@ -312,7 +312,7 @@ public final class GrpoTrainer {
 
     /**
      * Reward and length metrics over every completion sampled in the step (all rounds, kept or not), so dynamic
-     * sampling does not bias them.
+     * sampling does not bias them; the accuracy also per sample subset ({@code accuracy/diagnosis}, ...).
      */
     static void rolloutMetrics(List<RolloutGroup> groups, Map<String, Object> m) {
         List<Double> totals = new ArrayList<>();
@@ -323,9 +323,16 @@ public final class GrpoTrainer {
         int truncated = 0;
         double promptLength = 0;
         int n = 0;
+        Map<String, double[]> subsetAccuracy = new TreeMap<>();
         for (RolloutGroup g : groups) {
+            String subset = g.sample().subset();
             for (int i = 0; i < g.size(); i++) {
                 RewardResult r = g.rewards().get(i);
+                if (subset != null && !subset.isBlank() && r.parts().containsKey("accuracy")) {
+                    double[] acc = subsetAccuracy.computeIfAbsent(subset, x -> new double[2]);
+                    acc[0] += r.part("accuracy");
+                    acc[1]++;
+                }
                 GenerationResult c = g.completions().get(i);
                 totals.add(r.value());
                 r.parts().forEach((k, v) -> {
@@ -351,6 +358,8 @@ public final class GrpoTrainer {
                 : Double.NaN);
         m.put("format_rate", parts.containsKey("format") ? parts.get("format")[0] / parts.get("format")[1]
                 : Double.NaN);
+        // per kind of question: RL can raise one kind and lower another while the mean stays flat
+        subsetAccuracy.forEach((k, acc) -> m.put("accuracy/" + k, acc[0] / acc[1]));
         m.put("response_length", n == 0 ? Double.NaN : lengthSum / n);
         m.put("response_length_max", n == 0 ? 0 : lengthMax);
         m.put("response_length_min", n == 0 ? 0 : lengthMin);
