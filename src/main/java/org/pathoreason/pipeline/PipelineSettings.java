@@ -118,7 +118,7 @@ public record PipelineSettings(
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
                 List.of("train.max_steps=300", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=10",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
-                rl(List.of("train.max_steps=30", "train.batch_size=8", "train.lr=1e-4"), R1_REWARDS),
+                rl(List.of("train.max_steps=120", "train.batch_size=8", "train.lr=1e-4"), R1_REWARDS),
                 rl(List.of("train.max_steps=20", "train.batch_size=8", "train.lr=1e-4"), PROCESS_REWARDS),
                 MAX_COMPLETION, 32);
     }
@@ -130,7 +130,7 @@ public record PipelineSettings(
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
                 List.of("train.max_steps=1000", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=20",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
-                rl(List.of("train.max_steps=100", "train.batch_size=8", "train.lr=1e-4"), R1_REWARDS),
+                rl(List.of("train.max_steps=240", "train.batch_size=8", "train.lr=1e-4"), R1_REWARDS),
                 rl(List.of("train.max_steps=60", "train.batch_size=8", "train.lr=1e-4"), PROCESS_REWARDS),
                 MAX_COMPLETION, 32);
     }
@@ -163,12 +163,19 @@ public record PipelineSettings(
      */
     static final int MAX_COMPLETION = 160;
 
-    /** GRPO as the demo runs it: G = 4, temperature 1, bounded completions, no reference model. */
+    /**
+     * GRPO as the demo runs it: G = 4, bounded completions, rollouts at temperature 0.6 and a k3 KL of 0.05 to the
+     * starting policy. On the quick world, from SFT at 0.595: 60 such steps gave 0.636 on average over four seeds
+     * (0.593-0.668), 120 steps 0.640 and 0.698 over two; 30 steps at temperature 1 without KL averaged 0.603 over
+     * three (0.568-0.644), and their training accuracy did not rise: the tiny model's temperature-1 samples (about
+     * 0.35 correct against 0.6 for its greedy answers) are too far from greedy decoding for their rewards to move
+     * it.
+     */
     private static List<String> rl(List<String> train, List<String> rewards) {
         List<String> all = new ArrayList<>(train);
-        all.addAll(List.of("train.save_every=0", "rl.group_size=4", "rl.temperature=1.0",
+        all.addAll(List.of("train.save_every=0", "rl.group_size=4", "rl.temperature=0.6",
                 "rl.max_completion_length=" + MAX_COMPLETION, "rl.generation_batch_size=32", "rl.micro_batch_size=16",
-                "rl.kl_coef=0.0"));
+                "rl.kl_coef=0.05", "rl.kl_estimator=k3"));
         all.addAll(rewards);
         return all;
     }
