@@ -126,7 +126,7 @@ public record PipelineSettings(
     /** The full demo: a larger world and longer training; under an hour on two cores. */
     public static PipelineSettings full() {
         return new PipelineSettings("full", 0, 3000, 3000, 1000, 100, 1000, 112, 2048, true, TEXT,
-                List.of("train.max_steps=200", "train.batch_size=16", "train.lr=2e-3", "train.warmup_steps=10",
+                List.of("train.max_steps=800", "train.batch_size=16", "train.lr=3e-3", "train.warmup_steps=20",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
                 List.of("train.max_steps=1000", "train.batch_size=8", "train.lr=2e-3", "train.warmup_steps=20",
                         "train.lr_schedule=cosine", "train.min_lr_ratio=0.1"),
