@@ -1,13 +1,16 @@
 package org.pathoreason.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.pathoreason.pipeline.Demo;
 import org.pathoreason.pipeline.PipelineSettings;
+import org.pathoreason.pipeline.SeedRuns;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code pathoreason demo}: the whole pipeline on the synthetic world, stage by stage, with a report. */
@@ -32,6 +35,11 @@ public final class DemoCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--seeds", split = ",", paramLabel = "N",
+            description = "Run once per seed (each in OUT/seed-N) and summarise every stage over the seeds: mean, "
+                    + "standard deviation, lowest and highest accuracy (OUT/summary.json, OUT/summary.html).")
+    List<Long> seeds;
+
     @Option(names = "--no-progress", description = "No progress bars (the per-stage lines stay).")
     boolean noProgress;
 
@@ -43,10 +51,26 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PipelineSettings settings = (quick ? PipelineSettings.quick() : PipelineSettings.full()).withSeed(seed);
+        PipelineSettings settings = quick ? PipelineSettings.quick() : PipelineSettings.full();
+        checkSeeds(spec, seeds);
         startEngine(engine, spec);
-        Demo.pipeline(out, settings, System.out, !noProgress).run();
+        if (seeds != null) {
+            SeedRuns.run(out, seeds, Demo.TITLE, (s, dir) -> Demo.pipeline(dir, settings.withSeed(s), System.out,
+                    !noProgress), System.out);
+        } else {
+            Demo.pipeline(out, settings.withSeed(seed), System.out, !noProgress).run();
+        }
         return 0;
+    }
+
+    /** {@code --seed} and {@code --seeds} exclude each other. */
+    static void checkSeeds(CommandSpec spec, List<Long> seeds) {
+        if (seeds == null) {
+            return;
+        }
+        if (spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+            throw new ParameterException(spec.commandLine(), "give --seed or --seeds, not both");
+        }
     }
 
     /**

@@ -1,9 +1,11 @@
 package org.pathoreason.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.pathoreason.pipeline.Ablation;
 import org.pathoreason.pipeline.PipelineSettings;
+import org.pathoreason.pipeline.SeedRuns;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -45,6 +47,12 @@ public final class ExperimentCommand implements Runnable {
                 + "${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--seeds", split = ",", paramLabel = "N",
+                description = "Run once per seed (each in OUT/seed-N) and summarise every variant over the seeds: "
+                        + "mean, standard deviation, lowest and highest accuracy (OUT/summary.json, "
+                        + "OUT/summary.html).")
+        List<Long> seeds;
+
         @Option(names = "--no-progress", description = "No progress bars (the per-variant lines stay).")
         boolean noProgress;
 
@@ -56,9 +64,15 @@ public final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() {
-            PipelineSettings settings = (quick ? PipelineSettings.quick() : PipelineSettings.full()).withSeed(seed);
+            PipelineSettings settings = quick ? PipelineSettings.quick() : PipelineSettings.full();
+            DemoCommand.checkSeeds(spec, seeds);
             DemoCommand.startEngine(engine, spec);
-            Ablation.pipeline(out, settings, System.out, !noProgress).run();
+            if (seeds != null) {
+                SeedRuns.run(out, seeds, Ablation.TITLE, (s, dir) -> Ablation.pipeline(dir, settings.withSeed(s),
+                        System.out, !noProgress), System.out);
+            } else {
+                Ablation.pipeline(out, settings.withSeed(seed), System.out, !noProgress).run();
+            }
             return 0;
         }
     }

@@ -110,9 +110,45 @@ class DemoPipelineTest {
                 "trained in");
         assertThat(r2.stages()).isEqualTo(r.stages());
 
+        // over seeds: seed 0 is the run above (resumed, nothing trained), seed 1 is trained; the summary is their mean
+        Path seedsOut = dir.resolve("seeds");
+        copyTree(out, SeedRuns.seedDir(seedsOut, 0));
+        ByteArrayOutputStream seedLog = new ByteArrayOutputStream();
+        SeedRuns.Result sr = SeedRuns.run(seedsOut, List.of(0L, 1L), Demo.TITLE,
+                (sd, d) -> Demo.pipeline(d, settings.withSeed(sd), new PrintStream(seedLog, true,
+                        StandardCharsets.UTF_8), false), new PrintStream(seedLog, true, StandardCharsets.UTF_8));
+        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/5] sft: done earlier", "== seed 1 (2 of 2)");
+        assertThat(sr.runs().get(0).stages()).isEqualTo(r.stages());
+        JsonNode summary = Json.MAPPER.readTree(seedsOut.resolve(SeedRuns.SUMMARY).toFile());
+        assertThat(summary.get("stages")).hasSize(5);
+        for (int i = 0; i < names.size(); i++) {
+            JsonNode st = summary.get("stages").get(i);
+            double a0 = sr.runs().get(0).stages().get(i).accuracy();
+            double a1 = sr.runs().get(1).stages().get(i).accuracy();
+            assertThat(st.get("name").asText()).isEqualTo(names.get(i));
+            assertThat(st.get("seeds").asInt()).isEqualTo(2);
+            assertThat(st.get("accuracy_mean").asDouble()).isCloseTo((a0 + a1) / 2, within(1e-12));
+            assertThat(st.get("accuracy_sd").asDouble()).isCloseTo(Math.abs(a0 - a1) / Math.sqrt(2), within(1e-12));
+            assertThat(st.get("accuracy_min").asDouble()).isEqualTo(Math.min(a0, a1));
+        }
+        assertThat(Files.readString(sr.reportFile())).contains("seed-1/report.html", "grpo_process");
+
         // other settings in the same folder are refused
         assertThatThrownBy(() -> Demo.pipeline(out, settings.withSeed(7), new PrintStream(new ByteArrayOutputStream(),
                 true, StandardCharsets.UTF_8), false).run()).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("other settings");
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
     }
 }
