@@ -1,11 +1,8 @@
 package org.pathoreason.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.pathoreason.pipeline.Ablation;
-import org.pathoreason.pipeline.PipelineSettings;
-import org.pathoreason.pipeline.SeedRuns;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,39 +37,12 @@ public final class ExperimentCommand implements Runnable {
                 description = "Output folder (default: ${DEFAULT-VALUE}).")
         Path out;
 
-        @Option(names = "--quick", description = "The quick demo's world and training lengths.")
-        boolean quick;
-
-        @Option(names = "--seed", defaultValue = "0", description = "Seed of everything (default: "
-                + "${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--seeds", split = ",", paramLabel = "N",
-                description = "Run once per seed (each in OUT/seed-N) and summarise every variant over the seeds: "
-                        + "mean, standard deviation, lowest and highest accuracy (OUT/summary.json, "
-                        + "OUT/summary.html).")
-        List<Long> seeds;
-
-        @Option(names = "--no-progress", description = "No progress bars (the per-variant lines stay).")
-        boolean noProgress;
-
         @Mixin
-        EngineMixin engine;
-
-        @Spec
-        CommandLine.Model.CommandSpec spec;
+        PipelineRunOptions run;
 
         @Override
         public Integer call() {
-            PipelineSettings settings = quick ? PipelineSettings.quick() : PipelineSettings.full();
-            DemoCommand.checkSeeds(spec, seeds);
-            DemoCommand.startEngine(engine, spec);
-            if (seeds != null) {
-                SeedRuns.run(out, seeds, Ablation.TITLE, (s, dir) -> Ablation.pipeline(dir, settings.withSeed(s),
-                        System.out, !noProgress), System.out);
-            } else {
-                Ablation.pipeline(out, settings.withSeed(seed), System.out, !noProgress).run();
-            }
+            run.run(out, Ablation.TITLE, Ablation::pipeline);
             return 0;
         }
     }
