@@ -1,7 +1,9 @@
 package org.pathoreason.data;
 
+import org.pathoreason.util.PathoReasonException;
+
 /** Bad input data; the message names the file and the line or record, and what was expected. */
-public class DataException extends RuntimeException {
+public class DataException extends PathoReasonException {
 
     public DataException(String message) {
         super(message);

@@ -1,9 +1,9 @@
 package org.pathoreason.image;
 
-import java.io.IOException;
+import org.pathoreason.util.PathoReasonException;
 
 /** An image file that cannot be read; the message names the file and the reason. */
-public class ImageReadException extends IOException {
+public class ImageReadException extends PathoReasonException {
 
     public ImageReadException(String message) {
         super(message);

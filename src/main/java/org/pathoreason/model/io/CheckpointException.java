@@ -1,9 +1,9 @@
 package org.pathoreason.model.io;
 
-import java.io.IOException;
+import org.pathoreason.util.PathoReasonException;
 
 /** A checkpoint folder that cannot be used; the message names the folder or file and what is wrong. */
-public class CheckpointException extends IOException {
+public class CheckpointException extends PathoReasonException {
 
     public CheckpointException(String message) {
         super(message);

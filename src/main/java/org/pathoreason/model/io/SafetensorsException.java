@@ -1,10 +1,11 @@
 package org.pathoreason.model.io;
 
-import java.io.IOException;
+import org.pathoreason.util.PathoReasonException;
+
 import java.nio.file.Path;
 
 /** A safetensors file or sharded index that cannot be read; the message names the file and the problem. */
-public class SafetensorsException extends IOException {
+public class SafetensorsException extends PathoReasonException {
 
     public SafetensorsException(String message) {
         super(message);

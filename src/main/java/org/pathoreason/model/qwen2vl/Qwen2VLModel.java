@@ -200,7 +200,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
             }
             LOG.debug("loaded {} tensors ({} ignored) from {}", params.size(), unused, reader.source());
             return new Qwen2VLModel(config, m, params);
-        } catch (RuntimeException | SafetensorsException e) {
+        } catch (RuntimeException e) {
             m.close();
             throw e;
         }

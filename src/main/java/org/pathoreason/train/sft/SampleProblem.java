@@ -1,11 +1,13 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.util.PathoReasonException;
+
 /**
  * A sample that cannot become a training example (no reasoning for an SFT target, no caption for pretraining, an
  * unknown option letter, a prompt longer than {@code max_length}). The message says what is wrong; the data loader
  * adds the file and line.
  */
-public class SampleProblem extends RuntimeException {
+public class SampleProblem extends PathoReasonException {
 
     /** What kind of problem, for the counts in {@code run.json}. */
     public enum Kind {

@@ -22,6 +22,7 @@ import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.data.readers.DatasetFormat;
 import org.pathoreason.data.readers.ReadOptions;
+import org.pathoreason.image.ImageReadException;
 import org.pathoreason.image.ProcessedImage;
 import org.pathoreason.train.StepRandom;
 
@@ -194,7 +195,7 @@ public final class SftData {
                 try {
                     ProcessedImage p = images.get(file);
                     counts.add(p.numMergedTokens());
-                } catch (IOException e) {
+                } catch (IOException | ImageReadException e) {
                     log.bad(located.where(), "unreadable_image", "image '" + written + "' cannot be read: "
                             + e.getMessage());
                     ok = false;
