@@ -46,8 +46,10 @@ public final class ModelCommand implements Runnable {
         @Mixin
         EngineMixin engine;
 
-        @Option(names = "--config", defaultValue = "tiny", paramLabel = "tiny|FILE",
-                description = "'tiny' (a few million parameters) or a config.json (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--config", defaultValue = "tiny", paramLabel = "PRESET|FILE",
+                description = "A preset: 'tiny' (a few million parameters) or 'bench-0.5b' (Qwen2.5-0.5B's language "
+                        + "model with a 4-block Qwen2.5-VL-width vision tower, for benchmarks); or a config.json "
+                        + "(default: ${DEFAULT-VALUE}).")
         String config;
 
         @Option(names = "--tokenizer", required = true, paramLabel = "FILE",
@@ -73,7 +75,9 @@ public final class ModelCommand implements Runnable {
                         (int) tok.videoPadId(), (int) tok.visionStartId(), (int) tok.tokenId("<|vision_end|>"),
                         (int) tok.endOfTextId(), (int) tok.imEndId());
                 boolean tiny = "tiny".equals(config);
-                Qwen2VLConfig cfg = tiny ? Qwen2VLConfig.tiny(tok.vocabSize(), ids) : Qwen2VLConfig.read(Path.of(config));
+                boolean preset = Qwen2VLConfig.PRESETS.contains(config);
+                Qwen2VLConfig cfg = preset ? Qwen2VLConfig.preset(config, tok.vocabSize(), ids)
+                        : Qwen2VLConfig.read(Path.of(config));
                 if (cfg.text().vocabSize() < tok.vocabSize()) {
                     throw new ModelException(config + ": vocab_size " + cfg.text().vocabSize() + " is smaller than the "
                             + "tokenizer's " + tok.vocabSize() + " ids");
@@ -97,7 +101,7 @@ public final class ModelCommand implements Runnable {
                             .generationConfig(generation));
                 }
                 w.printf("wrote %s: Qwen2.5-VL %s, %,d parameters, vocabulary %d, seed %d (%.1f s)%n", out,
-                        tiny ? "tiny" : config, cfg.parameterCount(), cfg.text().vocabSize(), seed,
+                        config, cfg.parameterCount(), cfg.text().vocabSize(), seed,
                         (System.nanoTime() - t0) / 1e9);
             }
         }

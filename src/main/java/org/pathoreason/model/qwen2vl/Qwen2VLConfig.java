@@ -125,6 +125,42 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         return new Qwen2VLConfig(vision, text, tokens);
     }
 
+    /** Names of the built-in configurations ({@link #preset}). */
+    public static final List<String> PRESETS = List.of("tiny", "bench-0.5b");
+
+    /**
+     * A built-in configuration by name:
+     * <ul>
+     *   <li>{@code tiny}: {@link #tiny}, vocabulary {@code tokenizerVocab};</li>
+     *   <li>{@code bench-0.5b}: the language model of Qwen2.5-0.5B (hidden 896, 24 layers, 14 heads, 2 key/value
+     *       heads, intermediate 4864, vocabulary 151936, tied embeddings, rope theta 1e6) with a 4-block vision
+     *       tower at Qwen2.5-VL's width (1280 hidden, 16 heads, intermediate 3420, the last block full attention):
+     *       a model large enough that arithmetic rather than call overhead sets the speed, for benchmarks
+     *       against other engines on the same files.</li>
+     * </ul>
+     *
+     * @param tokenizerVocab ids of the tokenizer in use; a preset with a fixed vocabulary needs at least as many
+     */
+    public static Qwen2VLConfig preset(String name, int tokenizerVocab, SpecialTokenIds tokens) {
+        switch (name) {
+            case "tiny" -> {
+                return tiny(tokenizerVocab, tokens);
+            }
+            case "bench-0.5b" -> {
+                VisionConfig vision = new VisionConfig(4, 1280, 3420, 16, 896, 14, 2, 2, 112, List.of(3), 3, 2,
+                        0.02);
+                TextConfig text = new TextConfig(151936, 896, 4864, 24, 14, 2, 1e-6, 1_000_000.0, List.of(8, 12, 12),
+                        true, 32768, 0.02);
+                if (tokenizerVocab > text.vocabSize) {
+                    throw new ModelException("preset '" + name + "' has a vocabulary of " + text.vocabSize
+                            + " ids; the tokenizer has " + tokenizerVocab);
+                }
+                return new Qwen2VLConfig(vision, text, tokens);
+            }
+            default -> throw new ModelException("unknown model preset '" + name + "'; presets: " + PRESETS);
+        }
+    }
+
     /** A copy with another vocabulary size (e.g. set from a tokenizer). */
     public Qwen2VLConfig withVocabSize(int vocabSize) {
         TextConfig t = text;

@@ -31,6 +31,24 @@ public final class Qwen2VLFlops {
         return text + head + vision(config, grids);
     }
 
+    /**
+     * FLOPs of {@code steps} cached decoding steps of {@code batch} rows after a prompt of {@code promptLength}
+     * columns: step {@code s} (from 1) adds one column and attends over {@code promptLength + s} keys; logits of the
+     * new column only.
+     */
+    public static double decode(Qwen2VLConfig config, int batch, int promptLength, int steps) {
+        Qwen2VLConfig.TextConfig t = config.text();
+        double h = t.hiddenSize();
+        double kv = (double) t.numKvHeads() * t.headDim();
+        double perTokenLayer = 2 * (h * h + 2 * h * kv + h * h + 3 * h * t.intermediateSize());
+        double flops = 0;
+        for (int s = 1; s <= steps; s++) {
+            double keys = promptLength + s;
+            flops += batch * (t.numLayers() * (perTokenLayer + 4.0 * h * keys) + 2.0 * h * t.vocabSize());
+        }
+        return flops;
+    }
+
     /** FLOPs of the vision tower and merger for the given images. */
     public static double vision(Qwen2VLConfig config, List<int[]> grids) {
         if (grids.isEmpty()) {
