@@ -48,7 +48,8 @@ import org.pathoreason.train.rl.RolloutGroup;
  *   <li>{@code prefill_bN} and {@code decode_bN}: greedy KV-cached generation ({@link Generator}) of N prompts:
  *       the time to the first new token, and the time of the remaining {@code newTokens - 1} steps.</li>
  * </ul>
- * Every measure runs once untimed (allocation, kernel choice, AdamW state), then {@code reps} times.
+ * The training measures run once untimed (allocation, kernel choice, AdamW state; one optimiser serves both),
+ * generation once at the first batch size; then every measure runs {@code reps} times.
  */
 public final class SpeedBenchmark {
 
@@ -132,16 +133,45 @@ public final class SpeedBenchmark {
         Map<String, double[]> seconds = new LinkedHashMap<>();
         Map<String, Double> flops = new LinkedHashMap<>();
         int promptLength = promptLength();
-        List<int[]> oneImage = List.of(grid());
+        // one optimiser for both training measures, as one would train; its state is allocated in the warm-up
+        ParameterUpdater updater = options.measures().contains(Measure.TRAIN)
+                || options.measures().contains(Measure.GRPO) ? updater() : null;
+        try {
+            train(seconds, flops, updater);
+        } finally {
+            if (updater != null) {
+                updater.close();
+            }
+        }
+        if (options.measures().contains(Measure.DECODE)) {
+            progress.accept("generate: warm-up at batch " + options.batchSizes().get(0));
+            generation(prompts(options.batchSizes().get(0)), SamplingOptions.greedy(Math.min(4,
+                    options.newTokens())));
+            for (int b : options.batchSizes()) {
+                progress.accept("generate: batch " + b);
+                double[][] t = generation(b);
+                seconds.put("prefill_b" + b, t[0]);
+                seconds.put("decode_b" + b, t[1]);
+                flops.put("prefill_b" + b, Qwen2VLFlops.forward(config, b, promptLength, 1,
+                        Collections.nCopies(b, grid())));
+                flops.put("decode_b" + b, Qwen2VLFlops.decode(config, b, promptLength, options.newTokens() - 1));
+            }
+        }
+        double gemm = MatmulBenchmark.gflops(2048, 5);
+        return new Report(config.parameterCount(), promptLength, seconds, flops, gemm);
+    }
+
+    private void train(Map<String, double[]> seconds, Map<String, Double> flops, ParameterUpdater updater) {
+        int promptLength = promptLength();
         if (options.measures().contains(Measure.TRAIN)) {
             progress.accept("train: batch " + options.trainBatch() + " x " + (promptLength + options.newTokens()));
-            seconds.put("train", trainSteps());
+            seconds.put("train", trainSteps(updater));
             flops.put("train", 3 * Qwen2VLFlops.forward(config, options.trainBatch(), promptLength
                     + options.newTokens(), options.newTokens(), Collections.nCopies(options.trainBatch(), grid())));
         }
         if (options.measures().contains(Measure.GRPO)) {
             progress.accept("grpo: G = " + options.groupSize());
-            seconds.put("grpo", grpoSteps());
+            seconds.put("grpo", grpoSteps(updater));
             int g = options.groupSize();
             List<int[]> grids = Collections.nCopies(g, grid());
             flops.put("grpo", Qwen2VLFlops.forward(config, g, promptLength, 1, grids)
@@ -149,19 +179,6 @@ public final class SpeedBenchmark {
                     + 3 * Qwen2VLFlops.forward(config, g, promptLength + options.newTokens(), options.newTokens(),
                     grids));
         }
-        if (options.measures().contains(Measure.DECODE)) {
-            for (int b : options.batchSizes()) {
-                progress.accept("generate: batch " + b);
-                double[][] t = generation(b);
-                seconds.put("prefill_b" + b, t[0]);
-                seconds.put("decode_b" + b, t[1]);
-                flops.put("prefill_b" + b, Qwen2VLFlops.forward(config, b, promptLength, 1,
-                        Collections.nCopies(b, oneImage.get(0))));
-                flops.put("decode_b" + b, Qwen2VLFlops.decode(config, b, promptLength, options.newTokens() - 1));
-            }
-        }
-        double gemm = MatmulBenchmark.gflops(2048, 5);
-        return new Report(config.parameterCount(), promptLength, seconds, flops, gemm);
     }
 
     private int promptLength() {
@@ -201,7 +218,7 @@ public final class SpeedBenchmark {
                 1.0);
     }
 
-    private double[] trainSteps() {
+    private double[] trainSteps(ParameterUpdater updater) {
         List<long[]> rows = new ArrayList<>();
         List<float[]> patches = new ArrayList<>();
         List<int[]> grids = new ArrayList<>();
@@ -213,19 +230,17 @@ public final class SpeedBenchmark {
         }
         ModelInput input = ModelInput.padded(rows, 0, false, ModelInput.concatPatches(patches), grids);
         int firstTarget = promptLength();
-        try (ParameterUpdater updater = updater()) {
-            return repeat(() -> {
-                try (NDManager step = root.newSubManager();
-                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray logProbs = model.tokenLogProbs(input, firstTarget, step);
-                    gc.backward(logProbs.mean().neg());
-                }
-                updater.step();
-            });
-        }
+        return repeat(() -> {
+            try (NDManager step = root.newSubManager();
+                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray logProbs = model.tokenLogProbs(input, firstTarget, step);
+                gc.backward(logProbs.mean().neg());
+            }
+            updater.step();
+        });
     }
 
-    private double[] grpoSteps() {
+    private double[] grpoSteps(ParameterUpdater updater) {
         int g = options.groupSize();
         RlOptions rl = grpoWithoutReference(g, options.newTokens());
         RolloutCollector.PromptItem item = new RolloutCollector.PromptItem(benchSample(), prompt(0));
@@ -254,27 +269,36 @@ public final class SpeedBenchmark {
         RolloutCollector collector = new RolloutCollector(model, ids -> "", fixed, rl, Set.of());
         PolicyUpdate update = new PolicyUpdate(model, rl, 0);
         long[] seed = {options.seed()};
-        try (ParameterUpdater updater = updater()) {
-            return repeat(() -> {
-                collector.reset();
-                List<RolloutGroup> groups = collector.collect(List.of(item), seed[0]++, root);
-                RolloutBatch batch = new RolloutBatch(groups, g);
-                batch.computeAdvantages(rl.advantages());
-                update.run(batch, updater, seed[0], root);
-            });
-        }
+        return repeat(() -> {
+            collector.reset();
+            List<RolloutGroup> groups = collector.collect(List.of(item), seed[0]++, root);
+            RolloutBatch batch = new RolloutBatch(groups, g);
+            batch.computeAdvantages(rl.advantages());
+            update.run(batch, updater, seed[0], root);
+        });
     }
 
-    /** Per repetition, the seconds to the first token and the seconds of the remaining decoding steps. */
-    private double[][] generation(int batch) {
+    private List<Prompt> prompts(int batch) {
         List<Prompt> prompts = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
             prompts.add(prompt(0));
         }
+        return prompts;
+    }
+
+    private void generation(List<Prompt> prompts, SamplingOptions options) {
+        new Generator(model, ids -> "").generate(prompts, options, null, root);
+    }
+
+    /**
+     * Per repetition, the seconds to the first token and the seconds of the remaining decoding steps. Only the
+     * first batch size gets a warm-up: the code paths are then warm, and a larger batch's buffers are new
+     * allocations in every repetition anyway.
+     */
+    private double[][] generation(int batch) {
+        List<Prompt> prompts = prompts(batch);
         Generator generator = new Generator(model, ids -> "");
         long[] firstToken = new long[1];
-        SamplingOptions warm = SamplingOptions.greedy(Math.min(4, options.newTokens()));
-        generator.generate(prompts, warm, null, root);
         SamplingOptions greedy = SamplingOptions.greedy(options.newTokens());
         double[] prefill = new double[options.reps()];
         double[] decode = new double[options.reps()];
