@@ -4,8 +4,9 @@
     python3 tools/bench_compare.py --scales tiny,bench-0.5b --threads 1,2 --rounds 3 --out /tmp/bench
 
 For each scale (a `pathoreason model init --config` preset, written once under --out and read by both sides) and
-thread count, it runs `./pathoreason bench model` and `tools/bench_transformers.py` in turns (round 1 Java first,
-round 2 Python first, ...), each process timing every measure --reps times after a warm-up, and prints per measure
+thread count, it runs `./pathoreason bench model` and `tools/bench_transformers.py` in turns, one process per
+measure group (train, grpo, decode) and side (round 1 Java first, round 2 Python first, ...), each process timing
+its measures --reps times after a warm-up, and prints per measure
 the median, the spread (min-max over all repetitions) and the ratio transformers time / PathoReason time (above 1:
 PathoReason is faster), and each side's share of the machine's matmul floor: the measure's matrix-product FLOPs
 (counted by PathoReason's Qwen2VLFlops) divided by the faster of the two engines' 2048 x 2048 fp32 GEMM rate,
@@ -60,12 +61,11 @@ def flags(scale, reps, measures):
     return args + ["--reps", str(reps), "--measures", measures]
 
 
-def run_side(side, ckpt, threads, scale, args, work):
+def run_side(side, ckpt, threads, scale, args, work, measure):
     env = dict(os.environ)
     env.update({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE"})
     out = os.path.join(work, f"{side}-{scale}-t{threads}-{time.time_ns()}.json")
-    common = ["--checkpoint", ckpt, "--threads", str(threads), "--json", out] + flags(scale, args.reps,
-                                                                                      args.measures)
+    common = ["--checkpoint", ckpt, "--threads", str(threads), "--json", out] + flags(scale, args.reps, measure)
     if side == "pathoreason":
         cmd = [args.launcher, "bench", "model"] + common
     else:
@@ -95,14 +95,16 @@ def throughput(measure, seconds, prompt_length, new_tokens):
 def summarise(runs, new_tokens):
     java = [r for r in runs if r["side"] == "pathoreason"]
     py = [r for r in runs if r["side"] == "transformers"]
-    gemm = max(max(r["gemm_gflops"] for r in java), max(r["gemm_gflops"] for r in py))
-    flops = java[0]["flops"]
+    gemm = max(r["gemm_gflops"] for r in runs)
+    flops = {}
+    for r in java:
+        flops.update(r["flops"])
     prompt = java[0]["prompt_length"]
     rows = []
-    for m in java[0]["seconds"]:
-        js = [s for r in java for s in r["seconds"][m]]
+    for m in flops:
+        js = [s for r in java for s in r["seconds"].get(m, [])]
         ps = [s for r in py for s in r["seconds"].get(m, [])]
-        if not ps:
+        if not js or not ps:
             continue
         jm, pm = statistics.median(js), statistics.median(ps)
         rows.append({
@@ -114,7 +116,7 @@ def summarise(runs, new_tokens):
             "transformers_floor": flops[m] / 1e9 / gemm / pm,
         })
     return {"gemm_gflops": gemm, "prompt_length": prompt, "rows": rows,
-            "loads": [round(r["load_before"], 2) for r in runs],
+            "loads": [round(r["load_before"], 1) for r in runs],
             "gemm": {"pathoreason": [r["gemm_gflops"] for r in java], "transformers": [r["gemm_gflops"] for r in py]}}
 
 
@@ -166,11 +168,13 @@ def main():
             runs = []
             for rnd in range(args.rounds):
                 order = ["pathoreason", "transformers"] if rnd % 2 == 0 else ["transformers", "pathoreason"]
-                for side in order:
-                    r = run_side(side, ckpt, threads, scale, args, work)
-                    print(f"  {scale} t{threads} round {rnd + 1} {side}: {r['wall_s']:.0f} s, load "
-                          f"{r['load_before']:.1f}", file=sys.stderr, flush=True)
-                    runs.append(r)
+                # one process per measure group: the peak memory is that of one measure, and the turns are short
+                for measure in args.measures.split(","):
+                    for side in order:
+                        r = run_side(side, ckpt, threads, scale, args, work, measure)
+                        print(f"  {scale} t{threads} round {rnd + 1} {measure} {side}: {r['wall_s']:.0f} s, load "
+                              f"{r['load_before']:.1f}", file=sys.stderr, flush=True)
+                        runs.append(r)
             summary = summarise(runs, new_tokens)
             summary.update({"scale": scale, "threads": threads,
                             "versions": {r["side"]: r["versions"] for r in runs}})

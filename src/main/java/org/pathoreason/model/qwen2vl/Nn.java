@@ -2,10 +2,17 @@ package org.pathoreason.model.qwen2vl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The few tensor operations the architecture is made of, written so that every result lands in the caller's
@@ -25,6 +32,32 @@ final class Nn {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
+    /** The maps of {@code fused} applied to {@code x}, concatenated along the last axis. */
+    static NDArray linear(NDArray x, Fused fused) {
+        NDArray[] wb = fused.forForward();
+        return linear(x, wb[0], wb[1]);
+    }
+
+    /** A view of {@code x} along {@code axis} from {@code start} (inclusive) to {@code end}. */
+    static NDArray slice(NDArray x, int axis, long start, long end) {
+        return JniUtils.slice((PtNDArray) x, axis, start, end, 1);
+    }
+
+    /** Views of consecutive parts of {@code x} along {@code axis} with the given sizes. */
+    static NDList split(NDArray x, long[] sizes, int axis) {
+        return JniUtils.split((PtNDArray) x, sizes, axis);
+    }
+
+    /**
+     * Writes {@code columns} {@code [B, heads, T, hd]} into {@code cache} {@code [B, heads, capacity, hd]} at columns
+     * {@code start .. start + T}, in place.
+     */
+    static void writeColumns(NDArray cache, NDArray columns, long start) {
+        Shape s = columns.getShape();
+        JniUtils.indexSet((PtNDArray) cache, (PtNDArray) columns, new long[] {0, 0, start},
+                new long[] {s.get(0), s.get(1), start + s.get(2)}, new long[] {1, 1, 1});
+    }
+
     /** Qwen2 RMSNorm: {@code weight * x / sqrt(mean(x^2) + eps)}. */
     static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
@@ -36,18 +69,39 @@ final class Nn {
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 
-    /** SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}; biases may be null. */
-    static NDArray swiGlu(NDArray x, NDArray gateW, NDArray gateB, NDArray upW, NDArray upB, NDArray downW,
-                          NDArray downB) {
-        NDArray gate = silu(linear(x, gateW, gateB));
-        return linear(gate.mul(linear(x, upW, upB)), downW, downB);
+    /**
+     * SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}, gate and up fused ({@code [2 * intermediate, hidden]});
+     * {@code downBias} may be null.
+     */
+    static NDArray swiGlu(NDArray x, Fused gateUp, NDArray down, NDArray downBias) {
+        NDList gu = split(linear(x, gateUp), gateUp.sizes(), -1);
+        return linear(silu(gu.get(0)).mul(gu.get(1)), down, downBias);
+    }
+
+    /**
+     * The signed permutation {@code R} with {@code x @ R == cat(-x2, x1)} ({@code rotate_half}): one matmul, exact
+     * (each output is one input times +-1), instead of two slices, a negation and a concatenation. Built once per
+     * model.
+     */
+    static final class RotateHalf {
+        final NDArray matrix;
+
+        RotateHalf(int dim, NDManager manager) {
+            int half = dim / 2;
+            float[] r = new float[dim * dim];
+            for (int k = 0; k < half; k++) {
+                r[(k + half) * dim + k] = -1f;
+                r[k * dim + k + half] = 1f;
+            }
+            this.matrix = manager.create(r, new Shape(dim, dim));
+            NDScope.unregister(matrix);
+        }
     }
 
     /**
      * Rotary tables for a batch of positions: {@code cos = cat(cos a, cos a)}, {@code sin = cat(sin a, sin a)} for
      * host-computed angles {@code a} (float32, exactly as the reference computes them, then through torch's cos and
-     * sin), and the signed permutation {@code rotateHalf} with {@code x @ rotateHalf == cat(-x2, x1)}: one matmul,
-     * exact (each output is one input times +-1), instead of two slices, a negation and a concatenation.
+     * sin).
      */
     record Rotary(NDArray cos, NDArray sin, NDArray rotateHalf) {
 
@@ -61,17 +115,61 @@ final class Nn {
      * @param angles {@code shape.size()} angles, the last axis being the {@code headDim / 2} frequencies
      * @param shape the angles' shape, broadcastable against {@code [..., heads, T, headDim / 2]} once doubled
      */
-    static Rotary rotary(NDManager manager, float[] angles, Shape shape) {
+    static Rotary rotary(NDManager manager, float[] angles, Shape shape, RotateHalf rotateHalf) {
         NDArray a = manager.create(angles, shape);
         NDArray full = a.concat(a, -1);
-        int dim = (int) shape.get(shape.dimension() - 1) * 2;
-        int half = dim / 2;
-        float[] r = new float[dim * dim];
-        for (int k = 0; k < half; k++) {
-            r[(k + half) * dim + k] = -1f;
-            r[k * dim + k + half] = 1f;
+        return new Rotary(full.cos(), full.sin(), rotateHalf.matrix);
+    }
+
+    /** True when some row has a padding column (0) before a real one (1) among its first {@code keys} columns. */
+    static boolean paddingBeforeRealTokens(int[][] keyMask, int keys) {
+        for (int[] row : keyMask) {
+            boolean padding = false;
+            for (int j = 0; j < keys; j++) {
+                if (row[j] == 0) {
+                    padding = true;
+                } else if (padding) {
+                    return true;
+                }
+            }
         }
-        return new Rotary(full.cos(), full.sin(), manager.create(r, new Shape(dim, dim)));
+        return false;
+    }
+
+    /**
+     * Additive causal masks {@code [1, 1, 1, T, L]} (query {@code start + i} sees keys {@code 0 .. start + i}),
+     * built once per shape and kept in the model's manager; a few shapes are kept (training alternates lengths).
+     */
+    static final class CausalMasks {
+        static final int KEEP = 8;
+        private final Map<List<Integer>, NDArray> masks = new LinkedHashMap<>(16, 0.75f, true);
+        private final NDManager manager;
+
+        CausalMasks(NDManager manager) {
+            this.manager = manager;
+        }
+
+        synchronized NDArray get(int queries, int keys, int start) {
+            List<Integer> key = List.of(queries, keys, start);
+            NDArray mask = masks.get(key);
+            if (mask == null) {
+                float[] additive = new float[queries * keys];
+                for (int q = 0; q < queries; q++) {
+                    for (int j = start + q + 1; j < keys; j++) {
+                        additive[q * keys + j] = MASKED;
+                    }
+                }
+                mask = manager.create(additive, new Shape(1, 1, 1, queries, keys));
+                NDScope.unregister(mask); // the model's, not the caller's scope's
+                masks.put(key, mask);
+                if (masks.size() > KEEP) {
+                    var eldest = masks.entrySet().iterator();
+                    eldest.next().getValue().close(); // a step still using it keeps the tensor alive
+                    eldest.remove();
+                }
+            }
+            return mask;
+        }
     }
 
     /** Reshapes a parameter and attaches the view to {@code manager} (it would otherwise stay with the weights). */

@@ -67,18 +67,35 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     private Qwen2VLModel(Qwen2VLConfig config, NDManager manager, Map<String, NDArray> params) {
         this.config = config;
         this.manager = manager;
-        this.params = Collections.unmodifiableMap(params);
         this.groups = new HashMap<>();
         for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
             groups.put(s.name(), s.group());
         }
+        // q/k/v and gate/up as one matrix each; the published parameters become aliases of the fused storage
+        List<Fused> visionGateUp = new ArrayList<>();
+        for (int i = 0; i < config.vision().depth(); i++) {
+            String p = "visual.blocks." + i + ".mlp.";
+            visionGateUp.add(Fused.of(params, List.of(p + "gate_proj.weight", p + "up_proj.weight"),
+                    List.of(p + "gate_proj.bias", p + "up_proj.bias"), manager));
+        }
+        List<Fused[]> textFused = new ArrayList<>();
+        for (int l = 0; l < config.text().numLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            Fused qkv = Fused.of(params, List.of(p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
+                    p + "self_attn.v_proj.weight"), List.of(p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias",
+                    p + "self_attn.v_proj.bias"), manager);
+            Fused gateUp = Fused.of(params, List.of(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"), null,
+                    manager);
+            textFused.add(new Fused[] {qkv, gateUp});
+        }
+        this.params = Collections.unmodifiableMap(params);
         for (NDArray p : params.values()) {
             p.setRequiresGradient(true);
         }
         float[] visionFreq = Nn.inverseFrequencies(manager, 10000.0, config.vision().headDim() / 2);
         float[] textFreq = Nn.inverseFrequencies(manager, config.text().ropeTheta(), config.text().headDim());
-        this.vision = new VisionTower(config.vision(), this.params, visionFreq);
-        this.text = new TextDecoder(config.text(), this.params, textFreq);
+        this.vision = new VisionTower(config.vision(), this.params, visionGateUp, visionFreq, manager);
+        this.text = new TextDecoder(config.text(), this.params, textFused, textFreq, manager);
     }
 
     /**

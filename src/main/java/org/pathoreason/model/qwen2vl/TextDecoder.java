@@ -1,36 +1,61 @@
 package org.pathoreason.model.qwen2vl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.pathoreason.model.KvCache;
+import org.pathoreason.model.ModelException;
 
 /**
  * The Qwen2.5-VL language model: token embedding, decoder layers (RMSNorm, grouped-query attention with q/k/v
  * biases and multimodal rotary positions, SwiGLU MLP), final norm and {@code lm_head} (tied or not).
+ *
+ * <p>Per layer, the weights are resolved once ({@link Layer}); q/k/v and gate/up each run as one matrix product
+ * over weights fused at load ({@link Fused}).
  */
 final class TextDecoder {
 
-    /** Largest mask (elements) built on the host; larger ones are built from a few broadcasting tensor ops. */
-    private static final long HOST_MASK_LIMIT = 1 << 16;
+    /** Weights of one decoder layer. */
+    record Layer(NDArray inputNorm, Fused qkv, NDArray o, NDArray postNorm, Fused gateUp, NDArray down) {
+    }
 
     private final Qwen2VLConfig.TextConfig config;
-    private final Map<String, NDArray> params;
+    private final NDArray embedding;
+    private final NDArray lmHead;
+    private final NDArray finalNorm;
+    private final List<Layer> layers;
     /** {@code inv_freq} of the rotary embedding (dim = head_dim, theta = rope_theta). */
     private final float[] invFreq;
     /** Which position axis (0 temporal, 1 height, 2 width) turns each rotary frequency ({@code mrope_section}). */
     private final int[] axisOfFrequency;
+    private final Nn.RotateHalf rotateHalf;
+    private final Nn.CausalMasks causalMasks;
 
-    TextDecoder(Qwen2VLConfig.TextConfig config, Map<String, NDArray> params, float[] invFreq) {
+    /**
+     * @param params the model's parameters by published name
+     * @param fused per layer, the fused q/k/v and gate/up weights (see {@link Qwen2VLModel})
+     */
+    TextDecoder(Qwen2VLConfig.TextConfig config, Map<String, NDArray> params, List<Fused[]> fused,
+                float[] invFreq, NDManager manager) {
         this.config = config;
-        this.params = params;
         this.invFreq = invFreq;
+        this.embedding = params.get("model.embed_tokens.weight");
+        this.lmHead = config.tieWordEmbeddings() ? embedding : params.get("lm_head.weight");
+        this.finalNorm = params.get("model.norm.weight");
+        this.layers = new ArrayList<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            String p = "model.layers." + l + ".";
+            layers.add(new Layer(params.get(p + "input_layernorm.weight"), fused.get(l)[0],
+                    params.get(p + "self_attn.o_proj.weight"), params.get(p + "post_attention_layernorm.weight"),
+                    fused.get(l)[1], params.get(p + "mlp.down_proj.weight")));
+        }
         List<Integer> section = config.mropeSection();
         this.axisOfFrequency = new int[invFreq.length];
         int j = 0;
@@ -39,6 +64,8 @@ final class TextDecoder {
                 axisOfFrequency[j++] = axis;
             }
         }
+        this.rotateHalf = new Nn.RotateHalf(config.headDim(), manager);
+        this.causalMasks = new Nn.CausalMasks(manager);
     }
 
     /** Token embeddings {@code [B, T, H]}. */
@@ -50,14 +77,14 @@ final class TextDecoder {
             for (int j = 0; j < t; j++) {
                 long id = ids[i][j];
                 if (id < 0 || id >= config.vocabSize()) {
-                    throw new org.pathoreason.model.ModelException("token id " + id + " at row " + i + ", column " + j
+                    throw new ModelException("token id " + id + " at row " + i + ", column " + j
                             + " is outside the vocabulary (size " + config.vocabSize() + ")");
                 }
                 flat[i * t + j] = id;
             }
         }
         NDArray idArray = manager.create(flat, new Shape(b, t));
-        return Embedding.embedding(idArray, params.get("model.embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+        return Embedding.embedding(idArray, embedding, SparseFormat.DENSE).singletonOrThrow();
     }
 
     /**
@@ -78,22 +105,26 @@ final class TextDecoder {
                 }
             }
         }
-        Shape shape = new Shape(b, 1, t, f);
-        return Nn.rotary(manager, angles, shape);
+        return Nn.rotary(manager, angles, new Shape(b, 1, t, f), rotateHalf);
     }
 
     /**
-     * Additive attention mask {@code [B, 1, 1, T, L]}: query column {@code start + i} may see key column {@code j}
-     * when {@code j <= start + i} and key {@code j} is not padding.
+     * Additive attention mask broadcasting over the scores {@code [B, kvHeads, groups, T, L]}, or null when
+     * nothing needs masking: query column {@code start + i} may see key column {@code j} when
+     * {@code j <= start + i} and key {@code j} is not padding.
+     *
+     * <p>Padding only at the end of each row (training batches) never needs more than causality: a real query
+     * comes before every padded key, and what padded queries compute is never read. Such batches share one cached
+     * causal mask {@code [1, 1, 1, T, L]}; a single new column (a decoding step) needs none. Rows with padding
+     * before real tokens (left-padded prompts) get a mask of their own {@code [B, 1, 1, T, L]}.
      *
      * @param keyMask per row, 1/0 for the first {@code L} key columns
      */
     NDArray mask(int[][] keyMask, int keys, int start, int queries, NDManager manager) {
-        if ((long) keyMask.length * queries * keys <= HOST_MASK_LIMIT) {
-            // small (decoding steps): one array built here beats a dozen tiny tensor ops
-            return hostMask(keyMask, keys, start, queries, manager);
+        if (!Nn.paddingBeforeRealTokens(keyMask, keys)) {
+            return queries == 1 ? null : causalMasks.get(queries, keys, start);
         }
-        return deviceMask(keyMask, keys, start, queries, manager);
+        return hostMask(keyMask, keys, start, queries, manager);
     }
 
     static NDArray hostMask(int[][] keyMask, int keys, int start, int queries, NDManager manager) {
@@ -111,28 +142,15 @@ final class TextDecoder {
         return manager.create(additive, new Shape(b, 1, 1, queries, keys));
     }
 
-    static NDArray deviceMask(int[][] keyMask, int keys, int start, int queries, NDManager manager) {
-        int b = keyMask.length;
-        boolean[] real = new boolean[b * keys];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < keys; j++) {
-                real[i * keys + j] = keyMask[i][j] == 1;
-            }
-        }
-        NDArray keyReal = manager.create(real, new Shape(b, 1, 1, 1, keys));
-        NDArray keyIndex = manager.arange(0, keys, 1, DataType.INT64).reshape(1, keys);
-        NDArray queryIndex = manager.arange(start, start + queries, 1, DataType.INT64).reshape(queries, 1);
-        NDArray causal = keyIndex.lte(queryIndex).reshape(1, 1, 1, queries, keys);
-        return Nn.additiveMask(causal.logicalAnd(keyReal));
-    }
-
     /**
-     * Runs the decoder layers and the final norm.
+     * Runs the decoder layers and the final norm. Each layer runs in its own {@link NDScope}: its intermediates
+     * are released as soon as it ends (autograd keeps what backward needs and frees it during backward), so a
+     * step holds one layer's temporaries at a time rather than every layer's.
      *
      * @param hidden input embeddings {@code [B, T, H]}
      * @param rotary tables from {@link #rotary}
-     * @param mask from {@link #mask}
-     * @param cache null for a plain forward; otherwise the new keys/values are written at columns
+     * @param mask from {@link #mask} (may be null)
+     * @param cache null for a plain forward; otherwise the new keys/values are written in place at columns
      *     {@code start .. start + T} and attention runs over columns {@code 0 .. start + T}
      * @return normalised hidden states {@code [B, T, H]}
      */
@@ -143,48 +161,49 @@ final class TextDecoder {
         int kvHeads = config.numKvHeads();
         int groups = heads / kvHeads;
         int hd = config.headDim();
-        double scale = 1.0 / Math.sqrt(hd);
+        float scale = (float) (1.0 / Math.sqrt(hd));
         double eps = config.rmsNormEps();
+        long[] qkvSplit = {heads + kvHeads, kvHeads};
+        long[] qkSplit = {heads, kvHeads};
         NDArray h = hidden;
-        for (int l = 0; l < config.numLayers(); l++) {
-            String p = "model.layers." + l + ".";
-            NDArray x = Nn.rmsNorm(h, params.get(p + "input_layernorm.weight"), eps);
-            NDArray q = Nn.linear(x, params.get(p + "self_attn.q_proj.weight"), params.get(p + "self_attn.q_proj.bias"))
-                    .reshape(b, t, heads, hd).transpose(0, 2, 1, 3);
-            NDArray k = Nn.linear(x, params.get(p + "self_attn.k_proj.weight"), params.get(p + "self_attn.k_proj.bias"))
-                    .reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-            NDArray v = Nn.linear(x, params.get(p + "self_attn.v_proj.weight"), params.get(p + "self_attn.v_proj.bias"))
-                    .reshape(b, t, kvHeads, hd).transpose(0, 2, 1, 3);
-            q = rotary.apply(q);
-            k = rotary.apply(k);
-            if (cache != null) {
-                NDIndex write = new NDIndex(":, :, {}:{}", start, start + t);
-                cache.keys(l).set(write, k);
-                cache.values(l).set(write, v);
-                NDIndex read = new NDIndex(":, :, :{}", start + t);
-                k = cache.keys(l).get(read);
-                v = cache.values(l).get(read);
-                k.attach(manager);
-                v.attach(manager);
+        for (int l = 0; l < layers.size(); l++) {
+            Layer layer = layers.get(l);
+            try (NDScope scope = new NDScope()) {
+                NDArray x = Nn.rmsNorm(h, layer.inputNorm(), eps);
+                // [B, T, heads + 2 kv, hd] -> [B, heads + 2 kv, T, hd]; q and k turn together
+                NDList qkv = Nn.split(Nn.linear(x, layer.qkv()).reshape(b, t, heads + 2L * kvHeads, hd)
+                        .transpose(0, 2, 1, 3), qkvSplit, 1);
+                NDList qk = Nn.split(rotary.apply(qkv.get(0)), qkSplit, 1);
+                NDArray q = qk.get(0);
+                NDArray k = qk.get(1);
+                NDArray v = qkv.get(1);
+                if (cache != null) {
+                    Nn.writeColumns(cache.keys(l), k, start);
+                    Nn.writeColumns(cache.values(l), v, start);
+                    k = Nn.slice(cache.keys(l), 2, 0, start + t);
+                    v = Nn.slice(cache.values(l), 2, 0, start + t);
+                }
+                long keys = k.getShape().get(2);
+                // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v
+                NDArray scores = q.reshape(b, kvHeads, groups * t, hd).matMul(k.swapAxes(2, 3)).mul(scale);
+                if (mask != null) {
+                    scores = scores.reshape(b, kvHeads, groups, t, keys).add(mask);
+                }
+                NDArray probs = scores.softmax(-1).reshape(b, kvHeads, groups * t, keys);
+                NDArray attn = probs.matMul(v).reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t,
+                        (long) heads * hd);
+                NDArray h1 = h.add(Nn.linear(attn, layer.o(), null));
+                NDArray y = Nn.rmsNorm(h1, layer.postNorm(), eps);
+                NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), null));
+                NDScope.unregister(next);
+                h = next;
             }
-            long keys = k.getShape().get(2);
-            // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v
-            NDArray qg = q.reshape(b, kvHeads, groups * t, hd);
-            NDArray scores = qg.matMul(k.swapAxes(2, 3)).mul(scale).reshape(b, kvHeads, groups, t, keys).add(mask);
-            NDArray probs = scores.softmax(-1).reshape(b, kvHeads, groups * t, keys);
-            NDArray attn = probs.matMul(v).reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t,
-                    (long) heads * hd);
-            h = h.add(Nn.linear(attn, params.get(p + "self_attn.o_proj.weight"), null));
-            NDArray y = Nn.rmsNorm(h, params.get(p + "post_attention_layernorm.weight"), eps);
-            h = h.add(Nn.swiGlu(y, params.get(p + "mlp.gate_proj.weight"), null, params.get(p + "mlp.up_proj.weight"),
-                    null, params.get(p + "mlp.down_proj.weight"), null));
         }
-        return Nn.rmsNorm(h, params.get("model.norm.weight"), eps);
+        return Nn.rmsNorm(h, finalNorm, eps);
     }
 
     /** Logits {@code [..., vocab]} of normalised hidden states. */
     NDArray lmHead(NDArray hidden) {
-        NDArray w = config.tieWordEmbeddings() ? params.get("model.embed_tokens.weight") : params.get("lm_head.weight");
-        return Nn.linear(hidden, w, null);
+        return Nn.linear(hidden, lmHead, null);
     }
 }

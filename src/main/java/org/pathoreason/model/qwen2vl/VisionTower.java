@@ -1,9 +1,12 @@
 package org.pathoreason.model.qwen2vl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.pathoreason.model.ModelException;
@@ -17,15 +20,46 @@ final class VisionTower {
 
     private static final double NORM_EPS = 1e-6;
 
+    /** Weights of one vision block. */
+    record Block(NDArray norm1, NDArray qkv, NDArray qkvBias, NDArray proj, NDArray projBias, NDArray norm2,
+                 Fused gateUp, NDArray down, NDArray downBias) {
+    }
+
     private final Qwen2VLConfig.VisionConfig config;
-    private final Map<String, NDArray> params;
+    private final NDArray patchEmbed;
+    private final List<Block> blocks;
+    private final NDArray mergerNorm;
+    private final NDArray merger0;
+    private final NDArray merger0Bias;
+    private final NDArray merger2;
+    private final NDArray merger2Bias;
     /** {@code inv_freq} of the 2-D rotary embedding (dim = head_dim / 2, theta 10000). */
     private final float[] invFreq;
+    private final Nn.RotateHalf rotateHalf;
 
-    VisionTower(Qwen2VLConfig.VisionConfig config, Map<String, NDArray> params, float[] invFreq) {
+    /**
+     * @param params the model's parameters by published name
+     * @param gateUp per block, its fused gate/up projection (see {@link Qwen2VLModel})
+     */
+    VisionTower(Qwen2VLConfig.VisionConfig config, Map<String, NDArray> params, List<Fused> gateUp, float[] invFreq,
+                NDManager manager) {
         this.config = config;
-        this.params = params;
         this.invFreq = invFreq;
+        this.patchEmbed = params.get("visual.patch_embed.proj.weight");
+        this.blocks = new ArrayList<>();
+        for (int i = 0; i < config.depth(); i++) {
+            String p = "visual.blocks." + i + ".";
+            blocks.add(new Block(params.get(p + "norm1.weight"), params.get(p + "attn.qkv.weight"),
+                    params.get(p + "attn.qkv.bias"), params.get(p + "attn.proj.weight"),
+                    params.get(p + "attn.proj.bias"), params.get(p + "norm2.weight"), gateUp.get(i),
+                    params.get(p + "mlp.down_proj.weight"), params.get(p + "mlp.down_proj.bias")));
+        }
+        this.mergerNorm = params.get("visual.merger.ln_q.weight");
+        this.merger0 = params.get("visual.merger.mlp.0.weight");
+        this.merger0Bias = params.get("visual.merger.mlp.0.bias");
+        this.merger2 = params.get("visual.merger.mlp.2.weight");
+        this.merger2Bias = params.get("visual.merger.mlp.2.bias");
+        this.rotateHalf = new Nn.RotateHalf(config.headDim(), manager);
     }
 
     /**
@@ -52,8 +86,7 @@ final class VisionTower {
         int hd = config.headDim();
 
         NDArray x = manager.create(patches, new Shape(n, pv));
-        NDArray patchW = Nn.reshapeParameter(params.get("visual.patch_embed.proj.weight"), new Shape(vh, pv),
-                manager);
+        NDArray patchW = Nn.reshapeParameter(patchEmbed, new Shape(vh, pv), manager);
         NDArray h = Nn.linear(x, patchW, null);
         long[] patchOrder = windows.patchOrder();
         if (!isIdentity(patchOrder)) {
@@ -61,35 +94,36 @@ final class VisionTower {
         }
 
         float[] angles = rotaryAngles(grids, patchOrder, (int) n);
-        Shape angleShape = new Shape(n, 1, hd / 2);
-        Nn.Rotary rotary = Nn.rotary(manager, angles, angleShape);
+        Nn.Rotary rotary = Nn.rotary(manager, angles, new Shape(n, 1, hd / 2), rotateHalf);
         Segments windowSegments = Segments.of(windows.windowBoundaries());
         Segments frameSegments = Segments.of(windows.frameBoundaries());
         double scale = 1.0 / Math.sqrt(hd);
 
-        for (int i = 0; i < config.depth(); i++) {
-            String p = "visual.blocks." + i + ".";
+        for (int i = 0; i < blocks.size(); i++) {
+            Block block = blocks.get(i);
             Segments segments = config.fullAttentionBlocks().contains(i) ? frameSegments : windowSegments;
-            NDArray normed = Nn.rmsNorm(h, params.get(p + "norm1.weight"), NORM_EPS);
-            NDArray qkv = Nn.linear(normed, params.get(p + "attn.qkv.weight"), params.get(p + "attn.qkv.bias"))
-                    .reshape(n, 3, heads, hd);
-            NDArray q = rotary.apply(qkv.get(new NDIndex(":, 0")));
-            NDArray k = rotary.apply(qkv.get(new NDIndex(":, 1")));
-            NDArray v = qkv.get(new NDIndex(":, 2"));
-            NDArray attn = segments.attend(q, k, v, scale, manager).reshape(n, vh);
-            h = h.add(Nn.linear(attn, params.get(p + "attn.proj.weight"), params.get(p + "attn.proj.bias")));
-            NDArray normed2 = Nn.rmsNorm(h, params.get(p + "norm2.weight"), NORM_EPS);
-            h = h.add(Nn.swiGlu(normed2,
-                    params.get(p + "mlp.gate_proj.weight"), params.get(p + "mlp.gate_proj.bias"),
-                    params.get(p + "mlp.up_proj.weight"), params.get(p + "mlp.up_proj.bias"),
-                    params.get(p + "mlp.down_proj.weight"), params.get(p + "mlp.down_proj.bias")));
+            try (NDScope scope = new NDScope()) {
+                NDArray normed = Nn.rmsNorm(h, block.norm1(), NORM_EPS);
+                // [N, 3, heads, hd]: q and k turn together
+                NDList qkv = Nn.split(Nn.linear(normed, block.qkv(), block.qkvBias()).reshape(n, 3, heads, hd),
+                        new long[] {2, 1}, 1);
+                NDList qk = Nn.split(rotary.apply(qkv.get(0).reshape(n, 2L * heads, hd)), new long[] {heads, heads},
+                        1);
+                NDArray v = qkv.get(1).reshape(n, heads, hd);
+                NDArray attn = segments.attend(qk.get(0), qk.get(1), v, scale, manager).reshape(n, vh);
+                NDArray h1 = h.add(Nn.linear(attn, block.proj(), block.projBias()));
+                NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), NORM_EPS);
+                NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), block.downBias()));
+                NDScope.unregister(next);
+                h = next;
+            }
         }
 
-        NDArray merged = Nn.rmsNorm(h, params.get("visual.merger.ln_q.weight"), NORM_EPS)
+        NDArray merged = Nn.rmsNorm(h, mergerNorm, NORM_EPS)
                 .reshape(n / config.mergeUnit(), (long) vh * config.mergeUnit());
-        merged = Nn.linear(merged, params.get("visual.merger.mlp.0.weight"), params.get("visual.merger.mlp.0.bias"));
+        merged = Nn.linear(merged, merger0, merger0Bias);
         merged = merged.getNDArrayInternal().gelu();
-        merged = Nn.linear(merged, params.get("visual.merger.mlp.2.weight"), params.get("visual.merger.mlp.2.bias"));
+        merged = Nn.linear(merged, merger2, merger2Bias);
         long[] reverse = new long[windows.reverse().length];
         for (int i = 0; i < reverse.length; i++) {
             reverse[i] = windows.reverse()[i];

@@ -189,21 +189,65 @@ class Qwen2VLModelTest {
     }
 
     @Test
-    void hostAndDeviceMasksAgree() {
+    void inPlaceUpdatesOfParametersReachTheFusedWeights() {
+        // without autograd the model multiplies the fused q/k/v and gate/up arrays; with it, the parameters
+        int[] g = {1, 4, 4};
+        ModelInput in = new ModelInput(new long[][] {TinyModels.prompt(g, new long[] {1, 2}, new long[] {3, 4})},
+                null, TinyModels.patches(g, 2), List.of(g));
+        List<String> names = List.of("model.layers.1.self_attn.k_proj.weight", "model.layers.0.self_attn.v_proj.bias",
+                "model.layers.1.mlp.up_proj.weight", "visual.blocks.2.mlp.gate_proj.bias");
+        try (NDManager step = root.newSubManager()) {
+            float[] before = model.logits(in, step).toFloatArray();
+            try {
+                names.forEach(n -> model.parameters().get(n).addi(0.25f));
+                NDArray fused = model.logits(in, step);
+                NDArray parts;
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance()
+                        .newGradientCollector()) {
+                    parts = model.logits(in, step);
+                    parts = parts.stopGradient();
+                }
+                assertThat(fused.toFloatArray()).isNotEqualTo(before);
+                assertThat(maxAbsDiff(fused, parts)).isLessThan(1e-5f);
+            } finally {
+                names.forEach(n -> model.parameters().get(n).subi(0.25f));
+                model.zeroGradients();
+            }
+            assertThat(maxAbsDiff(model.logits(in, step), step.create(before, new ai.djl.ndarray.types.Shape(
+                    1, in.length(), TinyModels.VOCAB)))).isLessThan(1e-5f); // +0.25 - 0.25 rounds
+        }
+    }
+
+    @Test
+    void theCachedCausalMaskEqualsTheFullMaskWherePaddingOnlyEndsRows() {
         java.util.Random r = new java.util.Random(5);
         int[][] keyMask = new int[3][12];
         for (int[] row : keyMask) {
+            int real = 4 + r.nextInt(9); // right padding: real columns first
             for (int j = 0; j < row.length; j++) {
-                row[j] = r.nextInt(4) == 0 ? 0 : 1;
+                row[j] = j < real ? 1 : 0;
             }
         }
+        assertThat(Nn.paddingBeforeRealTokens(keyMask, 12)).isFalse();
+        assertThat(Nn.paddingBeforeRealTokens(new int[][] {{0, 1, 1}}, 3)).isTrue();
+        assertThat(Nn.paddingBeforeRealTokens(new int[][] {{1, 1, 0}}, 3)).isFalse();
         try (NDManager step = root.newSubManager()) {
+            Nn.CausalMasks masks = new Nn.CausalMasks(step);
             for (int start : new int[] {0, 4, 9}) {
                 int queries = 12 - start;
-                NDArray host = TextDecoder.hostMask(keyMask, 12, start, queries, step);
-                NDArray device = TextDecoder.deviceMask(keyMask, 12, start, queries, step);
-                assertThat(host.getShape()).isEqualTo(device.getShape());
-                assertThat(host.toFloatArray()).containsExactly(device.toFloatArray());
+                float[] full = TextDecoder.hostMask(keyMask, 12, start, queries, step).toFloatArray();
+                float[] causal = masks.get(queries, 12, start).toFloatArray();
+                assertThat(masks.get(queries, 12, start).toFloatArray()).containsExactly(causal);
+                for (int b = 0; b < keyMask.length; b++) {
+                    for (int q = 0; q < queries; q++) {
+                        if (keyMask[b][start + q] == 0) {
+                            continue; // a padded query: its output is never read
+                        }
+                        for (int j = 0; j < 12; j++) {
+                            assertThat(causal[q * 12 + j]).isEqualTo(full[(b * queries + q) * 12 + j]);
+                        }
+                    }
+                }
             }
             // query 1 of row 0 sees key 0 and key 1 only
             float[] m = TextDecoder.hostMask(new int[][] {{1, 1, 1}}, 3, 0, 3, step).toFloatArray();
