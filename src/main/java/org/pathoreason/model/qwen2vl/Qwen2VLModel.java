@@ -464,17 +464,30 @@ public final class Qwen2VLModel implements VisionLanguageModel {
             }
             return embeds;
         }
-        NDArray features = vision.forward(input.pixelPatches(), input.imageGrids(), step);
-        long featureCount = features.getShape().get(0);
+        DistinctImages images = DistinctImages.of(input.pixelPatches(), input.imageGrids(),
+                config.vision().patchValues(), config.vision().mergeUnit());
+        NDArray features = vision.forward(images.patches(), images.grids(), step);
+        long featureCount = images.tokens();
         if (featureCount != padTokens) {
             throw new ModelException("image features and image tokens do not match: tokens " + padTokens
                     + ", features " + featureCount);
         }
+        // the pad tokens of image k, in row-major order, take its features (those of its first copy)
         long[] index = new long[b * t];
-        long next = (long) b * t;
+        long tableStart = (long) b * t;
+        int image = 0;
+        int within = 0;
         for (int i = 0; i < b; i++) {
             for (int j = 0; j < t; j++) {
-                index[i * t + j] = ids[i][j] == imageToken ? next++ : (long) i * t + j;
+                if (ids[i][j] != imageToken) {
+                    index[i * t + j] = (long) i * t + j;
+                    continue;
+                }
+                while (within == images.tokensOf(image)) {
+                    image++;
+                    within = 0;
+                }
+                index[i * t + j] = tableStart + images.featureStart(image) + within++;
             }
         }
         int hdim = config.text().hiddenSize();

@@ -76,6 +76,70 @@ class Qwen2VLModelTest {
     }
 
     @Test
+    void repeatedImagesAreEncodedOnceWithTheLogitsAndGradientsOfSeparateCopies() {
+        int[] a = {1, 4, 4};
+        int[] b = {1, 6, 8};
+        long[] pa = TinyModels.prompt(a, new long[] {1, 2}, new long[] {3, 4});
+        long[] pb = TinyModels.prompt(b, new long[] {5}, new long[] {6});
+        float[] xa = TinyModels.patches(a, 11);
+        float[] xb = TinyModels.patches(b, 12);
+        // a GRPO-like batch: image a three times (copies of its array), image b between
+        ModelInput batch = ModelInput.padded(List.of(pa, pb, pa, pa), 0, false,
+                ModelInput.concatPatches(List.of(xa, xb, xa.clone(), xa)), List.of(a, b, a, a));
+        String visionWeight = "visual.blocks.1.attn.qkv.weight";
+        try (NDManager step = root.newSubManager()) {
+            NDArray aloneA = model.logits(new ModelInput(new long[][] {pa}, null, xa, List.of(a)), step);
+            NDArray aloneB = model.logits(new ModelInput(new long[][] {pb}, null, xb, List.of(b)), step);
+            NDArray all = model.logits(batch, step);
+            for (int r : new int[] {0, 2, 3}) {
+                assertThat(maxAbsDiff(all.get(new NDIndex("{}:{}, :{}", r, r + 1, pa.length)), aloneA))
+                        .isLessThan(1e-5f);
+            }
+            assertThat(maxAbsDiff(all.get(new NDIndex("1:2, :{}", pb.length)), aloneB)).isLessThan(1e-5f);
+        }
+        // the gradient reaching the vision tower is that of four separate encodings
+        float[] together = visionGradient(batch, visionWeight);
+        float[] separate = new float[together.length];
+        for (int r = 0; r < 4; r++) {
+            long[] p = r == 1 ? pb : pa;
+            float[] g = visionGradient(new ModelInput(new long[][] {p}, null, r == 1 ? xb : xa, List.of(r == 1 ? b : a)),
+                    visionWeight);
+            for (int i = 0; i < g.length; i++) {
+                separate[i] += g[i];
+            }
+        }
+        float max = 0;
+        float diff = 0;
+        for (int i = 0; i < together.length; i++) {
+            max = Math.max(max, Math.abs(separate[i]));
+            diff = Math.max(diff, Math.abs(separate[i] - together[i]));
+        }
+        assertThat(max).isGreaterThan(0f);
+        assertThat(diff / max).isLessThan(1e-4f);
+    }
+
+    /** The gradient of one parameter for the sum of a batch's log-probs from column 1 on. */
+    private static float[] visionGradient(ModelInput input, String parameter) {
+        model.zeroGradients();
+        try (NDManager step = root.newSubManager();
+             ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+            NDArray lp = model.tokenLogProbs(input, 1, step);
+            float[] mask = new float[input.batchSize() * (input.length() - 1)];
+            for (int r = 0; r < input.batchSize(); r++) {
+                for (int j = 1; j < input.length(); j++) {
+                    mask[r * (input.length() - 1) + j - 1] = input.attentionMask()[r][j];
+                }
+            }
+            gc.backward(lp.mul(step.create(mask, lp.getShape())).sum());
+        }
+        try (NDArray g = model.parameters().get(parameter).getGradient()) {
+            return g.toFloatArray();
+        } finally {
+            model.zeroGradients();
+        }
+    }
+
+    @Test
     void paddedBatchEqualsEachSampleAlone() {
         int[] g = {1, 4, 4};
         long[] p1 = TinyModels.prompt(g, new long[] {1, 2, 3}, new long[] {4, 5, 6, 7});
