@@ -132,6 +132,53 @@ class GeneratorTest {
         }
     }
 
+    /**
+     * Byte-level decoding as Qwen's tokenizer does it: each id is one byte, and ids 20-25 start or end two-byte
+     * characters, so a character often spans two tokens and a partial one decodes to U+FFFD.
+     */
+    static String utf8(long[] ids) {
+        byte[] bytes = new byte[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            long id = ids[i] % 26;
+            bytes[i] = id < 20 ? (byte) ('a' + id) : id < 23 ? (byte) 0xC3 : (byte) (0xA9 + id - 23);
+        }
+        return new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void stopStringsAreFoundByDecodingOnlyTheNewTokensAndStreamWholeCharacters() {
+        long[] decodedIds = {0};
+        Generator counting = new Generator(model, ids -> {
+            decodedIds[0] += ids.length;
+            return utf8(ids);
+        });
+        int steps = 40;
+        List<GenerationResult> free = counting.generate(prompts, SamplingOptions.greedy(steps), null, root);
+        GenerationResult longest = free.get(0);
+        String stop = utf8(Arrays.copyOfRange(longest.tokenIds(), 25, 28)).replace("\uFFFD", "");
+        org.junit.jupiter.api.Assumptions.assumeFalse(stop.isEmpty());
+        List<StringBuilder> streamed = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            streamed.add(new StringBuilder());
+        }
+        decodedIds[0] = 0;
+        List<GenerationResult> out = counting.generate(prompts,
+                SamplingOptions.greedy(steps).withStopStrings(List.of(stop)),
+                (seq, token, delta) -> streamed.get(seq).append(delta), root);
+        for (int i = 0; i < prompts.size(); i++) {
+            String full = free.get(i).text();
+            int cut = full.indexOf(stop);
+            // the same tokens up to the one that completes the stop string, the text cut before it
+            assertThat(out.get(i).text()).isEqualTo(cut >= 0 ? full.substring(0, cut) : full);
+            assertThat(out.get(i).finishReason()).isEqualTo(cut >= 0 ? FinishReason.STOP : FinishReason.LENGTH);
+            assertThat(utf8(out.get(i).tokenIds())).startsWith(out.get(i).text());
+            assertThat(streamed.get(i).toString()).isEqualTo(out.get(i).text());
+        }
+        assertThat(out.get(0).finishReason()).isEqualTo(FinishReason.STOP);
+        // decoding the whole row at every step would take sum(1..40) = 820 ids per row
+        assertThat(decodedIds[0]).isLessThan(prompts.size() * 8L * steps);
+    }
+
     private static int indexOf(long[] a, long v) {
         for (int i = 0; i < a.length; i++) {
             if (a[i] == v) {
