@@ -48,8 +48,13 @@ public final class SafetensorsReader implements AutoCloseable {
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> owner;
     private final Map<String, String> metadata;
-    /** Largest direct buffer handed to DJL at once; bigger tensors are built in slices along dim 0. */
-    long maxNDArrayBytes = Integer.MAX_VALUE - 64;
+    /**
+     * Largest piece converted at once; bigger tensors are built in slices along dim 0. The pieces go through one
+     * reused direct buffer and are copied into PyTorch's memory at once, so reading a model needs that much direct
+     * memory, not the model's size (a dead direct buffer is freed only when the JVM collects it).
+     */
+    long maxNDArrayBytes = 64L << 20;
+    private ByteBuffer scratch;
 
     private SafetensorsReader(Path source, List<SafetensorsFile> files, Map<String, SafetensorsFile> owner) {
         this.source = source;
@@ -360,7 +365,7 @@ public final class SafetensorsReader implements AutoCloseable {
      * Creates the tensor as an NDArray in {@code manager}: F32/F16/BF16 become FLOAT32, I64 INT64, I32 INT32,
      * U8 UINT8, BOOL BOOLEAN. Data is copied into a fresh native buffer (never the read-only mapping).
      */
-    public NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
+    public synchronized NDArray toNDArray(String name, NDManager manager) throws SafetensorsException {
         TensorInfo t = info(name);
         DataType type = djlType(t.dtype());
         long[] shape = t.shape();
@@ -399,7 +404,11 @@ public final class SafetensorsReader implements AutoCloseable {
         DType d = t.dtype();
         DataType type = djlType(d);
         int outSize = type.getNumOfBytes();
-        ByteBuffer out = ByteBuffer.allocateDirect((int) (count * outSize)).order(ByteOrder.nativeOrder());
+        int bytes = (int) (count * outSize);
+        if (scratch == null || scratch.capacity() < bytes) {
+            scratch = ByteBuffer.allocateDirect(Math.max(bytes, scratch == null ? 0 : scratch.capacity()));
+        }
+        ByteBuffer out = scratch.clear().limit(bytes).slice().order(ByteOrder.nativeOrder());
         boolean rawCopy = (d == DType.F32 || !d.isFloatingPoint()) && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
         int inSize = d.byteSize();
         byte[] block = new byte[(int) Math.min(BLOCK_BYTES, Math.max(count * inSize, 1))];
@@ -426,7 +435,10 @@ public final class SafetensorsReader implements AutoCloseable {
             done += n;
         }
         out.flip();
-        return manager.create(out, new Shape(shape), type);
+        // DJL wraps a direct buffer without copying: copy into PyTorch's memory before the buffer is reused
+        try (NDArray wrapped = manager.create(out, new Shape(shape), type)) {
+            return wrapped.duplicate();
+        }
     }
 
     @Override

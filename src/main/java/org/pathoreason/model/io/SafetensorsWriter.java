@@ -1,6 +1,7 @@
 package org.pathoreason.model.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -189,17 +190,34 @@ public final class SafetensorsWriter {
         long count = TensorInfo.elementCount(shape);
         return add(name, dtype, shape, Math.multiplyExact(count, dtype.byteSize()), out -> {
             NDArray a = contents(name, array);
-            float[] values;
-            if (a.getDataType() == DataType.FLOAT32) {
-                values = a.toFloatArray();
-            } else {
-                try (NDArray widened = a.toType(DataType.FLOAT32, false)) {
-                    values = widened.toFloatArray();
+            // rows of the first axis a few MB at a time: the heap holds one piece, not the whole tensor
+            long rows = shape.length == 0 ? 1 : shape[0];
+            long rowSize = rows == 0 ? 0 : count / rows;
+            long rowsPerPiece = shape.length == 0 ? 1 : Math.max(1, PIECE_VALUES / Math.max(1, rowSize));
+            long written = 0;
+            for (long r = 0; r < rows; r += rowsPerPiece) {
+                float[] values;
+                try (NDArray piece = shape.length == 0 || rowsPerPiece >= rows ? null
+                        : a.get(new NDIndex("{}:{}", r, Math.min(rows, r + rowsPerPiece)))) {
+                    values = floats(piece == null ? a : piece);
                 }
+                out.encode(values.length, dtype.byteSize(), floatEncoder(dtype, values));
+                written += values.length;
             }
-            checkLength(name, values.length, count);
-            out.encode(values.length, dtype.byteSize(), floatEncoder(dtype, values));
+            checkLength(name, written, count);
         });
+    }
+
+    /** Values written per piece of a large float tensor. */
+    private static final long PIECE_VALUES = 1 << 22;
+
+    private static float[] floats(NDArray a) {
+        if (a.getDataType() == DataType.FLOAT32) {
+            return a.toFloatArray();
+        }
+        try (NDArray widened = a.toType(DataType.FLOAT32, false)) {
+            return widened.toFloatArray();
+        }
     }
 
     /** The array to read at write time, refused with a clear message once closed. */

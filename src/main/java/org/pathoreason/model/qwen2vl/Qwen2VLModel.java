@@ -109,23 +109,13 @@ public final class Qwen2VLModel implements VisionLanguageModel {
             SplittableRandom root = new SplittableRandom(seed);
             for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
                 SplittableRandom rng = root.split();
-                long count = s.shape().size();
-                if (count > Integer.MAX_VALUE) {
-                    throw new ModelException("parameter " + s.name() + " is too large for random initialisation");
-                }
-                float[] values = new float[(int) count];
                 double std = s.group() == ParameterGroup.LANGUAGE ? config.text().initializerRange()
                         : config.vision().initializerRange();
-                switch (s.init()) {
-                    case NORMAL -> {
-                        for (int i = 0; i < values.length; i++) {
-                            values[i] = (float) (rng.nextGaussian() * std);
-                        }
-                    }
-                    case ONE -> Arrays.fill(values, 1f);
-                    case ZERO -> { }
-                }
-                NDArray a = torchOwned(m.create(values, s.shape()), m);
+                NDArray a = switch (s.init()) {
+                    case ONE -> m.ones(s.shape());
+                    case ZERO -> m.zeros(s.shape());
+                    case NORMAL -> normal(s.shape(), std, rng, m);
+                };
                 a.setName(s.name());
                 params.put(s.name(), a);
             }
@@ -150,17 +140,38 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         }
     }
 
+    /** Rows of host values drawn and copied into PyTorch's memory at a time (a few MB of direct memory). */
+    private static final long RANDOM_CHUNK = 1 << 22;
+
     /**
-     * A copy of {@code array} in PyTorch's own memory. Arrays DJL creates from Java data keep the JVM direct
-     * buffer they were built from, which counts against {@code -XX:MaxDirectMemorySize} (by default the heap
-     * limit) for as long as the array lives; a model's weights would need a direct-memory limit as large as the
-     * model. The copy lets the buffer go, so loading needs direct memory for the largest tensor only.
+     * normal(0, std) values drawn on the host in order, written chunk by chunk into an array in PyTorch's memory.
+     * DJL wraps a JVM direct buffer for every array created from Java data; chunks keep that buffer small rather
+     * than as large as the tensor.
      */
-    private static NDArray torchOwned(NDArray array, NDManager manager) {
-        NDArray copy = array.duplicate();
-        copy.attach(manager);
-        array.close();
-        return copy;
+    private static NDArray normal(Shape shape, double std, SplittableRandom rng, NDManager manager) {
+        NDArray out = manager.zeros(shape);
+        long rows = shape.dimension() == 0 ? 1 : shape.get(0);
+        long rowSize = shape.size() / Math.max(1, rows);
+        long rowsPerChunk = Math.max(1, RANDOM_CHUNK / Math.max(1, rowSize));
+        for (long r = 0; r < rows; r += rowsPerChunk) {
+            long n = Math.min(rowsPerChunk, rows - r);
+            float[] values = new float[Math.toIntExact(n * rowSize)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (rng.nextGaussian() * std);
+            }
+            long[] dims = shape.getShape().clone();
+            if (dims.length > 0) {
+                dims[0] = n;
+            }
+            try (NDArray chunk = manager.create(values, new Shape(dims))) {
+                if (dims.length == 0) {
+                    out.set(new NDIndex("..."), chunk);
+                } else {
+                    out.set(new NDIndex("{}:{}", r, r + n), chunk);
+                }
+            }
+        }
+        return out;
     }
 
     /** Builds a model of {@code config} from the tensors of an open reader (names of either layout). */
@@ -201,7 +212,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                     throw new ModelException(reader.source() + ": tensor '" + stored + "' has shape " + found
                             + ", expected " + s.shape() + " from config.json");
                 }
-                NDArray a = torchOwned(reader.toNDArray(stored, m), m);
+                NDArray a = reader.toNDArray(stored, m); // in PyTorch's memory, not a JVM buffer
                 a.setName(s.name());
                 params.put(s.name(), a);
             }
