@@ -88,9 +88,11 @@ final class Fused {
     /**
      * The weight and bias (null without) to multiply with in this forward: the fused arrays, or the
      * concatenation of the parameters when autograd must reach them.
+     *
+     * @param gradMode whether autograd records this forward
      */
-    NDArray[] forForward() {
-        if (!needsParts()) {
+    NDArray[] forForward(boolean gradMode) {
+        if (!gradMode || !partsNeedGradients()) {
             return new NDArray[] {weight, bias};
         }
         return new NDArray[] {NDArrays.concat(new NDList(weights), 0),
@@ -106,10 +108,7 @@ final class Fused {
         return out;
     }
 
-    private boolean needsParts() {
-        if (!JniUtils.isGradMode()) {
-            return false;
-        }
+    private boolean partsNeedGradients() {
         for (NDArray w : weights) {
             if (w.hasGradient()) {
                 return true;

@@ -32,9 +32,13 @@ final class Nn {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
-    /** The maps of {@code fused} applied to {@code x}, concatenated along the last axis. */
-    static NDArray linear(NDArray x, Fused fused) {
-        NDArray[] wb = fused.forForward();
+    /**
+     * The maps of {@code fused} applied to {@code x}, concatenated along the last axis.
+     *
+     * @param gradMode whether autograd records this forward ({@code JniUtils.isGradMode()}, asked once per pass)
+     */
+    static NDArray linear(NDArray x, Fused fused, boolean gradMode) {
+        NDArray[] wb = fused.forForward(gradMode);
         return linear(x, wb[0], wb[1]);
     }
 
@@ -73,52 +77,56 @@ final class Nn {
      * SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}, gate and up fused ({@code [2 * intermediate, hidden]});
      * {@code downBias} may be null.
      */
-    static NDArray swiGlu(NDArray x, Fused gateUp, NDArray down, NDArray downBias) {
-        NDList gu = split(linear(x, gateUp), gateUp.sizes(), -1);
+    static NDArray swiGlu(NDArray x, Fused gateUp, NDArray down, NDArray downBias, boolean gradMode) {
+        NDList gu = split(linear(x, gateUp, gradMode), gateUp.sizes(), -1);
         return linear(silu(gu.get(0)).mul(gu.get(1)), down, downBias);
     }
 
     /**
-     * The signed permutation {@code R} with {@code x @ R == cat(-x2, x1)} ({@code rotate_half}): one matmul, exact
-     * (each output is one input times +-1), instead of two slices, a negation and a concatenation. Built once per
-     * model.
+     * Rotary position embedding as one matrix product per token: {@code x * cos + rotate_half(x) * sin} equals
+     * {@code x @ M} for the {@code headDim x headDim} matrix {@code M} with {@code cos} on its diagonal and
+     * {@code -sin} / {@code +sin} where {@code rotate_half} takes each output from ({@code cat(-x2, x1)}); each
+     * output sums two products and zeros. One matrix per token, shared by every layer and by q and k, instead of
+     * four element-wise operations per layer and tensor.
+     *
+     * @param matrix {@code [..., headDim, headDim]}, the batch axes matching those of the tensors it turns
      */
-    static final class RotateHalf {
-        final NDArray matrix;
+    record Rotary(NDArray matrix) {
 
-        RotateHalf(int dim, NDManager manager) {
-            int half = dim / 2;
-            float[] r = new float[dim * dim];
-            for (int k = 0; k < half; k++) {
-                r[(k + half) * dim + k] = -1f;
-                r[k * dim + k + half] = 1f;
-            }
-            this.matrix = manager.create(r, new Shape(dim, dim));
-            NDScope.unregister(matrix);
-        }
-    }
-
-    /**
-     * Rotary tables for a batch of positions: {@code cos = cat(cos a, cos a)}, {@code sin = cat(sin a, sin a)} for
-     * host-computed angles {@code a} (float32, exactly as the reference computes them, then through torch's cos and
-     * sin).
-     */
-    record Rotary(NDArray cos, NDArray sin, NDArray rotateHalf) {
-
-        /** {@code x * cos + rotate_half(x) * sin}. */
+        /** {@code x [..., heads, headDim]} turned. */
         NDArray apply(NDArray x) {
-            return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+            return x.matMul(matrix);
         }
     }
 
     /**
-     * @param angles {@code shape.size()} angles, the last axis being the {@code headDim / 2} frequencies
-     * @param shape the angles' shape, broadcastable against {@code [..., heads, T, headDim / 2]} once doubled
+     * @param angles per token, {@code headDim / 2} angles (float32, as the reference computes them)
+     * @param batchShape the batch axes of the tokens ({@code angles.length / (headDim / 2)} tokens)
      */
-    static Rotary rotary(NDManager manager, float[] angles, Shape shape, RotateHalf rotateHalf) {
-        NDArray a = manager.create(angles, shape);
-        NDArray full = a.concat(a, -1);
-        return new Rotary(full.cos(), full.sin(), rotateHalf.matrix);
+    static Rotary rotary(NDManager manager, float[] angles, Shape batchShape, int headDim) {
+        int half = headDim / 2;
+        int tokens = angles.length / half;
+        int square = headDim * headDim;
+        float[] m = new float[tokens * square];
+        for (int t = 0; t < tokens; t++) {
+            int base = t * square;
+            for (int k = 0; k < half; k++) {
+                float a = angles[t * half + k];
+                float cos = (float) Math.cos(a);
+                float sin = (float) Math.sin(a);
+                // column j of M holds the weights of output j: out_k = x_k cos - x_{k+half} sin,
+                // out_{k+half} = x_{k+half} cos + x_k sin
+                m[base + k * headDim + k] = cos;
+                m[base + (k + half) * headDim + k] = -sin;
+                m[base + (k + half) * headDim + k + half] = cos;
+                m[base + k * headDim + k + half] = sin;
+            }
+        }
+        long[] dims = new long[batchShape.dimension() + 2];
+        System.arraycopy(batchShape.getShape(), 0, dims, 0, batchShape.dimension());
+        dims[dims.length - 2] = headDim;
+        dims[dims.length - 1] = headDim;
+        return new Rotary(manager.create(m, new Shape(dims)));
     }
 
     /** True when some row has a padding column (0) before a real one (1) among its first {@code keys} columns. */

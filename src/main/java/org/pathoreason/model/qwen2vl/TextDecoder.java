@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,6 @@ final class TextDecoder {
     private final float[] invFreq;
     /** Which position axis (0 temporal, 1 height, 2 width) turns each rotary frequency ({@code mrope_section}). */
     private final int[] axisOfFrequency;
-    private final Nn.RotateHalf rotateHalf;
     private final Nn.CausalMasks causalMasks;
 
     /**
@@ -64,7 +64,6 @@ final class TextDecoder {
                 axisOfFrequency[j++] = axis;
             }
         }
-        this.rotateHalf = new Nn.RotateHalf(config.headDim(), manager);
         this.causalMasks = new Nn.CausalMasks(manager);
     }
 
@@ -88,7 +87,8 @@ final class TextDecoder {
     }
 
     /**
-     * Rotary tables for the given positions, broadcasting over {@code [B, heads, T, headDim]}.
+     * Rotary matrices for the given positions, {@code [B, T, headDim, headDim]}, turning {@code [B, T, heads,
+     * headDim]}.
      *
      * @param positions {@code [3][B][T]}
      */
@@ -105,7 +105,7 @@ final class TextDecoder {
                 }
             }
         }
-        return Nn.rotary(manager, angles, new Shape(b, 1, t, f), rotateHalf);
+        return Nn.rotary(manager, angles, new Shape(b, t), config.headDim());
     }
 
     /**
@@ -165,36 +165,39 @@ final class TextDecoder {
         double eps = config.rmsNormEps();
         long[] qkvSplit = {heads + kvHeads, kvHeads};
         long[] qkSplit = {heads, kvHeads};
+        boolean gradMode = JniUtils.isGradMode();
         NDArray h = hidden;
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
             try (NDScope scope = new NDScope()) {
                 NDArray x = Nn.rmsNorm(h, layer.inputNorm(), eps);
-                // [B, T, heads + 2 kv, hd] -> [B, heads + 2 kv, T, hd]; q and k turn together
-                NDList qkv = Nn.split(Nn.linear(x, layer.qkv()).reshape(b, t, heads + 2L * kvHeads, hd)
-                        .transpose(0, 2, 1, 3), qkvSplit, 1);
-                NDList qk = Nn.split(rotary.apply(qkv.get(0)), qkSplit, 1);
+                // [B, T, heads + 2 kv, hd]: q and k turn together, then [B, heads, T, hd]
+                NDList qkv = Nn.split(Nn.linear(x, layer.qkv(), gradMode).reshape(b, t, heads + 2L * kvHeads, hd),
+                        qkvSplit, 2);
+                NDList qk = Nn.split(rotary.apply(qkv.get(0)).transpose(0, 2, 1, 3), qkSplit, 1);
                 NDArray q = qk.get(0);
                 NDArray k = qk.get(1);
-                NDArray v = qkv.get(1);
+                NDArray v = qkv.get(1).transpose(0, 2, 1, 3);
                 if (cache != null) {
                     Nn.writeColumns(cache.keys(l), k, start);
                     Nn.writeColumns(cache.values(l), v, start);
                     k = Nn.slice(cache.keys(l), 2, 0, start + t);
                     v = Nn.slice(cache.values(l), 2, 0, start + t);
                 }
-                long keys = k.getShape().get(2);
+                long keys = start + t;
                 // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v
                 NDArray scores = q.reshape(b, kvHeads, groups * t, hd).matMul(k.swapAxes(2, 3)).mul(scale);
                 if (mask != null) {
-                    scores = scores.reshape(b, kvHeads, groups, t, keys).add(mask);
+                    scores = scores.reshape(b, kvHeads, groups, t, keys).add(mask).reshape(b, kvHeads, groups * t,
+                            keys);
                 }
-                NDArray probs = scores.softmax(-1).reshape(b, kvHeads, groups * t, keys);
-                NDArray attn = probs.matMul(v).reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t,
-                        (long) heads * hd);
+                NDArray out = scores.softmax(-1).matMul(v); // [B, kv, groups * T, hd]
+                // back to [B, T, heads * hd]; a single column needs no transpose
+                NDArray attn = t == 1 ? out.reshape(b, 1, (long) heads * hd)
+                        : out.reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
                 NDArray h1 = h.add(Nn.linear(attn, layer.o(), null));
                 NDArray y = Nn.rmsNorm(h1, layer.postNorm(), eps);
-                NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), null));
+                NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), null, gradMode));
                 NDScope.unregister(next);
                 h = next;
             }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,6 @@ final class VisionTower {
     private final NDArray merger2Bias;
     /** {@code inv_freq} of the 2-D rotary embedding (dim = head_dim / 2, theta 10000). */
     private final float[] invFreq;
-    private final Nn.RotateHalf rotateHalf;
 
     /**
      * @param params the model's parameters by published name
@@ -59,7 +59,6 @@ final class VisionTower {
         this.merger0Bias = params.get("visual.merger.mlp.0.bias");
         this.merger2 = params.get("visual.merger.mlp.2.weight");
         this.merger2Bias = params.get("visual.merger.mlp.2.bias");
-        this.rotateHalf = new Nn.RotateHalf(config.headDim(), manager);
     }
 
     /**
@@ -94,11 +93,12 @@ final class VisionTower {
         }
 
         float[] angles = rotaryAngles(grids, patchOrder, (int) n);
-        Nn.Rotary rotary = Nn.rotary(manager, angles, new Shape(n, 1, hd / 2), rotateHalf);
+        Nn.Rotary rotary = Nn.rotary(manager, angles, new Shape(n), hd);
         Segments windowSegments = Segments.of(windows.windowBoundaries());
         Segments frameSegments = Segments.of(windows.frameBoundaries());
         double scale = 1.0 / Math.sqrt(hd);
 
+        boolean gradMode = JniUtils.isGradMode();
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
             Segments segments = config.fullAttentionBlocks().contains(i) ? frameSegments : windowSegments;
@@ -113,7 +113,8 @@ final class VisionTower {
                 NDArray attn = segments.attend(qk.get(0), qk.get(1), v, scale, manager).reshape(n, vh);
                 NDArray h1 = h.add(Nn.linear(attn, block.proj(), block.projBias()));
                 NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), NORM_EPS);
-                NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), block.downBias()));
+                NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), block.downBias(),
+                        gradMode));
                 NDScope.unregister(next);
                 h = next;
             }
