@@ -3,6 +3,7 @@ package org.pathoreason.generate;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.SplittableRandom;
 
@@ -16,6 +17,7 @@ public final class Sampler {
     private final SamplingOptions options;
     private final SplittableRandom random;
     private final long[] suppressed;
+    private float[] penalty;
 
     /**
      * @param suppressedTokenIds tokens never chosen (their logits are set to minus infinity before choosing; the
@@ -45,22 +47,18 @@ public final class Sampler {
         int batch = (int) logits.getShape().get(0);
         int vocab = (int) logits.getShape().get(1);
         long[] tokens = new long[batch];
-        NDArray allowed = logits;
-        if (suppressed.length > 0) {
-            float[] penalty = new float[vocab];
-            for (long id : suppressed) {
-                if (id >= 0 && id < vocab) {
-                    penalty[(int) id] = Float.NEGATIVE_INFINITY;
-                }
-            }
-            allowed = logits.add(logits.getManager().create(penalty));
-        }
         if (options.greedy()) {
-            long[] best = allowed.argMax(-1).toLongArray();
+            long[] best = logits.argMax(-1).toLongArray();
+            if (anySuppressed(best)) {
+                // rare: only then pay for the penalty (argmax of the raw logits is otherwise the same token)
+                best = withPenalty(logits, vocab).argMax(-1).toLongArray();
+            }
             System.arraycopy(best, 0, tokens, 0, batch);
         } else {
-            NDArray scaled = allowed.div(options.temperature());
             int k = options.topK() > 0 ? Math.min(options.topK(), vocab) : vocab;
+            boolean cutOnDevice = k < vocab || options.topP() < 1;
+            // the full distribution is drawn from on the host, which drops the suppressed tokens itself
+            NDArray scaled = (cutOnDevice ? withPenalty(logits, vocab) : logits).div(options.temperature());
             NDArray values;
             NDArray indices;
             if (k < vocab) {
@@ -77,6 +75,15 @@ public final class Sampler {
             float[] v = values.toFloatArray();
             long[] idx = indices == null ? null : indices.toLongArray();
             int width = (int) values.getShape().get(1);
+            if (!cutOnDevice) {
+                for (int b = 0; b < batch; b++) {
+                    for (long id : suppressed) {
+                        if (id >= 0 && id < width) {
+                            v[b * width + (int) id] = Float.NEGATIVE_INFINITY;
+                        }
+                    }
+                }
+            }
             for (int b = 0; b < batch; b++) {
                 if (!active[b]) {
                     continue;
@@ -93,6 +100,31 @@ public final class Sampler {
         NDArray chosen = logits.getManager().create(tokens, new Shape(batch, 1));
         float[] logProbs = logits.logSoftmax(-1).gather(chosen, 1).toFloatArray();
         return new Choice(tokens, logProbs);
+    }
+
+    private boolean anySuppressed(long[] tokens) {
+        for (long t : tokens) {
+            if (Arrays.binarySearch(suppressed, t) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The logits with the suppressed tokens at minus infinity. */
+    private NDArray withPenalty(NDArray logits, int vocab) {
+        if (suppressed.length == 0) {
+            return logits;
+        }
+        if (penalty == null || penalty.length != vocab) {
+            penalty = new float[vocab];
+            for (long id : suppressed) {
+                if (id >= 0 && id < vocab) {
+                    penalty[(int) id] = Float.NEGATIVE_INFINITY;
+                }
+            }
+        }
+        return logits.add(logits.getManager().create(penalty));
     }
 
     /**
