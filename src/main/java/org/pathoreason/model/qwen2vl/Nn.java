@@ -27,6 +27,33 @@ final class Nn {
     private Nn() {
     }
 
+    // DJL's generic NDArray methods ask the engine for a fresh array's shape or type before some operations
+    // (matMul, transpose, softmax) and turn a Number operand into a new one-element array each call: in a pass of
+    // a few hundred small operations those calls cost as much as the arithmetic. The few operations of the
+    // forward go straight to the engine instead, and constants are arrays made once.
+
+    /** {@code a @ b} (batched, broadcasting). */
+    static NDArray matMul(NDArray a, NDArray b) {
+        return JniUtils.matmul((PtNDArray) a, (PtNDArray) b);
+    }
+
+    /** The axes of {@code x} permuted (a view). */
+    static NDArray permute(NDArray x, long... axes) {
+        return JniUtils.permute((PtNDArray) x, axes);
+    }
+
+    /** Softmax of float32 {@code x} along {@code axis}. */
+    static NDArray softmax(NDArray x, int axis) {
+        return JniUtils.softmax((PtNDArray) x, axis, DataType.FLOAT32);
+    }
+
+    /** A float32 scalar array kept in {@code manager} (the model's), not in the caller's scope. */
+    static NDArray constant(NDManager manager, float value) {
+        NDArray c = manager.create(value);
+        NDScope.unregister(c);
+        return c;
+    }
+
     /** {@code x W^T + b}; {@code bias} may be null. */
     static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
@@ -53,17 +80,16 @@ final class Nn {
     }
 
     /**
-     * Writes {@code columns} {@code [B, heads, T, hd]} into {@code cache} {@code [B, heads, capacity, hd]} at columns
-     * {@code start .. start + T}, in place.
+     * Writes {@code columns} {@code [batch, heads, count, hd]} into {@code cache} {@code [batch, heads, capacity, hd]}
+     * at columns {@code start .. start + count}, in place.
      */
-    static void writeColumns(NDArray cache, NDArray columns, long start) {
-        Shape s = columns.getShape();
+    static void writeColumns(NDArray cache, NDArray columns, long batch, long heads, long start, long count) {
         JniUtils.indexSet((PtNDArray) cache, (PtNDArray) columns, new long[] {0, 0, start},
-                new long[] {s.get(0), s.get(1), start + s.get(2)}, new long[] {1, 1, 1});
+                new long[] {batch, heads, start + count}, new long[] {1, 1, 1});
     }
 
-    /** Qwen2 RMSNorm: {@code weight * x / sqrt(mean(x^2) + eps)}. */
-    static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
+    /** Qwen2 RMSNorm: {@code weight * x / sqrt(mean(x^2) + eps)}; {@code eps} a {@link #constant}. */
+    static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
         return x.div(meanSquare.add(eps).sqrt()).mul(weight);
     }
@@ -95,7 +121,7 @@ final class Nn {
 
         /** {@code x [..., heads, headDim]} turned. */
         NDArray apply(NDArray x) {
-            return x.matMul(matrix);
+            return matMul(x, matrix);
         }
     }
 
@@ -206,12 +232,12 @@ final class Nn {
      * Softmax attention of {@code q [..., Tq, d]} over {@code k, v [..., L, d]} with an optional additive mask
      * broadcastable to the scores.
      */
-    static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, double scale) {
-        NDArray scores = q.matMul(k.swapAxes(-1, -2)).mul(scale);
+    static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+        NDArray scores = matMul(q, k.swapAxes(-1, -2)).mul(scale);
         if (mask != null) {
             scores = scores.add(mask);
         }
-        return scores.softmax(-1).matMul(v);
+        return matMul(softmax(scores, -1), v);
     }
 
     /** 0 where allowed, {@link #MASKED} where not, from a boolean array. */

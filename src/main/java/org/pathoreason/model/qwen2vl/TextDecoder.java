@@ -37,6 +37,8 @@ final class TextDecoder {
     /** Which position axis (0 temporal, 1 height, 2 width) turns each rotary frequency ({@code mrope_section}). */
     private final int[] axisOfFrequency;
     private final Nn.CausalMasks causalMasks;
+    private final NDArray eps;
+    private final NDArray scale;
 
     /**
      * @param params the model's parameters by published name
@@ -65,6 +67,8 @@ final class TextDecoder {
             }
         }
         this.causalMasks = new Nn.CausalMasks(manager);
+        this.eps = Nn.constant(manager, (float) config.rmsNormEps());
+        this.scale = Nn.constant(manager, (float) (1.0 / Math.sqrt(config.headDim())));
     }
 
     /** Token embeddings {@code [B, T, H]}. */
@@ -161,8 +165,6 @@ final class TextDecoder {
         int kvHeads = config.numKvHeads();
         int groups = heads / kvHeads;
         int hd = config.headDim();
-        float scale = (float) (1.0 / Math.sqrt(hd));
-        double eps = config.rmsNormEps();
         long[] qkvSplit = {heads + kvHeads, kvHeads};
         long[] qkSplit = {heads, kvHeads};
         boolean gradMode = JniUtils.isGradMode();
@@ -174,27 +176,27 @@ final class TextDecoder {
                 // [B, T, heads + 2 kv, hd]: q and k turn together, then [B, heads, T, hd]
                 NDList qkv = Nn.split(Nn.linear(x, layer.qkv(), gradMode).reshape(b, t, heads + 2L * kvHeads, hd),
                         qkvSplit, 2);
-                NDList qk = Nn.split(rotary.apply(qkv.get(0)).transpose(0, 2, 1, 3), qkSplit, 1);
+                NDList qk = Nn.split(Nn.permute(rotary.apply(qkv.get(0)), 0, 2, 1, 3), qkSplit, 1);
                 NDArray q = qk.get(0);
                 NDArray k = qk.get(1);
-                NDArray v = qkv.get(1).transpose(0, 2, 1, 3);
+                NDArray v = Nn.permute(qkv.get(1), 0, 2, 1, 3);
                 if (cache != null) {
-                    Nn.writeColumns(cache.keys(l), k, start);
-                    Nn.writeColumns(cache.values(l), v, start);
+                    Nn.writeColumns(cache.keys(l), k, b, kvHeads, start, t);
+                    Nn.writeColumns(cache.values(l), v, b, kvHeads, start, t);
                     k = Nn.slice(cache.keys(l), 2, 0, start + t);
                     v = Nn.slice(cache.values(l), 2, 0, start + t);
                 }
                 long keys = start + t;
                 // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v
-                NDArray scores = q.reshape(b, kvHeads, groups * t, hd).matMul(k.swapAxes(2, 3)).mul(scale);
+                NDArray scores = Nn.matMul(q.reshape(b, kvHeads, groups * t, hd), k.swapAxes(2, 3)).mul(scale);
                 if (mask != null) {
                     scores = scores.reshape(b, kvHeads, groups, t, keys).add(mask).reshape(b, kvHeads, groups * t,
                             keys);
                 }
-                NDArray out = scores.softmax(-1).matMul(v); // [B, kv, groups * T, hd]
+                NDArray out = Nn.matMul(Nn.softmax(scores, -1), v); // [B, kv, groups * T, hd]
                 // back to [B, T, heads * hd]; a single column needs no transpose
                 NDArray attn = t == 1 ? out.reshape(b, 1, (long) heads * hd)
-                        : out.reshape(b, heads, t, hd).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * hd);
+                        : Nn.permute(out.reshape(b, heads, t, hd), 0, 2, 1, 3).reshape(b, t, (long) heads * hd);
                 NDArray h1 = h.add(Nn.linear(attn, layer.o(), null));
                 NDArray y = Nn.rmsNorm(h1, layer.postNorm(), eps);
                 NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), null, gradMode));

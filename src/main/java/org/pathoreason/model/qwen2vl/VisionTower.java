@@ -19,7 +19,6 @@ import org.pathoreason.model.ModelException;
  */
 final class VisionTower {
 
-    private static final double NORM_EPS = 1e-6;
 
     /** Weights of one vision block. */
     record Block(NDArray norm1, NDArray qkv, NDArray qkvBias, NDArray proj, NDArray projBias, NDArray norm2,
@@ -36,6 +35,9 @@ final class VisionTower {
     private final NDArray merger2Bias;
     /** {@code inv_freq} of the 2-D rotary embedding (dim = head_dim / 2, theta 10000). */
     private final float[] invFreq;
+    /** The norms' epsilon (1e-6) and the attention scale, as arrays made once. */
+    private final NDArray eps;
+    private final NDArray scale;
 
     /**
      * @param params the model's parameters by published name
@@ -59,6 +61,8 @@ final class VisionTower {
         this.merger0Bias = params.get("visual.merger.mlp.0.bias");
         this.merger2 = params.get("visual.merger.mlp.2.weight");
         this.merger2Bias = params.get("visual.merger.mlp.2.bias");
+        this.eps = Nn.constant(manager, 1e-6f);
+        this.scale = Nn.constant(manager, (float) (1.0 / Math.sqrt(config.headDim())));
     }
 
     /**
@@ -96,14 +100,13 @@ final class VisionTower {
         Nn.Rotary rotary = Nn.rotary(manager, angles, new Shape(n), hd);
         Segments windowSegments = Segments.of(windows.windowBoundaries());
         Segments frameSegments = Segments.of(windows.frameBoundaries());
-        double scale = 1.0 / Math.sqrt(hd);
 
         boolean gradMode = JniUtils.isGradMode();
         for (int i = 0; i < blocks.size(); i++) {
             Block block = blocks.get(i);
             Segments segments = config.fullAttentionBlocks().contains(i) ? frameSegments : windowSegments;
             try (NDScope scope = new NDScope()) {
-                NDArray normed = Nn.rmsNorm(h, block.norm1(), NORM_EPS);
+                NDArray normed = Nn.rmsNorm(h, block.norm1(), eps);
                 // [N, 3, heads, hd]: q and k turn together
                 NDList qkv = Nn.split(Nn.linear(normed, block.qkv(), block.qkvBias()).reshape(n, 3, heads, hd),
                         new long[] {2, 1}, 1);
@@ -112,7 +115,7 @@ final class VisionTower {
                 NDArray v = qkv.get(1).reshape(n, heads, hd);
                 NDArray attn = segments.attend(qk.get(0), qk.get(1), v, scale, manager).reshape(n, vh);
                 NDArray h1 = h.add(Nn.linear(attn, block.proj(), block.projBias()));
-                NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), NORM_EPS);
+                NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), eps);
                 NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), block.downBias(),
                         gradMode));
                 NDScope.unregister(next);
@@ -120,7 +123,7 @@ final class VisionTower {
             }
         }
 
-        NDArray merged = Nn.rmsNorm(h, mergerNorm, NORM_EPS)
+        NDArray merged = Nn.rmsNorm(h, mergerNorm, eps)
                 .reshape(n / config.mergeUnit(), (long) vh * config.mergeUnit());
         merged = Nn.linear(merged, merger0, merger0Bias);
         merged = merged.getNDArrayInternal().gelu();
@@ -201,15 +204,15 @@ final class VisionTower {
          * @param q {@code [N, heads, hd]}, likewise k and v
          * @return {@code [N, heads * hd]}
          */
-        NDArray attend(NDArray q, NDArray k, NDArray v, double scale, NDManager manager) {
+        NDArray attend(NDArray q, NDArray k, NDArray v, NDArray scale, NDManager manager) {
             long n = q.getShape().get(0);
             long heads = q.getShape().get(1);
             long hd = q.getShape().get(2);
             if (equal) {
                 Shape s = new Shape(count, n / count, heads, hd);
-                NDArray out = Nn.attention(q.reshape(s).transpose(0, 2, 1, 3), k.reshape(s).transpose(0, 2, 1, 3),
-                        v.reshape(s).transpose(0, 2, 1, 3), null, scale);
-                return out.transpose(0, 2, 1, 3).reshape(n, heads * hd);
+                NDArray out = Nn.attention(Nn.permute(q.reshape(s), 0, 2, 1, 3),
+                        Nn.permute(k.reshape(s), 0, 2, 1, 3), Nn.permute(v.reshape(s), 0, 2, 1, 3), null, scale);
+                return Nn.permute(out, 0, 2, 1, 3).reshape(n, heads * hd);
             }
             long[] gather = new long[count * maxLength];
             long[] valid = new long[(int) n];
@@ -227,12 +230,12 @@ final class VisionTower {
                 }
             }
             Shape padded = new Shape(count, maxLength, heads, hd);
-            NDArray qp = Nn.rows(q, gather).reshape(padded).transpose(0, 2, 1, 3);
-            NDArray kp = Nn.rows(k, gather).reshape(padded).transpose(0, 2, 1, 3);
-            NDArray vp = Nn.rows(v, gather).reshape(padded).transpose(0, 2, 1, 3);
+            NDArray qp = Nn.permute(Nn.rows(q, gather).reshape(padded), 0, 2, 1, 3);
+            NDArray kp = Nn.permute(Nn.rows(k, gather).reshape(padded), 0, 2, 1, 3);
+            NDArray vp = Nn.permute(Nn.rows(v, gather).reshape(padded), 0, 2, 1, 3);
             NDArray allowed = manager.create(keyOk, new Shape(count, 1, 1, maxLength));
             NDArray out = Nn.attention(qp, kp, vp, Nn.additiveMask(allowed), scale);
-            NDArray flat = out.transpose(0, 2, 1, 3).reshape((long) count * maxLength, heads * hd);
+            NDArray flat = Nn.permute(out, 0, 2, 1, 3).reshape((long) count * maxLength, heads * hd);
             return Nn.rows(flat, valid);
         }
     }
