@@ -168,40 +168,78 @@ public final class AdamW implements AutoCloseable {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
         }
-        Tensors.noGrad(() -> {
-            for (Slot s : slots.values()) {
-                NDArray grad = grads.of(s.param);
-                if (grad != null) {
-                    update(s, grad, lr);
+        // the update's scalars as arrays made once per update: a Number operand would become a new array per call
+        NDArray first = slots.values().iterator().next().param;
+        try (NDManager scalars = first.getManager().getEngine().newBaseManager(first.getDevice())) {
+            Scalars c = new Scalars(scalars, lr);
+            Tensors.noGrad(() -> {
+                for (Slot s : slots.values()) {
+                    NDArray grad = grads.of(s.param);
+                    if (grad != null) {
+                        update(s, grad, c);
+                    }
                 }
-            }
-            return null;
-        });
+                return null;
+            });
+        }
     }
 
-    private void update(Slot s, NDArray grad, double lr) {
-        s.step++;
-        double beta1 = settings.beta1();
-        double beta2 = settings.beta2();
-        if (s.decay && settings.weightDecay() != 0) {
-            s.param.muli(1 - lr * settings.weightDecay());
+    /** The scalars of one update, as float32 arrays; the bias corrections per step count. */
+    private final class Scalars {
+        final NDManager manager;
+        final NDArray decay;
+        final NDArray beta1;
+        final NDArray oneMinusBeta1;
+        final NDArray beta2;
+        final NDArray oneMinusBeta2;
+        final NDArray eps;
+        final double lr;
+        final Map<Long, NDArray[]> corrections = new java.util.HashMap<>();
+
+        Scalars(NDManager manager, double lr) {
+            this.manager = manager;
+            this.lr = lr;
+            this.decay = scalar(1 - lr * settings.weightDecay());
+            this.beta1 = scalar(settings.beta1());
+            this.oneMinusBeta1 = scalar(1 - settings.beta1());
+            this.beta2 = scalar(settings.beta2());
+            this.oneMinusBeta2 = scalar(1 - settings.beta2());
+            this.eps = scalar(settings.eps());
         }
-        s.expAvg.muli(beta1);
-        try (NDArray scaled = grad.mul(1 - beta1)) {
+
+        private NDArray scalar(double value) {
+            NDArray a = manager.create((float) value);
+            ai.djl.ndarray.NDScope.unregister(a);
+            return a;
+        }
+
+        /** {sqrt(1 - beta2^t), lr / (1 - beta1^t)} for update number {@code t}. */
+        NDArray[] correction(long t) {
+            return corrections.computeIfAbsent(t, k -> new NDArray[] {
+                scalar(Math.sqrt(1 - Math.pow(settings.beta2(), k))),
+                scalar(lr / (1 - Math.pow(settings.beta1(), k)))});
+        }
+    }
+
+    private void update(Slot s, NDArray grad, Scalars c) {
+        s.step++;
+        if (s.decay && settings.weightDecay() != 0) {
+            s.param.muli(c.decay);
+        }
+        s.expAvg.muli(c.beta1);
+        try (NDArray scaled = grad.mul(c.oneMinusBeta1)) {
             s.expAvg.addi(scaled);
         }
-        s.expAvgSq.muli(beta2);
+        s.expAvgSq.muli(c.beta2);
         try (NDArray sq = grad.square()) {
-            sq.muli(1 - beta2);
+            sq.muli(c.oneMinusBeta2);
             s.expAvgSq.addi(sq);
         }
-        double biasCorrection1 = 1 - Math.pow(beta1, s.step);
-        double biasCorrection2 = 1 - Math.pow(beta2, s.step);
-        double stepSize = lr / biasCorrection1;
+        NDArray[] bc = c.correction(s.step);
         try (NDArray denom = s.expAvgSq.sqrt()) {
-            denom.divi(Math.sqrt(biasCorrection2)).addi(settings.eps());
+            denom.divi(bc[0]).addi(c.eps);
             try (NDArray delta = s.expAvg.div(denom)) {
-                delta.muli(stepSize);
+                delta.muli(bc[1]);
                 s.param.subi(delta);
             }
         }

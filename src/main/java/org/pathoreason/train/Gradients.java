@@ -1,6 +1,9 @@
 package org.pathoreason.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.IdentityHashMap;
@@ -83,25 +86,35 @@ public final class Gradients {
          * as {@code torch.nn.utils.clip_grad_norm_} computes it.
          */
         public double globalNorm() {
+            if (grads.isEmpty()) {
+                return 0;
+            }
+            // as clip_grad_norm_: the norm of the per-gradient norms, read back once
             return Tensors.noGrad(() -> {
-                double sumSquares = 0;
-                for (NDArray g : grads) {
-                    try (NDArray norm = g.norm()) {
-                        double n = Tensors.scalar(norm);
-                        sumSquares += n * n;
+                try (NDManager scope = grads.get(0).getManager().newSubManager()) {
+                    NDList norms = new NDList();
+                    for (NDArray g : grads) {
+                        NDArray n = g.norm();
+                        n.attach(scope);
+                        norms.add(n);
                     }
+                    NDArray total = NDArrays.stack(norms).norm();
+                    total.attach(scope);
+                    return Tensors.scalar(total);
                 }
-                return Math.sqrt(sumSquares);
             });
         }
 
         /** Multiplies every gradient by {@code factor} in place. */
         public void scale(double factor) {
-            if (factor == 1.0) {
+            if (factor == 1.0 || grads.isEmpty()) {
                 return;
             }
             Tensors.noGrad(() -> {
-                grads.forEach(g -> g.muli(factor));
+                // one scalar array for all: a Number operand would become a new array per gradient
+                try (NDArray f = grads.get(0).getManager().create((float) factor)) {
+                    grads.forEach(g -> g.muli(f));
+                }
                 return null;
             });
         }
