@@ -8,7 +8,9 @@ thread count, it runs `./pathoreason bench model` and `tools/bench_transformers.
 measure group (train, grpo, decode) and side (round 1 Java first, round 2 Python first, ...), each process timing
 its measures --reps times after a warm-up, and prints per measure
 the median, the spread (min-max over all repetitions) and the ratio transformers time / PathoReason time (above 1:
-PathoReason is faster), and each side's share of the machine's matmul floor: the measure's matrix-product FLOPs
+PathoReason is faster), the same ratio of the measuring thread's CPU time (with one thread all the work runs on
+that thread, so on a loaded machine this is the steadier figure; with two threads it leaves out the second one and
+is only indicative), and each side's share of the machine's matmul floor: the measure's matrix-product FLOPs
 (counted by PathoReason's Qwen2VLFlops) divided by the faster of the two engines' 2048 x 2048 fp32 GEMM rate,
 over the measured time. Both sides run with the same environment: OMP/MKL threads set to the count, and
 OMP_WAIT_POLICY=PASSIVE as the `pathoreason` launcher sets it (with spinning OpenMP threads a loaded machine slows
@@ -107,7 +109,11 @@ def summarise(runs, new_tokens):
         if not js or not ps:
             continue
         jm, pm = statistics.median(js), statistics.median(ps)
+        jc = [s for r in java for s in r.get("cpu_seconds", {}).get(m, [])]
+        pc = [s for r in py for s in r.get("cpu_seconds", {}).get(m, [])]
         rows.append({
+            "pathoreason_cpu_s": jc, "transformers_cpu_s": pc,
+            "cpu_ratio": statistics.median(pc) / statistics.median(jc) if jc and pc else None,
             "measure": m,
             "pathoreason_s": js, "transformers_s": ps,
             "pathoreason_median_s": jm, "transformers_median_s": pm,
@@ -134,12 +140,14 @@ def fmt(measure, values, prompt, new_tokens):
 def table(scale, threads, summary, new_tokens):
     lines = [f"{scale}, {threads} thread{'s' if threads > 1 else ''} (GEMM floor {summary['gemm_gflops']:.0f} "
              f"GFLOP/s; load averages before each run: {summary['loads']})", "",
-             "| measure | PathoReason median (range) | transformers median (range) | ratio | floor PR | floor HF |",
-             "|---|---|---|---|---|---|"]
+             "| measure | PathoReason median (range) | transformers median (range) | ratio | CPU-time ratio "
+             "| floor PR | floor HF |",
+             "|---|---|---|---|---|---|---|"]
     for r in summary["rows"]:
         m = r["measure"]
         lines.append(f"| {m} | {fmt(m, r['pathoreason_s'], summary['prompt_length'], new_tokens)} | "
                      f"{fmt(m, r['transformers_s'], summary['prompt_length'], new_tokens)} | {r['ratio']:.2f} | "
+                     f"{'' if r['cpu_ratio'] is None else format(r['cpu_ratio'], '.2f')} | "
                      f"{100 * r['pathoreason_floor']:.1f}% | {100 * r['transformers_floor']:.1f}% |")
     return "\n".join(lines)
 

@@ -40,7 +40,7 @@ class Clock(BaseStreamer):
         self.times = []
 
     def put(self, value):
-        self.times.append(time.perf_counter())
+        self.times.append((time.perf_counter(), time.thread_time()))
 
     def end(self):
         pass
@@ -146,11 +146,11 @@ def generate_timed(model, batch, new_tokens):
                               eos_token_id=None, pad_token_id=0)
     clock = Clock()
     with torch.no_grad():
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         model.generate(**batch, generation_config=config, streamer=clock)
-        t1 = time.perf_counter()
-    first = clock.times[1]
-    return first - t0, t1 - first
+        t1, c1 = time.perf_counter(), time.thread_time()
+    first, first_cpu = clock.times[1]
+    return (first - t0, t1 - first), (first_cpu - c0, c1 - first_cpu)
 
 
 def main():
@@ -177,26 +177,26 @@ def main():
     inputs = Inputs(model.config, args)
     measures = args.measures.split(",")
     seconds = {}
+    cpu = {}  # CPU time of this thread: with one PyTorch thread all the work runs on it
+
+    def timed(name, body):
+        body()  # warm-up
+        seconds[name], cpu[name] = [], []
+        for _ in range(args.reps):
+            c0, t0 = time.thread_time(), time.perf_counter()
+            body()
+            seconds[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.thread_time() - c0)
 
     # one optimiser for both training measures, as one would train; its state is allocated in the warm-up
     opt = optimizer(model) if "train" in measures or "grpo" in measures else None
     if "train" in measures:
         batch = train_batch(inputs, args)
-        train_step(model, opt, batch)
-        seconds["train"] = []
-        for _ in range(args.reps):
-            t0 = time.perf_counter()
-            train_step(model, opt, batch)
-            seconds["train"].append(time.perf_counter() - t0)
+        timed("train", lambda: train_step(model, opt, batch))
 
     if "grpo" in measures:
         prompt = inputs.rows(1)
-        grpo_step(model, opt, inputs, args, prompt)
-        seconds["grpo"] = []
-        for _ in range(args.reps):
-            t0 = time.perf_counter()
-            grpo_step(model, opt, inputs, args, prompt)
-            seconds["grpo"].append(time.perf_counter() - t0)
+        timed("grpo", lambda: grpo_step(model, opt, inputs, args, prompt))
     del opt
 
     if "decode" in measures:
@@ -207,13 +207,11 @@ def main():
         generate_timed(model, inputs.rows(sizes[0]), min(4, args.new_tokens))
         for b in sizes:
             batch = inputs.rows(b)
-            pre, dec = [], []
-            for _ in range(args.reps):
-                a, d = generate_timed(model, batch, args.new_tokens)
-                pre.append(a)
-                dec.append(d)
-            seconds[f"prefill_b{b}"] = pre
-            seconds[f"decode_b{b}"] = dec
+            runs = [generate_timed(model, batch, args.new_tokens) for _ in range(args.reps)]
+            seconds[f"prefill_b{b}"] = [w[0] for w, _ in runs]
+            seconds[f"decode_b{b}"] = [w[1] for w, _ in runs]
+            cpu[f"prefill_b{b}"] = [c[0] for _, c in runs]
+            cpu[f"decode_b{b}"] = [c[1] for _, c in runs]
 
     out = {
         "side": "transformers",
@@ -223,6 +221,7 @@ def main():
         "gemm_gflops": gemm_gflops(),
         "prompt_length": inputs.prompt_length,
         "seconds": seconds,
+        "cpu_seconds": cpu,
     }
     tmp = args.json + ".tmp"
     with open(tmp, "w") as f:

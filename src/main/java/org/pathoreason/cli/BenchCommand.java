@@ -188,6 +188,7 @@ public final class BenchCommand implements Runnable {
                     out.put("parameters", r.parameters());
                     out.put("prompt_length", r.promptLength());
                     out.set("seconds", Json.MAPPER.valueToTree(r.seconds()));
+                    out.set("cpu_seconds", Json.MAPPER.valueToTree(r.cpuSeconds()));
                     out.set("flops", Json.MAPPER.valueToTree(r.flops()));
                     AtomicFiles.writeString(json, out.toPrettyString() + "\n");
                 }

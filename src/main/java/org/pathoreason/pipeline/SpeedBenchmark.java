@@ -95,13 +95,19 @@ public final class SpeedBenchmark {
     /**
      * What was measured.
      *
-     * @param seconds per measure, the time of each repetition
+     * @param seconds per measure, the wall time of each repetition
+     * @param cpuSeconds per measure, the CPU time of the measuring thread in each repetition: with one PyTorch
+     *     thread all the work runs on it, so this is the time a quiet machine would show, less exposed to a
+     *     shared machine's load than the wall time
      * @param flops per measure, the matrix-product FLOPs of the work it needs ({@link Qwen2VLFlops})
      * @param gemmGflops the engine's fp32 GEMM rate (2048 x 2048) in this process: the floor's yardstick
      */
-    public record Report(long parameters, int promptLength, Map<String, double[]> seconds, Map<String, Double> flops,
-                         double gemmGflops) {
+    public record Report(long parameters, int promptLength, Map<String, double[]> seconds,
+                         Map<String, double[]> cpuSeconds, Map<String, Double> flops, double gemmGflops) {
     }
+
+    private static final java.lang.management.ThreadMXBean CPU =
+            java.lang.management.ManagementFactory.getThreadMXBean();
 
     private final Qwen2VLModel model;
     private final Qwen2VLConfig config;
@@ -130,14 +136,14 @@ public final class SpeedBenchmark {
     }
 
     private Report run() {
-        Map<String, double[]> seconds = new LinkedHashMap<>();
+        Map<String, double[][]> times = new LinkedHashMap<>();
         Map<String, Double> flops = new LinkedHashMap<>();
         int promptLength = promptLength();
         // one optimiser for both training measures, as one would train; its state is allocated in the warm-up
         ParameterUpdater updater = options.measures().contains(Measure.TRAIN)
                 || options.measures().contains(Measure.GRPO) ? updater() : null;
         try {
-            train(seconds, flops, updater);
+            train(times, flops, updater);
         } finally {
             if (updater != null) {
                 updater.close();
@@ -150,18 +156,24 @@ public final class SpeedBenchmark {
             for (int b : options.batchSizes()) {
                 progress.accept("generate: batch " + b);
                 double[][] t = generation(b);
-                seconds.put("prefill_b" + b, t[0]);
-                seconds.put("decode_b" + b, t[1]);
+                times.put("prefill_b" + b, new double[][] {t[0], t[2]});
+                times.put("decode_b" + b, new double[][] {t[1], t[3]});
                 flops.put("prefill_b" + b, Qwen2VLFlops.forward(config, b, promptLength, 1,
                         Collections.nCopies(b, grid())));
                 flops.put("decode_b" + b, Qwen2VLFlops.decode(config, b, promptLength, options.newTokens() - 1));
             }
         }
         double gemm = MatmulBenchmark.gflops(2048, 5);
-        return new Report(config.parameterCount(), promptLength, seconds, flops, gemm);
+        Map<String, double[]> seconds = new LinkedHashMap<>();
+        Map<String, double[]> cpu = new LinkedHashMap<>();
+        times.forEach((k, v) -> {
+            seconds.put(k, v[0]);
+            cpu.put(k, v[1]);
+        });
+        return new Report(config.parameterCount(), promptLength, seconds, cpu, flops, gemm);
     }
 
-    private void train(Map<String, double[]> seconds, Map<String, Double> flops, ParameterUpdater updater) {
+    private void train(Map<String, double[][]> seconds, Map<String, Double> flops, ParameterUpdater updater) {
         int promptLength = promptLength();
         if (options.measures().contains(Measure.TRAIN)) {
             progress.accept("train: batch " + options.trainBatch() + " x " + (promptLength + options.newTokens()));
@@ -218,7 +230,7 @@ public final class SpeedBenchmark {
                 1.0);
     }
 
-    private double[] trainSteps(ParameterUpdater updater) {
+    private double[][] trainSteps(ParameterUpdater updater) {
         List<long[]> rows = new ArrayList<>();
         List<float[]> patches = new ArrayList<>();
         List<int[]> grids = new ArrayList<>();
@@ -240,7 +252,7 @@ public final class SpeedBenchmark {
         });
     }
 
-    private double[] grpoSteps(ParameterUpdater updater) {
+    private double[][] grpoSteps(ParameterUpdater updater) {
         int g = options.groupSize();
         RlOptions rl = grpoWithoutReference(g, options.newTokens());
         RolloutCollector.PromptItem item = new RolloutCollector.PromptItem(benchSample(), prompt(0));
@@ -291,7 +303,8 @@ public final class SpeedBenchmark {
     }
 
     /**
-     * Per repetition, the seconds to the first token and the seconds of the remaining decoding steps. Only the
+     * Per repetition, the seconds to the first token and the seconds of the remaining decoding steps, wall then
+     * CPU ({prefill, decode, prefill CPU, decode CPU}). Only the
      * first batch size gets a warm-up: the code paths are then warm, and a larger batch's buffers are new
      * allocations in every repetition anyway.
      */
@@ -300,31 +313,38 @@ public final class SpeedBenchmark {
         Generator generator = new Generator(model, ids -> "");
         long[] firstToken = new long[1];
         SamplingOptions greedy = SamplingOptions.greedy(options.newTokens());
-        double[] prefill = new double[options.reps()];
-        double[] decode = new double[options.reps()];
+        double[][] out = new double[4][options.reps()];
+        long[] firstCpu = new long[1];
         for (int r = 0; r < options.reps(); r++) {
             firstToken[0] = 0;
+            long c0 = CPU.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             generator.generate(prompts, greedy, (row, token, delta) -> {
                 if (firstToken[0] == 0) {
                     firstToken[0] = System.nanoTime();
+                    firstCpu[0] = CPU.getCurrentThreadCpuTime();
                 }
             }, root);
             long t1 = System.nanoTime();
-            prefill[r] = (firstToken[0] - t0) / 1e9;
-            decode[r] = (t1 - firstToken[0]) / 1e9;
+            long c1 = CPU.getCurrentThreadCpuTime();
+            out[0][r] = (firstToken[0] - t0) / 1e9;
+            out[1][r] = (t1 - firstToken[0]) / 1e9;
+            out[2][r] = (firstCpu[0] - c0) / 1e9;
+            out[3][r] = (c1 - firstCpu[0]) / 1e9;
         }
-        return new double[][] {prefill, decode};
+        return out;
     }
 
-    /** One untimed run, then the seconds of each of {@code reps} runs. */
-    private double[] repeat(Runnable body) {
+    /** One untimed run, then the wall and CPU seconds of each of {@code reps} runs. */
+    private double[][] repeat(Runnable body) {
         body.run();
-        double[] out = new double[options.reps()];
-        for (int r = 0; r < out.length; r++) {
+        double[][] out = new double[2][options.reps()];
+        for (int r = 0; r < options.reps(); r++) {
+            long c0 = CPU.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             body.run();
-            out[r] = (System.nanoTime() - t0) / 1e9;
+            out[0][r] = (System.nanoTime() - t0) / 1e9;
+            out[1][r] = (CPU.getCurrentThreadCpuTime() - c0) / 1e9;
         }
         return out;
     }

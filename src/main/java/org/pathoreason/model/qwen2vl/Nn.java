@@ -88,10 +88,14 @@ final class Nn {
                 new long[] {batch, heads, start + count}, new long[] {1, 1, 1});
     }
 
-    /** Qwen2 RMSNorm: {@code weight * x / sqrt(mean(x^2) + eps)}; {@code eps} a {@link #constant}. */
-    static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps) {
+    /**
+     * Qwen2 RMSNorm as transformers writes it, {@code weight * (x * rsqrt(mean(x^2) + eps))}: the one reciprocal is
+     * taken on the small {@code [..., 1]} tensor, and the large one is multiplied (cheaper than divided, forward and
+     * backward). {@code eps} and {@code minusHalf} (-0.5) are {@link #constant}s.
+     */
+    static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps, NDArray minusHalf) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-        return x.div(meanSquare.add(eps).sqrt()).mul(weight);
+        return x.mul(meanSquare.add(eps).pow(minusHalf)).mul(weight);
     }
 
     /** SiLU, {@code x * sigmoid(x)}. */
@@ -108,20 +112,27 @@ final class Nn {
         return linear(silu(gu.get(0)).mul(gu.get(1)), down, downBias);
     }
 
-    /**
-     * Rotary position embedding as one matrix product per token: {@code x * cos + rotate_half(x) * sin} equals
-     * {@code x @ M} for the {@code headDim x headDim} matrix {@code M} with {@code cos} on its diagonal and
-     * {@code -sin} / {@code +sin} where {@code rotate_half} takes each output from ({@code cat(-x2, x1)}); each
-     * output sums two products and zeros. One matrix per token, shared by every layer and by q and k, instead of
-     * four element-wise operations per layer and tensor.
-     *
-     * @param matrix {@code [..., headDim, headDim]}, the batch axes matching those of the tensors it turns
-     */
-    record Rotary(NDArray matrix) {
+    /** Tokens up to which rotary runs as one small matrix per token (see {@link Rotary}). */
+    static final int ROTARY_MATRIX_TOKENS = 8;
 
-        /** {@code x [..., heads, headDim]} turned. */
+    /**
+     * Rotary position embedding, {@code x * cos + rotate_half(x) * sin} over {@code x [..., heads, headDim]}, in one
+     * of two equal forms chosen by the number of tokens. For a few tokens (a decoding step) it is one matrix product
+     * per token, {@code x @ M} with {@code M} holding {@code cos} on its diagonal and {@code -sin} / {@code +sin}
+     * where {@code rotate_half} takes each output from: one operation instead of several, where each operation's
+     * fixed cost outweighs its arithmetic. For many tokens those per-token products would run as thousands of tiny
+     * matrices, far slower than the element-wise form over {@code cos} and {@code sin} tables
+     * {@code [..., 1, headDim]}. Either way the tables serve every layer and q and k together.
+     */
+    record Rotary(NDArray matrix, NDArray cos, NDArray sin, long half) {
+
         NDArray apply(NDArray x) {
-            return matMul(x, matrix);
+            if (matrix != null) {
+                return matMul(x, matrix);
+            }
+            NDList halves = split(x, new long[] {half, half}, -1);
+            NDArray rotated = halves.get(1).neg().concat(halves.get(0), -1); // rotate_half: cat(-x2, x1)
+            return x.mul(cos).add(rotated.mul(sin));
         }
     }
 
@@ -132,27 +143,46 @@ final class Nn {
     static Rotary rotary(NDManager manager, float[] angles, Shape batchShape, int headDim) {
         int half = headDim / 2;
         int tokens = angles.length / half;
-        int square = headDim * headDim;
-        float[] m = new float[tokens * square];
-        for (int t = 0; t < tokens; t++) {
-            int base = t * square;
-            for (int k = 0; k < half; k++) {
-                float a = angles[t * half + k];
-                float cos = (float) Math.cos(a);
-                float sin = (float) Math.sin(a);
-                // column j of M holds the weights of output j: out_k = x_k cos - x_{k+half} sin,
-                // out_{k+half} = x_{k+half} cos + x_k sin
-                m[base + k * headDim + k] = cos;
-                m[base + (k + half) * headDim + k] = -sin;
-                m[base + (k + half) * headDim + k + half] = cos;
-                m[base + k * headDim + k + half] = sin;
-            }
-        }
         long[] dims = new long[batchShape.dimension() + 2];
         System.arraycopy(batchShape.getShape(), 0, dims, 0, batchShape.dimension());
-        dims[dims.length - 2] = headDim;
+        if (tokens <= ROTARY_MATRIX_TOKENS) {
+            int square = headDim * headDim;
+            float[] m = new float[tokens * square];
+            for (int t = 0; t < tokens; t++) {
+                int base = t * square;
+                for (int k = 0; k < half; k++) {
+                    float a = angles[t * half + k];
+                    float cos = (float) Math.cos(a);
+                    float sin = (float) Math.sin(a);
+                    // column j of M holds the weights of output j: out_k = x_k cos - x_{k+half} sin,
+                    // out_{k+half} = x_{k+half} cos + x_k sin
+                    m[base + k * headDim + k] = cos;
+                    m[base + (k + half) * headDim + k] = -sin;
+                    m[base + (k + half) * headDim + k + half] = cos;
+                    m[base + k * headDim + k + half] = sin;
+                }
+            }
+            dims[dims.length - 2] = headDim;
+            dims[dims.length - 1] = headDim;
+            return new Rotary(manager.create(m, new Shape(dims)), null, null, half);
+        }
+        float[] cos = new float[tokens * headDim];
+        float[] sin = new float[tokens * headDim];
+        for (int t = 0; t < tokens; t++) {
+            for (int k = 0; k < half; k++) {
+                float a = angles[t * half + k];
+                float c = (float) Math.cos(a);
+                float s = (float) Math.sin(a);
+                cos[t * headDim + k] = c;
+                cos[t * headDim + k + half] = c;
+                sin[t * headDim + k] = s;
+                sin[t * headDim + k + half] = s;
+            }
+        }
+        dims[dims.length - 2] = 1;
         dims[dims.length - 1] = headDim;
-        return new Rotary(manager.create(m, new Shape(dims)));
+        Shape tables = new Shape(dims);
+        return new Rotary(null, manager.create(cos, tables), manager.create(sin, tables), half);
     }
 
     /** True when some row has a padding column (0) before a real one (1) among its first {@code keys} columns. */

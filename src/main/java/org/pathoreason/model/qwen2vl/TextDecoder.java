@@ -39,6 +39,7 @@ final class TextDecoder {
     private final Nn.CausalMasks causalMasks;
     private final NDArray eps;
     private final NDArray scale;
+    private final NDArray minusHalf;
 
     /**
      * @param params the model's parameters by published name
@@ -69,6 +70,7 @@ final class TextDecoder {
         this.causalMasks = new Nn.CausalMasks(manager);
         this.eps = Nn.constant(manager, (float) config.rmsNormEps());
         this.scale = Nn.constant(manager, (float) (1.0 / Math.sqrt(config.headDim())));
+        this.minusHalf = Nn.constant(manager, -0.5f);
     }
 
     /** Token embeddings {@code [B, T, H]}. */
@@ -91,8 +93,7 @@ final class TextDecoder {
     }
 
     /**
-     * Rotary matrices for the given positions, {@code [B, T, headDim, headDim]}, turning {@code [B, T, heads,
-     * headDim]}.
+     * Rotary tables for the given positions, turning {@code [B, T, heads, headDim]} (see {@link Nn.Rotary}).
      *
      * @param positions {@code [3][B][T]}
      */
@@ -172,7 +173,7 @@ final class TextDecoder {
         for (int l = 0; l < layers.size(); l++) {
             Layer layer = layers.get(l);
             try (NDScope scope = new NDScope()) {
-                NDArray x = Nn.rmsNorm(h, layer.inputNorm(), eps);
+                NDArray x = Nn.rmsNorm(h, layer.inputNorm(), eps, minusHalf);
                 // [B, T, heads + 2 kv, hd]: q and k turn together, then [B, heads, T, hd]
                 NDList qkv = Nn.split(Nn.linear(x, layer.qkv(), gradMode).reshape(b, t, heads + 2L * kvHeads, hd),
                         qkvSplit, 2);
@@ -187,8 +188,14 @@ final class TextDecoder {
                     v = Nn.slice(cache.values(l), 2, 0, start + t);
                 }
                 long keys = start + t;
-                // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v
-                NDArray scores = Nn.matMul(q.reshape(b, kvHeads, groups * t, hd), k.swapAxes(2, 3)).mul(scale);
+                // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v;
+                // the scale goes on the smaller of the queries and the scores
+                NDArray qg = q.reshape(b, kvHeads, groups * t, hd);
+                boolean scaleQueries = keys > hd;
+                NDArray scores = Nn.matMul(scaleQueries ? qg.mul(scale) : qg, k.swapAxes(2, 3));
+                if (!scaleQueries) {
+                    scores = scores.mul(scale);
+                }
                 if (mask != null) {
                     scores = scores.reshape(b, kvHeads, groups, t, keys).add(mask).reshape(b, kvHeads, groups * t,
                             keys);
@@ -198,13 +205,13 @@ final class TextDecoder {
                 NDArray attn = t == 1 ? out.reshape(b, 1, (long) heads * hd)
                         : Nn.permute(out.reshape(b, heads, t, hd), 0, 2, 1, 3).reshape(b, t, (long) heads * hd);
                 NDArray h1 = h.add(Nn.linear(attn, layer.o(), null));
-                NDArray y = Nn.rmsNorm(h1, layer.postNorm(), eps);
+                NDArray y = Nn.rmsNorm(h1, layer.postNorm(), eps, minusHalf);
                 NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), null, gradMode));
                 NDScope.unregister(next);
                 h = next;
             }
         }
-        return Nn.rmsNorm(h, finalNorm, eps);
+        return Nn.rmsNorm(h, finalNorm, eps, minusHalf);
     }
 
     /** Logits {@code [..., vocab]} of normalised hidden states. */

@@ -38,6 +38,7 @@ final class VisionTower {
     /** The norms' epsilon (1e-6) and the attention scale, as arrays made once. */
     private final NDArray eps;
     private final NDArray scale;
+    private final NDArray minusHalf;
 
     /**
      * @param params the model's parameters by published name
@@ -63,6 +64,7 @@ final class VisionTower {
         this.merger2Bias = params.get("visual.merger.mlp.2.bias");
         this.eps = Nn.constant(manager, 1e-6f);
         this.scale = Nn.constant(manager, (float) (1.0 / Math.sqrt(config.headDim())));
+        this.minusHalf = Nn.constant(manager, -0.5f);
     }
 
     /**
@@ -106,7 +108,7 @@ final class VisionTower {
             Block block = blocks.get(i);
             Segments segments = config.fullAttentionBlocks().contains(i) ? frameSegments : windowSegments;
             try (NDScope scope = new NDScope()) {
-                NDArray normed = Nn.rmsNorm(h, block.norm1(), eps);
+                NDArray normed = Nn.rmsNorm(h, block.norm1(), eps, minusHalf);
                 // [N, 3, heads, hd]: q and k turn together
                 NDList qkv = Nn.split(Nn.linear(normed, block.qkv(), block.qkvBias()).reshape(n, 3, heads, hd),
                         new long[] {2, 1}, 1);
@@ -115,7 +117,7 @@ final class VisionTower {
                 NDArray v = qkv.get(1).reshape(n, heads, hd);
                 NDArray attn = segments.attend(qk.get(0), qk.get(1), v, scale, manager).reshape(n, vh);
                 NDArray h1 = h.add(Nn.linear(attn, block.proj(), block.projBias()));
-                NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), eps);
+                NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), eps, minusHalf);
                 NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), block.downBias(),
                         gradMode));
                 NDScope.unregister(next);
@@ -123,7 +125,7 @@ final class VisionTower {
             }
         }
 
-        NDArray merged = Nn.rmsNorm(h, mergerNorm, eps)
+        NDArray merged = Nn.rmsNorm(h, mergerNorm, eps, minusHalf)
                 .reshape(n / config.mergeUnit(), (long) vh * config.mergeUnit());
         merged = Nn.linear(merged, merger0, merger0Bias);
         merged = merged.getNDArrayInternal().gelu();
