@@ -28,8 +28,12 @@ import org.pathoreason.text.metrics.TokenF1;
  *       the gold option text.</li>
  *   <li>{@code yesno}: the extracted yes/no must equal the gold answer (lower-cased, end punctuation dropped).</li>
  *   <li>{@code open}, {@code caption}: the extracted text is compared with the answer (or caption) by BLEU,
- *       ROUGE-L, token F1 and exact match.</li>
+ *       ROUGE-L, token F1 and exact match. A prediction with no {@code <answer>} tag at all (what most systems
+ *       write) is scored on its whole text with the reasoning removed ({@link AnswerExtractor#rawAnswer}), in
+ *       every extraction mode; a tag that is there but broken ({@code <answer>} never closed) is a strict miss.</li>
  * </ul>
+ * Closed questions without a tag are extraction misses under {@code strict}. Every report counts the predictions
+ * without a tag ({@link MetricSet#noAnswerTag()}), so a zero is never silent.
  */
 public final class Scorer {
 
@@ -112,6 +116,10 @@ public final class Scorer {
             }
             default -> {
                 Extraction e = extractor.text(text);
+                if (e.value() == null && !AnswerExtractor.hasAnswerTag(text)) {
+                    // Raw output from a system that writes no tags: score its whole text, as benchmarks do.
+                    e = Extraction.untagged(AnswerExtractor.rawAnswer(text));
+                }
                 String reference = Sample.CAPTION.equals(task) ? s.caption() : s.answer();
                 if (reference == null) {
                     throw new IllegalArgumentException("sample '" + s.id() + "' (" + task + ") has no reference text");

@@ -55,6 +55,7 @@ public final class EvalReport {
         if (all.extractionMisses() != null) {
             overview.put("extraction misses", all.extractionMisses());
         }
+        overview.put("predictions without <answer> tag", all.noAnswerTag());
         putIfSet(overview, "BLEU-1 (%)", pct(all.bleu1()));
         putIfSet(overview, "BLEU-2 (%)", pct(all.bleu2()));
         putIfSet(overview, "BLEU-3 (%)", pct(all.bleu3()));
@@ -178,7 +179,11 @@ public final class EvalReport {
             String gold = Sample.MCQ.equals(s.task()) ? s.answer() + ") " + s.options().get(Sample.letterIndex(s.answer()))
                     : it.reference() != null ? it.reference() : s.answer();
             String read = it.extraction().value() == null ? "(no answer)" : it.extraction().value()
-                    + (it.extraction().isMiss() ? " (random fallback)" : "");
+                    + switch (it.extraction().status()) {
+                        case RANDOM_FALLBACK -> " (random fallback)";
+                        case UNTAGGED -> " (no answer tag: whole text)";
+                        default -> "";
+                    };
             html.example(new HtmlReport.Example(s.id(), image, s.question(), s.options(), gold,
                     it.prediction().prediction(), it.correct(), read));
             n++;

@@ -13,10 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.util.Json;
 
-/** Reproduces every case of ../shared/vectors/caption-metrics.json (pycocoevalcap's numbers) to 1e-6. */
+/** Reproduces every case of src/test/resources/vectors/caption-metrics.json (pycocoevalcap's numbers) to 1e-6. */
 class CaptionMetricsVectorsTest {
 
-    static final Path VECTORS = Path.of("../shared/vectors/caption-metrics.json");
+    static final Path VECTORS = Path.of("src/test/resources/vectors/caption-metrics.json");
 
     @Test
     void reproducesEveryPycocoevalcapCase() throws IOException {
