@@ -18,7 +18,7 @@ import org.pathoreason.data.SampleJsonl;
 public enum DatasetFormat {
     /** Canonical sample JSONL (DESIGN.md). */
     JSONL("jsonl", () -> (file, options) -> SampleJsonl.read(file)),
-    /** PathMMU {@code data.json}, or the folder holding it. */
+    /** PathMMU {@code data.json} (or the folder holding it), or one of its per-subset files. */
     PATHMMU("pathmmu", PathMmuReader::new),
     /** WSI-VQA JSON list. */
     WSI_VQA("wsi-vqa", WsiVqaReader::new),
@@ -101,10 +101,13 @@ public enum DatasetFormat {
         try (JsonParser p = JsonRecords.open(file)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
-                // PathMMU: {subset: {split: [...]}}
-                if (p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.START_OBJECT
-                        && p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.START_ARRAY) {
-                    return PATHMMU;
+                // PathMMU: {subset: {split: [...]}}, or one subset's {split: [...]}
+                if (p.nextToken() == JsonToken.FIELD_NAME) {
+                    JsonToken v = p.nextToken();
+                    if (v == JsonToken.START_ARRAY || v == JsonToken.START_OBJECT
+                            && p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.START_ARRAY) {
+                        return PATHMMU;
+                    }
                 }
             } else if (t == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT) {
                 JsonNode first = p.readValueAsTree();

@@ -51,6 +51,51 @@ class ReadersTest {
                 "SocialPath/test/0");
     }
 
+    static final String SOCIALPATH_ITEM = "{\"No\": 7, \"img\": \"SocialPath_7.jpg\", \"question\": \"Which cell?\", "
+            + "\"options\": [\"A) Eosinophil\", \"B) Basophil\"], \"answer\": \"A) Eosinophil\", "
+            + "\"tw_id\": \"1045452664673316865\", \"img_position\": 2, \"ref_web\": \"https://x.com/a/status/1\"}";
+
+    @Test
+    void pathmmuPerSubsetFilesTakeTheSubsetFromTheNameOrTheOption() throws IOException {
+        // the shape of PathMMU's socialpath_mapping.json: {split: [items]}
+        Path file = tmp.resolve("socialpath_mapping.json");
+        Files.writeString(file, "{\"val\": [" + SOCIALPATH_ITEM + "],\n \"test\": [\n"
+                + SOCIALPATH_ITEM.replace("\"No\": 7", "\"No\": 8") + "]}");
+        assertThat(DatasetFormat.detect(file)).isEqualTo(DatasetFormat.PATHMMU);
+        List<Sample> all = DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS);
+        assertThat(all).extracting(Sample::id).containsExactly("SocialPath/val/7", "SocialPath/test/8");
+        assertThat(all.get(0).subset()).isEqualTo("SocialPath");
+        assertThat(all.get(0).images()).containsExactly("images/SocialPath_7.jpg");
+        assertThat(all.get(0).meta()).containsEntry("split", "val").containsEntry("tw_id", "1045452664673316865")
+                .containsEntry("img_position", "2");
+        assertThat(DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSplits(Set.of("test"))))
+                .extracting(Sample::id).containsExactly("SocialPath/test/8");
+
+        // a name that names no subset needs the option; the option also overrides the name
+        Path other = tmp.resolve("my-items.json");
+        Files.copy(file, other);
+        assertThatThrownBy(() -> DatasetFormat.PATHMMU.read(other, ReadOptions.DEFAULTS))
+                .isInstanceOf(DataException.class).hasMessageContaining("my-items.json")
+                .hasMessageContaining("names no subset").hasMessageContaining("--subset");
+        assertThat(DatasetFormat.PATHMMU.read(other, ReadOptions.DEFAULTS.withSubset("pubmed")))
+                .extracting(Sample::id).containsExactly("PubMed/val/7", "PubMed/test/8");
+
+        // one shape per file: a subset object after a split list is an error naming the line
+        Files.writeString(file, "{\"val\": [" + SOCIALPATH_ITEM + "],\n \"PubMed\": {\"test\": []}}");
+        assertThatThrownBy(() -> DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("socialpath_mapping.json:2: split 'SocialPath/PubMed' should be a list");
+    }
+
+    @Test
+    void pathmmuWholeFileKeepsOneSubsetWhenNamed() {
+        Path file = DATA.resolve("pathmmu/data.json");
+        assertThat(DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSubset("socialpath")))
+                .extracting(Sample::id).containsExactly("SocialPath/val/1", "SocialPath/test/0");
+        assertThatThrownBy(() -> DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSubset("Atlas")))
+                .isInstanceOf(DataException.class).hasMessageContaining("no subset 'Atlas' (the file has PubMed, SocialPath)");
+    }
+
     @Test
     void pathmmuErrorsNameFileLineAndRecord() throws IOException {
         Path bad = tmp.resolve("data.json");
