@@ -2,7 +2,7 @@
 """Regenerates the reference files in this folder (run from this folder: /usr/bin/python3 make_reference.py).
 
 Needs Pillow and NumPy (Debian: python3-pil python3-numpy; these files were made with Pillow 9.4.0, NumPy 1.24.2).
-It follows transformers' slow Qwen2VLImageProcessor step by step: convert_to_rgb (alpha_composite over white),
+It follows transformers' slow Qwen2VLImageProcessor step by step: convert_to_rgb (transformers 5: convert("RGB"), alpha dropped),
 smart_resize, PIL resize with BICUBIC (reducing_gap=None), rescale (float64 multiply, cast to float32), normalize
 (float32), then the reshape/transpose that builds pixel_values. Inputs come from ../../../../../../../../shared/data/tiles.
 """
@@ -37,11 +37,9 @@ def smart_resize(height, width, factor=28, min_pixels=56 * 56, max_pixels=28 * 2
 
 
 def to_rgb(img):
-    if img.mode == "RGB":
-        return img
-    rgba = img.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (255, 255, 255))
-    return Image.alpha_composite(background, rgba).convert("RGB")
+    # transformers 5's convert_to_rgb: alpha dropped, colour kept as stored (4.x composited over white; the
+    # shared tiles are opaque, so both give the same references)
+    return img if img.mode == "RGB" else img.convert("RGB")
 
 
 def resized(img, min_pixels, max_pixels):
@@ -88,14 +86,13 @@ def main():
             manifest[name]["grid_thw"] = list(grid)
             manifest[name]["pixel_values_shape"] = list(values.shape)
 
-    # transparency: every (value, alpha) pair, composited over white by Pillow
+    # transparency: every (value, alpha) pair; converting to RGB keeps the stored colour
     grid = np.zeros((256, 256, 4), np.uint8)
     grid[:, :, 0] = np.arange(256)[None, :]
     grid[:, :, 1] = 255 - np.arange(256)[None, :]
     grid[:, :, 2] = (np.arange(256)[None, :] * 7) % 256
     grid[:, :, 3] = np.arange(256)[:, None]
     Image.fromarray(grid, "RGBA").save("alpha-grid-rgba.png")
-    to_rgb(Image.fromarray(grid, "RGBA")).save("alpha-grid-over-white.png")
 
     sizes = [(10, 10), (28, 5000), (8000, 6000), (224, 224), (112, 112), (42, 42), (70, 70), (1000, 1000),
              (50, 30), (1, 200), (100000, 500), (1080, 1920), (3024, 4032), (56, 56), (27, 27), (15, 2999)]
