@@ -1,7 +1,6 @@
 package org.pathoreason.data.readers;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,7 @@ final class Csv {
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,7 +81,7 @@ public final class PathMmuReader implements DatasetReader {
         } catch (JsonProcessingException e) {
             throw JsonRecords.malformed(file, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
         if (Boolean.FALSE.equals(perSubset) && options.subset() != null
                 && subsetsSeen.stream().noneMatch(options.subset()::equalsIgnoreCase)) {
