@@ -314,9 +314,14 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         require(v.headDim() % 4 == 0, "vision head dim " + v.headDim() + " must be divisible by 4 (2-D rotary)");
         require(v.patchSize > 0 && v.spatialMergeSize > 0 && v.temporalPatchSize > 0 && v.inChannels > 0,
                 "vision_config patch sizes must be positive: " + v);
-        require(v.windowSize > 0 && v.windowSize % (v.patchSize * v.spatialMergeSize) == 0,
+        // products in long: sizes near the int range must be refused, not overflow into a zero or negative size
+        long mergedPatch = (long) v.patchSize * v.spatialMergeSize;
+        require(v.windowSize > 0 && v.windowSize % mergedPatch == 0,
                 "vision_config.window_size " + v.windowSize + " must be a positive multiple of patch_size x "
-                        + "spatial_merge_size = " + v.patchSize * v.spatialMergeSize);
+                        + "spatial_merge_size = " + mergedPatch);
+        long patchValues = (long) v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
+        require(patchValues <= Integer.MAX_VALUE, "vision_config: in_channels x temporal_patch_size x patch_size^2 = "
+                + patchValues + " values per patch is too large");
         for (int b : v.fullAttentionBlocks) {
             require(b >= 0 && b < v.depth, "vision_config.fullatt_block_indexes has " + b + ", outside 0.."
                     + (v.depth - 1));
@@ -330,7 +335,9 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         require(t.headDim() % 2 == 0, "head dim " + t.headDim() + " must be even (rotary)");
         require(t.mropeSection.size() == 3, "rope_scaling.mrope_section must have 3 entries (temporal, height, "
                 + "width), got " + t.mropeSection);
-        int sum = t.mropeSection.stream().mapToInt(Integer::intValue).sum();
+        require(t.mropeSection.stream().allMatch(x -> x >= 0), "rope_scaling.mrope_section entries must not be "
+                + "negative, got " + t.mropeSection);
+        long sum = t.mropeSection.stream().mapToLong(Integer::longValue).sum();
         require(sum * 2 == t.headDim(), "rope_scaling.mrope_section " + t.mropeSection + " must sum to head_dim/2 = "
                 + t.headDim() / 2 + ", sums to " + sum);
         require(v.outHiddenSize == t.hiddenSize, "vision_config.out_hidden_size " + v.outHiddenSize
