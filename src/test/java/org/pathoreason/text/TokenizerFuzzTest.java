@@ -2,6 +2,7 @@ package org.pathoreason.text;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Tag;
 import org.pathoreason.util.PathoReasonException;
 
 /**
@@ -10,6 +11,7 @@ import org.pathoreason.util.PathoReasonException;
  * work or fail with the project's own exception. Seeds:
  * {@code src/test/resources/org/pathoreason/text/TokenizerFuzzTestInputs/}.
  */
+@Tag("fuzz")
 class TokenizerFuzzTest {
 
     @FuzzTest(maxDuration = "10s")

@@ -3,6 +3,7 @@ package org.pathoreason.data.readers;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.pathoreason.data.Sample;
 import org.pathoreason.util.FuzzFiles;
 import org.pathoreason.util.PathoReasonException;
@@ -13,6 +14,7 @@ import org.pathoreason.util.PathoReasonException;
  * gives samples or fails with the project's own exception naming the file. Seeds:
  * {@code src/test/resources/org/pathoreason/data/readers/DatasetReadersFuzzTestInputs/}.
  */
+@Tag("fuzz")
 class DatasetReadersFuzzTest {
 
     @FuzzTest(maxDuration = "10s")

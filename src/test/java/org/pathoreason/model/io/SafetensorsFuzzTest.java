@@ -2,6 +2,7 @@ package org.pathoreason.model.io;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.pathoreason.util.FuzzFiles;
 import org.pathoreason.util.PathoReasonException;
 
@@ -10,6 +11,7 @@ import org.pathoreason.util.PathoReasonException;
  * the project's own exception; nothing else (no index, size or allocation error from a header that lies) comes out.
  * Seeds: {@code src/test/resources/org/pathoreason/model/io/SafetensorsFuzzTestInputs/}.
  */
+@Tag("fuzz")
 class SafetensorsFuzzTest {
 
     @FuzzTest(maxDuration = "10s")

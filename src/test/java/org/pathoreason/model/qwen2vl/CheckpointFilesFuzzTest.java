@@ -3,6 +3,7 @@ package org.pathoreason.model.qwen2vl;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.model.io.CheckpointDir;
 import org.pathoreason.util.FuzzFiles;
@@ -14,6 +15,7 @@ import org.pathoreason.util.PathoReasonException;
  * {@code tokenizer_config.json} (its chat template) and {@code pathoreason.json}. Each either works or fails with
  * the project's own exception. Seeds: {@code src/test/resources/org/pathoreason/model/qwen2vl/CheckpointFilesFuzzTestInputs/}.
  */
+@Tag("fuzz")
 class CheckpointFilesFuzzTest {
 
     // A valid one-tensor safetensors file: 8-byte header length, the header, 4 bytes of data.
