@@ -2,6 +2,7 @@ package org.pathoreason.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +58,13 @@ public final class SampleJsonl {
         Sample s;
         try {
             s = MAPPER.readValue(line, Sample.class);
+        } catch (ValueInstantiationException e) {
+            // the record's constructor refused a null: the id, or an entry of a list
+            boolean id = e.getCause() instanceof NullPointerException npe && "id".equals(npe.getMessage());
+            throw DataException.at(file, lineNo, id ? "missing required field 'id'"
+                    : "a list field (images, options, entities) has a null entry");
         } catch (JsonProcessingException e) {
             throw DataException.at(file, lineNo, "malformed JSON: " + e.getOriginalMessage());
-        } catch (NullPointerException e) {
-            throw DataException.at(file, lineNo, "missing required field 'id'");
         }
         validate(s, file, lineNo);
         return s;

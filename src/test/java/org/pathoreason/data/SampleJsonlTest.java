@@ -44,7 +44,14 @@ class SampleJsonlTest {
         Files.writeString(file, ok + "\n" + ok + "\n");
         assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("bad.jsonl:2: duplicate id 'a'");
         Files.writeString(file, "{\"task\":\"open\",\"answer\":\"x\"}\n");
-        assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("bad.jsonl:1");
+        assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("bad.jsonl:1: missing required field 'id'");
+        Files.writeString(file, "{\"id\":\"n\",\"task\":\"open\",\"answer\":\"x\",\"images\":[null]}\n");
+        assertThatThrownBy(() -> SampleJsonl.read(file)).isInstanceOf(DataException.class)
+                .hasMessageContaining("bad.jsonl:1: a list field (images, options, entities) has a null entry");
+        // bytes that are not UTF-8: a DataException naming the file (was an UncheckedIOException)
+        Files.write(file, new byte[] {'{', (byte) 0xC3, '}', '\n'});
+        assertThatThrownBy(() -> SampleJsonl.read(file)).isInstanceOf(DataException.class)
+                .hasMessageContaining("bad.jsonl: cannot read");
         Files.writeString(file, "{\"id\":\"c\",\"task\":\"essay\"}\n");
         assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("unknown task 'essay'");
     }
