@@ -1,5 +1,7 @@
 package org.pathoreason.text.extract;
 
+import org.pathoreason.data.Sample;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
