@@ -17,7 +17,6 @@ import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.Tokenizer;
 import org.pathoreason.text.TokenizerConfig;
-import org.pathoreason.util.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -34,7 +34,7 @@ public final class PromptBuilder {
     public String userText(Sample sample) {
         StringBuilder sb = new StringBuilder();
         String question = sample.question().strip();
-        if (question.isEmpty() && Sample.CAPTION.equals(sample.task())) {
+        if (question.isEmpty() && Task.CAPTION.equals(sample.task())) {
             question = DEFAULT_CAPTION_QUESTION;
         }
         sb.append(question);

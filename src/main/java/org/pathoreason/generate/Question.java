@@ -1,5 +1,7 @@
 package org.pathoreason.generate;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +34,7 @@ public record Question(List<Path> images, String text, List<String> options) {
 
     /** The canonical sample the prompt encoder reads. */
     public Sample toSample(String id) {
-        return new Sample(id, images.stream().map(p -> p.toAbsolutePath().toString()).toList(), text, options, null,
-                null, null, null, null, options.isEmpty() ? Sample.OPEN : Sample.MCQ, null, null);
+        return Sample.builder(id).images(images.stream().map(p -> p.toAbsolutePath().toString()).toList())
+                .question(text).options(options).task(options.isEmpty() ? Task.OPEN : Task.MCQ).build();
     }
 }

@@ -42,3 +42,4 @@
  * {@code FILE:LINE:} (JSON: {@code FILE:LINE:COLUMN:} and the record, e.g. {@code relations[3]}).
  */
 package org.pathoreason.knowledge;
+

@@ -1,6 +1,7 @@
 package org.pathoreason.pipeline;
 
-import ai.djl.ndarray.NDManager;
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pathoreason.data.Sample;
-import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
@@ -113,7 +113,7 @@ final class StageEvaluator {
     }
 
     private static int choices(Sample s) {
-        return Sample.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
+        return Task.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
     }
 
     /** Mean format, entity and process reward over the completions. */

@@ -30,7 +30,6 @@ import org.pathoreason.train.sft.SftConfig;
 import org.pathoreason.train.sft.SftTrainer;
 import org.pathoreason.train.sft.Stage;
 import org.pathoreason.util.AtomicFiles;
-import org.pathoreason.util.Json;
 
 /**
  * Runs the trainer of one stage into its run folder ({@code run.json}, {@code metrics.jsonl}, {@code final/}),

@@ -17,3 +17,4 @@
  * </ul>
  */
 package org.pathoreason.reward;
+

@@ -19,7 +19,7 @@ class PromptBuilderTest {
         return new Sample("s1", List.of("images/1.png"),
                 "What feature indicates chronic inflammation? ",
                 List.of("Granuloma formation", " Plasma cells with eccentric nuclei"), "B", "Plasma cells",
-                null, null, List.of(), Sample.MCQ, "diagnosis", Map.of());
+                null, null, List.of(), Task.MCQ, "diagnosis", Map.of());
     }
 
     @Test
@@ -47,7 +47,7 @@ class PromptBuilderTest {
         PromptBuilder b = new PromptBuilder(PromptStyle.THINK_ANSWER);
         assertThat(b.userText(mcq())).endsWith("eccentric nuclei\n" + SystemPrompts.THINK_ANSWER_INSTRUCTION);
         Sample open = new Sample("o", List.of(), "Which organ?", List.of(), "lung", null, null, null, null,
-                Sample.OPEN, null, null);
+                Task.OPEN, null, null);
         assertThat(b.userText(open)).isEqualTo("Which organ? " + SystemPrompts.THINK_ANSWER_INSTRUCTION);
         List<ChatMessage> messages = b.messages(open);
         assertThat(messages).hasSize(1);
@@ -66,7 +66,7 @@ class PromptBuilderTest {
     @Test
     void captionWithoutQuestionGetsADefaultInstruction() {
         Sample cap = new Sample("c", List.of("x.png"), "", List.of(), "Glands.", null, null, "Glands.", null,
-                Sample.CAPTION, null, null);
+                Task.CAPTION, null, null);
         assertThat(new PromptBuilder(PromptStyle.PLAIN).userText(cap)).isEqualTo(PromptBuilder.DEFAULT_CAPTION_QUESTION);
     }
 

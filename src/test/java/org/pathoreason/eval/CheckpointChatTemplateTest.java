@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import org.pathoreason.model.CheckpointBundle;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +72,7 @@ class CheckpointChatTemplateTest {
         assertThat(t.defaultSystemPrompt()).isEqualTo(PATHOLOGIST);
         // a prompt style without its own system prompt now gets the checkpoint's default, as the model expects
         Sample s = new Sample("s1", List.of("a.png"), "Is this malignant?", List.of(), "no", null, null, null, null,
-                Sample.YESNO, null, Map.of());
+                Task.YESNO, null, Map.of());
         String prompt = t.renderUnexpanded(new PromptBuilder(PromptStyle.THINK_ANSWER).messages(s), true);
         assertThat(prompt).startsWith("<|im_start|>system\n" + PATHOLOGIST + "<|im_end|>\n<|im_start|>user\n");
         assertThat(warnings()).isEmpty();

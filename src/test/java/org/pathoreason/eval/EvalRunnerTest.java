@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import org.pathoreason.model.CheckpointBundle;
 
 import org.pathoreason.data.PromptEncoder;
@@ -224,7 +226,7 @@ class EvalRunnerTest {
     void aMissingImageFailsBeforeGenerationNamingTheSample() {
         List<Sample> samples = new ArrayList<>(fixture.samples.subList(0, 2));
         samples.add(new Sample("lost-1", List.of("images/none.png"), "Which?", List.of("x", "y"), "A", null, null,
-                null, null, Sample.MCQ, "cells", Map.of()));
+                null, null, Task.MCQ, "cells", Map.of()));
         Path out = root.resolve("missing");
         assertThatThrownBy(() -> runner(OPTIONS.withOutDir(out)).run(samples, imageBase))
                 .isInstanceOf(DataException.class)

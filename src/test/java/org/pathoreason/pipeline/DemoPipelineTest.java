@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -53,7 +55,7 @@ class DemoPipelineTest {
         assertThat(testSize).isEqualTo(settings.testSamples());
         Map<String, Integer> closedPerSubset = new TreeMap<>();
         for (Sample t : SampleJsonl.read(out.resolve("world/test.jsonl"))) {
-            if (Sample.MCQ.equals(t.task()) || Sample.YESNO.equals(t.task())) {
+            if (Task.MCQ.equals(t.task()) || Task.YESNO.equals(t.task())) {
                 closedPerSubset.merge(t.subset(), 1, Integer::sum);
             }
         }

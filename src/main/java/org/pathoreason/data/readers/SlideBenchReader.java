@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,7 +99,7 @@ public final class SlideBenchReader implements DatasetReader {
         String broad = cell(row, columns, "Broad Category");
         String subset = broad == null || broad.isBlank() ? "all" : broad.strip();
         return new Sample(id, options.slideImages(slide, tumor), question, opts, Sample.letter(index),
-                opts.get(index), null, null, null, Sample.MCQ, subset, meta);
+                opts.get(index), null, null, null, Task.MCQ, subset, meta);
     }
 
     static int answerIndex(String answer, List<String> opts) {

@@ -14,3 +14,4 @@
  * recognise each finding on freshly rendered tiles ({@code pathoreason synth probe}).
  */
 package org.pathoreason.data.synth;
+

@@ -1,5 +1,7 @@
 package org.pathoreason.eval.report;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -184,7 +186,7 @@ public final class EvalReport {
                     image = rel;
                 }
             }
-            String gold = Sample.MCQ.equals(s.task()) ? s.answer() + ") " + s.options().get(Sample.letterIndex(s.answer()))
+            String gold = Task.MCQ.equals(s.task()) ? s.answer() + ") " + s.options().get(Sample.letterIndex(s.answer()))
                     : it.reference() != null ? it.reference() : s.answer();
             String read = it.extraction().value() == null ? "(no answer)" : it.extraction().value()
                     + (it.extraction().isMiss() ? " (random fallback)" : "");

@@ -1,6 +1,5 @@
 package org.pathoreason.text.extract;
 
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -12,3 +12,4 @@
  * Yes/no and free-text answers are read by the same extractors.
  */
 package org.pathoreason.text.extract;
+

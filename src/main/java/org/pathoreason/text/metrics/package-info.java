@@ -10,3 +10,4 @@
  * text, which then scores exactly as pycocoevalcap run on the raw strings.
  */
 package org.pathoreason.text.metrics;
+

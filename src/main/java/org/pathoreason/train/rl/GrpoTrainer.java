@@ -239,7 +239,7 @@ public final class GrpoTrainer {
         long t1 = System.nanoTime();
         double klPenalty = Double.NaN;
         double rolloutKl = Double.NaN;
-        if (RlOptions.GENERATION.equals(rl.oldLogp())) {
+        if (rl.oldLogp() == RlOptions.OldLogProbs.GENERATION) {
             batch.setOldLogProbs(batch.samplerLogProbs());
         }
         if (reference != null && !batch.isEmpty()) {
@@ -258,7 +258,7 @@ public final class GrpoTrainer {
                     float[] ref = batch.refLogProbs()[i];
                     double sum = 0;
                     for (int j = 0; j < old.length; j++) {
-                        sum += rl.klKind().perToken(old[j], ref[j]);
+                        sum += rl.klEstimator().perToken(old[j], ref[j]);
                     }
                     penalty[i] = rl.klCoef() * sum;
                     klSum += sum;

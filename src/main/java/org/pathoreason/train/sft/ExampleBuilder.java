@@ -1,5 +1,7 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
 import org.pathoreason.data.PromptEncoder;
 import org.pathoreason.data.DataException;
 import org.pathoreason.image.ImageCache;
@@ -117,12 +119,14 @@ public final class ExampleBuilder {
     public Sample shown(Sample sample) {
         TrajectoryMasking.Question question = settings.masking().question(sample);
         if (settings.stage() == Stage.PRETRAIN) {
-            String q = Sample.CAPTION.equals(sample.task()) ? question.text() : "";
-            return new Sample(sample.id(), sample.images(), q, List.of(), null, null, null, sample.caption(), null,
-                    Sample.CAPTION, sample.subset(), null);
+            String q = Task.CAPTION.equals(sample.task()) ? question.text() : "";
+            return Sample.builder(sample.id()).images(sample.images()).question(q).caption(sample.caption())
+                    .task(Task.CAPTION).subset(sample.subset()).build();
         }
-        return new Sample(sample.id(), sample.images(), question.text(), sample.options(), sample.answer(),
-                sample.answerText(), null, null, null, sample.task(), sample.subset(), null);
+        // only what a question shows: no reasoning, caption, entities or meta
+        return Sample.builder(sample.id()).images(sample.images()).question(question.text())
+                .options(sample.options()).answer(sample.answer()).answerText(sample.answerText())
+                .task(sample.task()).subset(sample.subset()).build();
     }
 
     /**
@@ -164,9 +168,9 @@ public final class ExampleBuilder {
 
     /** The text inside {@code <answer>}: the letter (and option text) for mcq, else the answer. */
     public String answerText(Sample sample) {
-        String task = sample.task() == null ? "" : sample.task();
+        Task task = sample.task();
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 int index = Sample.letterIndex(sample.answer());
                 if (index < 0 || index >= sample.options().size()) {
                     String range = sample.options().isEmpty() ? "(no options)"
@@ -182,13 +186,13 @@ public final class ExampleBuilder {
                     case TEXT -> text;
                 };
             }
-            case Sample.YESNO, Sample.OPEN -> {
+            case YESNO, OPEN -> {
                 if (sample.answer() == null || sample.answer().isBlank()) {
                     throw new SampleProblem("sample '" + sample.id() + "' has no answer");
                 }
                 return sample.answer().strip();
             }
-            case Sample.CAPTION -> {
+            case CAPTION -> {
                 if (sample.caption() == null || sample.caption().isBlank()) {
                     throw new SampleProblem("caption sample '" + sample.id() + "' has no caption");
                 }

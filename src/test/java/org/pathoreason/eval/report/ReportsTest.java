@@ -1,5 +1,7 @@
 package org.pathoreason.eval.report;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -38,13 +40,13 @@ class ReportsTest {
         for (int i = 0; i < answers.length; i++) {
             String image = i % 2 == 0 ? "pathoml-breast-ducts-1024.png" : "crc-adi-224.tif";
             samples.add(new Sample("s" + i, List.of(image), "Which carcinoma <is> this?", dx, answers[i],
-                    dx.get(Sample.letterIndex(answers[i])), null, null, null, Sample.MCQ,
+                    dx.get(Sample.letterIndex(answers[i])), null, null, null, Task.MCQ,
                     i < 4 ? "diagnosis" : "diagnosis-hard", Map.of()));
             preds.add(new Prediction("s" + i, "<observe>glands & nests</observe><think>keratin? <b>no</b></think>"
                     + "<answer>" + said[i] + "</answer>", 40 + 17 * i));
         }
         samples.add(new Sample("o1", List.of(), "Describe the tissue.", List.of(), "Adipose tissue with thin septa",
-                null, null, null, null, Sample.OPEN, "open", Map.of()));
+                null, null, null, null, Task.OPEN, "open", Map.of()));
         preds.add(new Prediction("o1", "<answer>adipose tissue</answer>", 12));
         return new Scorer(ScoreOptions.DEFAULTS).score(samples, preds);
     }

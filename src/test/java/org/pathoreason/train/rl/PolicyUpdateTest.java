@@ -62,8 +62,8 @@ class PolicyUpdateTest {
 
     private static RlOptions options(String agg, int micro) {
         RlOptions g = RlOptions.grpo();
-        return new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, micro, RlOptions.RECOMPUTE, g.advEps(), true,
-                0.2, 0.2, 3.0, agg, 0, 0, "k3", false, false, "reward", 1, false, "think-answer");
+        return new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, micro, RlOptions.OldLogProbs.RECOMPUTE, g.advEps(), true,
+                0.2, 0.2, 3.0, LossAggregation.parse(agg), 0, 0, KlEstimators.Kind.K3, false, false, "reward", 1, false, "think-answer");
     }
 
     @Test
@@ -140,8 +140,8 @@ class PolicyUpdateTest {
             RolloutBatch batch = fixedRollout();
             batch.computeAdvantages(Advantages.Options.verl());
             RlOptions g = options("token-mean", 2);
-            RlOptions rl = new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 3, 4, 2, RlOptions.RECOMPUTE, g.advEps(),
-                    true, 0.2, 0.2, 3.0, "token-mean", 0, 0, "k3", false, false, "reward", 1, false, "think-answer");
+            RlOptions rl = new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 3, 4, 2, RlOptions.OldLogProbs.RECOMPUTE, g.advEps(),
+                    true, 0.2, 0.2, 3.0, LossAggregation.TOKEN_MEAN, 0, 0, KlEstimators.Kind.K3, false, false, "reward", 1, false, "think-answer");
             try (ParameterUpdater updater = updater(model, 5e-2)) {
                 PolicyUpdate.Stats s = new PolicyUpdate(model, rl, RlFixtures.STOP).run(batch, updater, 9, root);
                 assertThat(s.updates()).isEqualTo(6); // 3 epochs x 2 mini-batches of 4
@@ -160,8 +160,8 @@ class PolicyUpdateTest {
             RolloutBatch batch = fixedRollout();
             batch.computeAdvantages(Advantages.Options.verl());
             RlOptions g = options("token-mean", 8);
-            RlOptions masked = new RlOptions("dapo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, 8, RlOptions.RECOMPUTE,
-                    g.advEps(), true, 0.2, 0.28, 3.0, "token-mean", 0, 0, "k3", false, false, "reward", 1, true,
+            RlOptions masked = new RlOptions("dapo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, 8, RlOptions.OldLogProbs.RECOMPUTE,
+                    g.advEps(), true, 0.2, 0.28, 3.0, LossAggregation.TOKEN_MEAN, 0, 0, KlEstimators.Kind.K3, false, false, "reward", 1, true,
                     "think-answer");
             int all = 0;
             for (int i = 0; i < batch.size(); i++) {

@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.data.Task;
+
 import org.pathoreason.data.PromptEncoder;
 
 import ai.djl.ndarray.NDManager;
@@ -70,7 +72,7 @@ final class RlFixtures {
     };
 
     static Sample sample(String id, String question) {
-        return new Sample(id, List.of(), question, List.of(), "a", null, null, null, List.of(), Sample.OPEN, null,
+        return new Sample(id, List.of(), question, List.of(), "a", null, null, null, List.of(), Task.OPEN, null,
                 Map.of());
     }
 
@@ -141,7 +143,7 @@ final class RlFixtures {
                 7, true, 2, 5, 0, 1, false, false, false, 64, AdamW.DEFAULT_NO_DECAY);
         RlOptions r = d.rl();
         RlOptions rl = new RlOptions(r.algorithm(), 4, 8, 64, 6, 1.0, 1.0, 0, 1, 0, 8, r.oldLogp(), r.advEps(),
-                r.scaleAdvByStd(), r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, klCoef, "k3", false,
+                r.scaleAdvByStd(), r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, klCoef, KlEstimators.Kind.K3, false,
                 r.dynamicSampling(), "reward", 3, false, r.promptStyle());
         return new GrpoConfig(t, rl, d.reward());
     }

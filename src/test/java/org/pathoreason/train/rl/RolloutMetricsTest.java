@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -17,7 +19,7 @@ import org.pathoreason.reward.RewardResult;
 class RolloutMetricsTest {
 
     private static Sample sample(String id, String subset) {
-        return new Sample(id, List.of(), "q", List.of(), "A", null, null, null, List.of(), Sample.MCQ, subset,
+        return new Sample(id, List.of(), "q", List.of(), "A", null, null, null, List.of(), Task.MCQ, subset,
                 Map.of());
     }
 
