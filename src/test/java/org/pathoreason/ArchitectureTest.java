@@ -74,6 +74,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheCliDrawsProgressBars() {
+        ArchRuleDefinition.noClasses().that().resideOutsideOfPackage("org.pathoreason.cli..")
+                .should().dependOnClassesThat().resideInAPackage("me.tongfei.progressbar..")
+                .because("library code reports progress through util.Progress; only the CLI draws")
+                .check(classes);
+    }
+
+    @Test
     void noPackageCycles() {
         slices().matching("org.pathoreason.(**)").should().beFreeOfCycles().check(classes);
     }

@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
@@ -236,7 +236,7 @@ public final class EvalRunner {
         long t0 = System.nanoTime();
         try (PredictionWriter writer = predFile == null ? null
                 : PredictionWriter.resume(predFile, new ArrayList<>(predictions.values()));
-             ProgressBar bar = options.progress() ? Progress.bar("eval", pending.size(), "samples") : null;
+             Progress.Task bar = options.progress() ? Progress.bar("eval", pending.size(), "samples") : null;
              NDManager manager = Engines.newManager()) {
             for (int from = 0; from < pending.size(); from += options.batchSize()) {
                 List<Sample> batch = pending.subList(from, Math.min(pending.size(), from + options.batchSize()));

@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.engine.Engines;
 import org.pathoreason.util.Progress;
 
@@ -351,7 +351,7 @@ public final class FindingProbe {
             seeds[i] = rnd.nextLong();
         }
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, options.renderThreads()));
-        try (ProgressBar bar = Progress.bar(task, n, "img")) {
+        try (Progress.Task bar = Progress.bar(task, n, "img")) {
             List<Future<?>> futures = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int k = i;

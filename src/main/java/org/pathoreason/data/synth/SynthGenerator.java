@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.util.AtomicFiles;
@@ -175,7 +175,7 @@ public final class SynthGenerator {
             t.setDaemon(true);
             return t;
         });
-        try (ProgressBar bar = progress ? Progress.bar("synth", all.size(), "img") : null) {
+        try (Progress.Task bar = progress ? Progress.bar("synth", all.size(), "img") : null) {
             List<Future<?>> futures = new ArrayList<>(all.size());
             for (Planned p : all) {
                 futures.add(pool.submit(() -> {

@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.TokenDecoder;
@@ -187,7 +187,7 @@ public final class GrpoTrainer {
             PolicyUpdate update = new PolicyUpdate(policy, rl, padId);
             Map<String, Object> last = Map.of();
             try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start);
-                 ProgressBar bar = progress ? Progress.bar(rl.algorithm(), totalSteps, "step") : null) {
+                 Progress.Task bar = progress ? Progress.bar(rl.algorithm(), totalSteps, "step") : null) {
                 if (bar != null) {
                     bar.stepTo(start);
                 }

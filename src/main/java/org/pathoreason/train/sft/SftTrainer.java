@@ -24,7 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
@@ -355,7 +355,7 @@ public final class SftTrainer {
                 long lastValStep = -1;
                 boolean countsLogged = false;
                 try (MetricsLog metrics = MetricsLog.open(runDir.resolve(METRICS), resumed);
-                     ProgressBar bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
+                     Progress.Task bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
                     if (bar != null) {
                         bar.stepTo(resumed);
                     }
