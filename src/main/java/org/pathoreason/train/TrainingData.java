@@ -154,6 +154,22 @@ public final class TrainingData {
         return List.of(train, validation);
     }
 
+    /** SHA-256 of in-memory samples as canonical JSONL lines, hex; their data fingerprint. */
+    public static String fingerprint(List<Sample> samples) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            for (Sample s : samples) {
+                d.update(org.pathoreason.util.Json.MAPPER.writeValueAsBytes(s));
+                d.update((byte) '\n');
+            }
+            return "sha256:" + HexFormat.of().formatHex(d.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of a data file (of {@code data.json} for a PathMMU folder), hex; the data fingerprint. */
     public static String fingerprint(Path input) {
         Path file = Files.isDirectory(input) ? input.resolve("data.json") : input;

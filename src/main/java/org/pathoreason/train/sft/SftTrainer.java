@@ -107,7 +107,10 @@ public final class SftTrainer {
     private final Stage stage;
     private final ConfigLoader.Resolved<SftConfig> resolved;
     private final Path data;
+    private final List<Sample> samples;
+    private final Path imageBase;
     private final Path modelDir;
+    private final CheckpointBundle given;
     private final Path runDir;
     private boolean progressBar = true;
     private StepListener listener = (step, metrics) -> { };
@@ -121,11 +124,86 @@ public final class SftTrainer {
      * @param runDir the run folder
      */
     public SftTrainer(Stage stage, ConfigLoader.Resolved<SftConfig> resolved, Path data, Path modelDir, Path runDir) {
+        this(stage, resolved, Objects.requireNonNull(data, "data"), null, null,
+                Objects.requireNonNull(modelDir, "modelDir"), null, runDir);
+    }
+
+    private SftTrainer(Stage stage, ConfigLoader.Resolved<SftConfig> resolved, Path data, List<Sample> samples,
+            Path imageBase, Path modelDir, CheckpointBundle given, Path runDir) {
         this.stage = Objects.requireNonNull(stage, "stage");
         this.resolved = Objects.requireNonNull(resolved, "resolved");
-        this.data = Objects.requireNonNull(data, "data");
-        this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+        this.data = data;
+        this.samples = samples;
+        this.imageBase = imageBase;
+        this.modelDir = modelDir;
+        this.given = given;
         this.runDir = Objects.requireNonNull(runDir, "runDir");
+    }
+
+    /**
+     * Training on an open checkpoint and in-memory samples, as a library user or a pipeline has them:
+     * {@code SftTrainer.builder().setStage(Stage.SFT).setConfig(SftConfig.load(null, overrides))
+     * .setCheckpoint(bundle).setSamples(samples, imageBase).setRunDir(out).build().run()}. The checkpoint's model
+     * is trained in place (and stays open: the caller closes it).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of an in-memory run; {@code setX} required, {@code optX} optional. */
+    public static final class Builder {
+        private Stage stage = Stage.SFT;
+        private ConfigLoader.Resolved<SftConfig> config;
+        private CheckpointBundle checkpoint;
+        private List<Sample> samples;
+        private Path imageBase;
+        private Path runDir;
+        private StepListener listener;
+
+        private Builder() {
+        }
+
+        public Builder setStage(Stage s) {
+            this.stage = Objects.requireNonNull(s, "stage");
+            return this;
+        }
+
+        public Builder setConfig(ConfigLoader.Resolved<SftConfig> c) {
+            this.config = Objects.requireNonNull(c, "config");
+            return this;
+        }
+
+        public Builder setCheckpoint(CheckpointBundle c) {
+            this.checkpoint = Objects.requireNonNull(c, "checkpoint");
+            return this;
+        }
+
+        /** @param base folder relative image paths are resolved against */
+        public Builder setSamples(List<Sample> s, Path base) {
+            this.samples = List.copyOf(s);
+            this.imageBase = Objects.requireNonNull(base, "imageBase").toAbsolutePath();
+            return this;
+        }
+
+        public Builder setRunDir(Path dir) {
+            this.runDir = Objects.requireNonNull(dir, "runDir");
+            return this;
+        }
+
+        public Builder optListener(StepListener l) {
+            this.listener = l;
+            return this;
+        }
+
+        public SftTrainer build() {
+            if (config == null || checkpoint == null || samples == null || runDir == null) {
+                throw new IllegalStateException("SftTrainer needs setConfig, setCheckpoint, setSamples and "
+                        + "setRunDir");
+            }
+            SftTrainer t = new SftTrainer(stage, config, null, samples, imageBase, checkpoint.dir(), checkpoint,
+                    runDir).progressBar(false);
+            return listener == null ? t : t.listener(listener);
+        }
     }
 
     /** Shows (default) or hides the console progress bar. */
@@ -155,7 +233,8 @@ public final class SftTrainer {
         }
 
         try (NDManager root = Engines.newManager();
-             CheckpointBundle checkpoint = CheckpointBundle.open(modelDir, root)) {
+             CheckpointBundle opened = given == null ? CheckpointBundle.open(modelDir, root) : null) {
+            CheckpointBundle checkpoint = given == null ? opened : given;
             Tokenizer tokenizer = checkpoint.tokenizer();
             QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(checkpoint, opts));
             ImageCache images = new ImageCache(processor, (long) opts.imageCacheMb() << 20);
@@ -164,7 +243,8 @@ public final class SftTrainer {
 
             // ---- data ----
             BadSampleLog bad = new BadSampleLog(opts.onBadSampleValue());
-            List<TrainingData.Located> all = TrainingData.read(data, opts.dataFormat(), bad);
+            List<TrainingData.Located> all = data != null ? TrainingData.read(data, opts.dataFormat(), bad)
+                    : inMemory();
             List<TrainingData.Located> trainSamples = all;
             List<TrainingData.Located> valSamples = List.of();
             if (!opts.valData().isBlank()) {
@@ -182,7 +262,7 @@ public final class SftTrainer {
             SftData.Examples trainSet = SftData.build(trainSamples, builder, images, bad);
             SftData.Examples valSet = SftData.build(valSamples, builder, images, bad);
             if (trainSet.examples().isEmpty()) {
-                throw new DataException(data + ": no usable training sample (" + all.size() + " read, "
+                throw new DataException(source() + ": no usable training sample (" + all.size() + " read, "
                         + bad.skipped() + " bad, " + bad.tooLongCount() + " too long for max_length "
                         + train.maxLength() + ")");
             }
@@ -191,14 +271,14 @@ public final class SftTrainer {
                     Math.min(valSet.examples().size(), opts.valMaxSamples()));
             Map<String, Object> dataSummary = dataSummary(all.size(), trainSet, valSet, validation.size(), bad);
             LOG.info("{}: {} training examples ({} target tokens), {} validation; {} bad samples skipped, {} too "
-                    + "long, {} truncated", data, examples.size(), trainSet.targetTokens(), validation.size(),
+                    + "long, {} truncated", source(), examples.size(), trainSet.targetTokens(), validation.size(),
                     bad.skipped(), bad.tooLongCount(), trainSet.truncated());
 
             long totalSteps = train.totalSteps(examples.size());
-            String fingerprint = TrainingData.fingerprint(data);
+            String fingerprint = data != null ? TrainingData.fingerprint(data) : TrainingData.fingerprint(samples);
             if (resumeFrom.isEmpty()) {
                 Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("data", data.toAbsolutePath().toString());
+                extra.put("data", data != null ? data.toAbsolutePath().toString() : source());
                 extra.put("data_fingerprint", fingerprint);
                 extra.put("model", modelDir.toAbsolutePath().toString());
                 extra.put("total_steps", totalSteps);
@@ -219,6 +299,18 @@ public final class SftTrainer {
                 return loop.run(resumeFrom);
             }
         }
+    }
+
+    private String source() {
+        return data != null ? data.toString() : "in-memory samples (" + samples.size() + ")";
+    }
+
+    private List<TrainingData.Located> inMemory() {
+        List<TrainingData.Located> out = new java.util.ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            out.add(new TrainingData.Located(samples.get(i), Path.of("in-memory"), i + 1, imageBase));
+        }
+        return out;
     }
 
     /** How a run of this stage turns samples into examples: with the checkpoint's tokenizer and chat template. */
@@ -265,7 +357,7 @@ public final class SftTrainer {
     private void checkSameData(String fingerprint) {
         JsonNode saved = RunInfo.read(runDir).path("provenance").path("data_fingerprint");
         if (fingerprint != null && saved.isTextual() && !saved.asText().equals(fingerprint)) {
-            throw new IllegalStateException(data + " is not the data " + runDir + " was started with (fingerprint "
+            throw new IllegalStateException(source() + " is not the data " + runDir + " was started with (fingerprint "
                     + saved.asText() + ", now " + fingerprint + ")");
         }
     }
