@@ -46,12 +46,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With an output folder, each completion is appended to {@code predictions.jsonl} (one flushed line) as soon as
  * its batch ends; a run that is killed resumes from that file, skipping the ids it holds (a last line cut short
- * is dropped and generated again). At the end the file is rewritten in sample order, and {@code metrics.json},
- * {@code report.html} (with plots and example images) and {@code eval.json} are written.
+ * is dropped and generated again). At the end the file is rewritten in sample order, and {@code metrics.json} and
+ * {@code eval.json} are written ({@code eval.report.EvalReport.write} adds {@code report.html}).
  *
- * <p>Prompts are rendered with {@link EvalOptions#chatTemplate}; for a checkpoint folder pass
- * {@link LoadedCheckpoint#chatTemplate()}, which honours the folder's own {@code chat_template} where it can be
- * rendered and otherwise warns that the built-in Qwen2.5-VL template is used. The template's default system prompt
+ * <p>Prompts are rendered with the checkpoint's chat template ({@link CheckpointBundle#chatTemplate()}), which
+ * honours the folder's own {@code chat_template} where it can be rendered and otherwise warns that the built-in
+ * Qwen2.5-VL template is used. The template's default system prompt
  * is recorded in {@code eval.json}, so predictions made with another template are not resumed.
  *
  * <pre>{@code
