@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
+import org.pathoreason.util.TestResources;
 
 class ReadersTest {
 
@@ -175,7 +176,7 @@ class ReadersTest {
 
     @Test
     void llavaFromSlideChatExampleFile() {
-        Path file = Path.of("../shared/data/formats/slidechat-train-example.json");
+        Path file = TestResources.fixture("formats/slidechat-train-example.json");
         List<Sample> s = DatasetFormat.detect(file).read(file, ReadOptions.DEFAULTS);
         assertThat(s).isNotEmpty();
         assertThat(s.get(0).id()).isEqualTo("train::0");
