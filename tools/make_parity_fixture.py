@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Builds the Qwen2.5-VL parity fixture that ParityTest compares PathoReason against, with Hugging Face
-transformers as the reference. Works with transformers 4.5x (>= 4.52, the layout with model.language_model) and 5.x.
+transformers as the reference. Works with transformers 4.5x (run with 4.57.6) and 5.x (run with 5.18.0): both write the same fixture.
 
     python tools/make_parity_fixture.py src/test/resources/parity
 
