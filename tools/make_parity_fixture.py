@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Builds the Qwen2.5-VL parity fixture that ParityTest compares PathoReason against, with Hugging Face
-transformers as the reference. Works with transformers 4.5x (run with 4.57.6) and 5.x (run with 5.18.0): both write the same fixture.
+transformers as the reference. Works with transformers 4.5x (run with 4.57.6) and 5.x (run with 5.18.0): both
+write the same fixture, bit for bit.
 
     python tools/make_parity_fixture.py src/test/resources/parity
 
