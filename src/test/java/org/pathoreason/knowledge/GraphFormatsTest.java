@@ -111,7 +111,7 @@ class GraphFormatsTest {
                 .hasMessageStartingWith(shortRow + ":5: expected 12 fields as in the header, found 7");
         Path unterminated = write("u.csv", header + "protein_protein,ppi,0,9796,gene/protein,\"PHYHIP,NCBI\n");
         assertThatThrownBy(() -> KnowledgeGraph.load(unterminated))
-                .hasMessageStartingWith(unterminated + ":2: unterminated quoted field");
+                .hasMessageStartingWith(unterminated + ":2: quoted field is never closed");
         Path conflict = write("c.csv", header + "protein_protein,ppi,0,9796,gene/protein,PHYHIP,NCBI,8889,56992,gene/protein,KIF15,NCBI\n"
                 + "protein_protein,ppi,0,9796,gene/protein,OTHER,NCBI,8889,56992,gene/protein,KIF15,NCBI\n");
         assertThatThrownBy(() -> KnowledgeGraph.load(conflict))

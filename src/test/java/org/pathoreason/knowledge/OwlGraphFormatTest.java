@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pathoreason.knowledge.GraphException;
+import org.pathoreason.util.TestResources;
 
 class OwlGraphFormatTest {
 
     @TempDir
     Path dir;
 
-    static final Path SHARED = Path.of("../shared/data/kg");
+    static final Path SHARED = TestResources.fixture("kg");
 
     static final String SMALL = """
             <?xml version="1.0"?>

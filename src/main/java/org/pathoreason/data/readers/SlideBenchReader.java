@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
+import org.pathoreason.util.CsvRecords;
 
 /**
  * SlideBench-VQA (SlideChat) test CSV with the columns {@code ID, Slide, Tumor, Broad Category, Narrow Category,
@@ -31,7 +32,12 @@ public final class SlideBenchReader implements DatasetReader {
 
     @Override
     public List<Sample> read(Path file, ReadOptions options) {
-        List<Csv.Row> rows = Csv.read(file);
+        List<CsvRecords.Row> rows;
+        try {
+            rows = CsvRecords.readAll(file);
+        } catch (CsvRecords.CsvException e) {
+            throw DataException.at(file, e.line(), e.problem());
+        }
         if (rows.isEmpty()) {
             throw DataException.at(file, 1, "empty file; expected a SlideBench header (ID, Slide, Tumor, Broad "
                     + "Category, Narrow Category, Question, A, B, C, D, Answer)");
@@ -50,7 +56,7 @@ public final class SlideBenchReader implements DatasetReader {
         List<Sample> samples = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (int r = 1; r < rows.size(); r++) {
-            Csv.Row row = rows.get(r);
+            CsvRecords.Row row = rows.get(r);
             Sample s = toSample(file, row, r, columns, options);
             if (!ids.add(s.id())) {
                 throw at(file, row, r, "duplicate ID '" + s.id() + "'");
@@ -60,7 +66,7 @@ public final class SlideBenchReader implements DatasetReader {
         return samples;
     }
 
-    private static Sample toSample(Path file, Csv.Row row, int record, Map<String, Integer> columns,
+    private static Sample toSample(Path file, CsvRecords.Row row, int record, Map<String, Integer> columns,
             ReadOptions options) {
         if (row.fields().size() > 1 && row.fields().size() < columns.values().stream().mapToInt(i -> i).max()
                 .orElse(0) + 1) {
@@ -118,12 +124,12 @@ public final class SlideBenchReader implements DatasetReader {
         }
     }
 
-    private static String cell(Csv.Row row, Map<String, Integer> columns, String column) {
+    private static String cell(CsvRecords.Row row, Map<String, Integer> columns, String column) {
         Integer i = columns.get(column);
         return i == null || i >= row.fields().size() ? null : row.fields().get(i);
     }
 
-    private static String required(Path file, Csv.Row row, int record, Map<String, Integer> columns, String column) {
+    private static String required(Path file, CsvRecords.Row row, int record, Map<String, Integer> columns, String column) {
         String v = cell(row, columns, column);
         if (v == null || v.isBlank()) {
             throw at(file, row, record, "empty '" + column + "'");
@@ -131,7 +137,7 @@ public final class SlideBenchReader implements DatasetReader {
         return v.strip();
     }
 
-    private static DataException at(Path file, Csv.Row row, int record, String problem) {
+    private static DataException at(Path file, CsvRecords.Row row, int record, String problem) {
         return DataException.at(file, row.line(), "record " + record + ": " + problem);
     }
 }

@@ -424,6 +424,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         return text.lmHead(hidden.get(new NDIndex(":, 0")));
     }
 
+    /** The vision tower's merged output {@code [tokens, H]} for the images' patches (what fills the pad tokens). */
+    NDArray visionFeatures(float[] pixelPatches, List<int[]> grids, NDManager step) {
+        return vision.forward(pixelPatches, grids, step);
+    }
+
     /** Final-norm hidden states {@code [B, T, H]} of a whole batch (no cache). */
     private NDArray hidden(ModelInput input, NDManager step) {
         int t = input.length();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
+import org.pathoreason.util.TestResources;
 
 class ReadersTest {
 
@@ -177,7 +178,7 @@ class ReadersTest {
 
     @Test
     void llavaFromSlideChatExampleFile() {
-        Path file = Path.of("../shared/data/formats/slidechat-train-example.json");
+        Path file = TestResources.fixture("formats/slidechat-train-example.json");
         List<Sample> s = DatasetFormat.detect(file).read(file, ReadOptions.DEFAULTS);
         assertThat(s).isNotEmpty();
         assertThat(s.get(0).id()).isEqualTo("train::0");
