@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.pathoreason.data.Sample;
+import org.pathoreason.data.Task;
 
 /** A plain-text table of a {@link ScoreReport} for the console: overall, then per subset (rates in percent). */
 public final class ScoreTable {
@@ -64,8 +64,8 @@ public final class ScoreTable {
             return null;
         }
         int closed = 0;
-        for (String task : List.of(Sample.MCQ, Sample.YESNO)) {
-            MetricSet m = report.tasks().get(task);
+        for (Task task : List.of(Task.MCQ, Task.YESNO)) {
+            MetricSet m = report.tasks().get(task.id());
             closed += m == null ? 0 : m.noAnswerTag();
         }
         int open = untagged - closed;

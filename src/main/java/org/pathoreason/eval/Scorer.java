@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -78,7 +80,7 @@ public final class Scorer {
         ScoreReport report = new ScoreReport(MetricSet.of(items, options), options.extraction().id(),
                 options.randomFallback() && options.extraction() == ExtractionMode.PATHMMU,
                 options.captionTokenizer().name().toLowerCase(Locale.ROOT),
-                groups(items, ScoredItem::subsetKey), groups(items, it -> it.sample().task()),
+                groups(items, ScoredItem::subsetKey), groups(items, it -> it.sample().task() == null ? null : it.sample().task().id()),
                 groups(items, ScoredItem::questionTypeKey), confusion == null || confusion.isEmpty() ? null : confusion,
                 unmatched.any() ? unmatched : null);
         return new ScoreResult(report, items);
@@ -91,9 +93,9 @@ public final class Scorer {
 
     private ScoredItem scoreOne(AnswerExtractor extractor, Sample s, Prediction p) {
         String text = p.prediction();
-        String task = s.task() == null ? Sample.OPEN : s.task();
+        Task task = s.task() == null ? Task.OPEN : s.task();
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 Extraction e = extractor.choice(text, s.options());
                 boolean right = s.answer().equals(e.value());
                 if (options.extraction() == ExtractionMode.PATHMMU) {
@@ -109,7 +111,7 @@ public final class Scorer {
                 }
                 return new ScoredItem(s, p, e, right, null, null);
             }
-            case Sample.YESNO -> {
+            case YESNO -> {
                 Extraction e = extractor.yesNo(text);
                 String gold = s.answer().strip().toLowerCase(Locale.ROOT).replaceAll("[.!]+$", "");
                 return new ScoredItem(s, p, e, gold.equals(e.value()), null, null);
@@ -120,7 +122,7 @@ public final class Scorer {
                     // Raw output from a system that writes no tags: score its whole text, as benchmarks do.
                     e = Extraction.untagged(AnswerExtractor.rawAnswer(text));
                 }
-                String reference = Sample.CAPTION.equals(task) ? s.caption() : s.answer();
+                String reference = Task.CAPTION.equals(task) ? s.caption() : s.answer();
                 if (reference == null) {
                     throw new IllegalArgumentException("sample '" + s.id() + "' (" + task + ") has no reference text");
                 }
@@ -147,7 +149,7 @@ public final class Scorer {
         ConfusionMatrix m = new ConfusionMatrix();
         for (ScoredItem it : items) {
             Sample s = it.sample();
-            if (!Sample.MCQ.equals(s.task()) || !isConfusionGroup(s)) {
+            if (!Task.MCQ.equals(s.task()) || !isConfusionGroup(s)) {
                 continue;
             }
             String gold = s.options().get(Sample.letterIndex(s.answer()));

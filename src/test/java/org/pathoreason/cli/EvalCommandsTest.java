@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 import picocli.CommandLine;
 
 class EvalCommandsTest {
@@ -55,7 +56,7 @@ class EvalCommandsTest {
         assertThat(r.out()).contains("no <answer> tag: 2 of 2 predictions (2 open scored on their whole text");
         JsonNode j = Json.MAPPER.readTree(json.toFile());
         assertThat(j.get("no_answer_tag").asInt()).isEqualTo(2);
-        JsonNode v = Json.MAPPER.readTree(Path.of("src/test/resources/vectors/caption-metrics.json").toFile())
+        JsonNode v = Json.MAPPER.readTree(TestResources.fixture("vectors/caption-metrics.json").toFile())
                 .get("cases");
         // pooled over the two items: pycocoevalcap's per-item scores of the two cases, ROUGE-L their mean
         assertThat(j.get("rouge_l").asDouble()).isEqualTo(1.0);

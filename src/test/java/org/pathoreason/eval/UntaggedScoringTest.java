@@ -12,10 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.data.Sample;
+import org.pathoreason.data.Task;
 import org.pathoreason.text.extract.Extraction;
 import org.pathoreason.text.extract.ExtractionMode;
 import org.pathoreason.text.metrics.CaptionTokenizer;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 
 /**
  * Predictions without an {@code <answer>} tag (what most systems write): open answers are scored on their whole
@@ -24,16 +26,16 @@ import org.pathoreason.util.Json;
  */
 class UntaggedScoringTest {
 
-    static final Path VECTORS = Path.of("src/test/resources/vectors/caption-metrics.json");
+    static final Path VECTORS = TestResources.fixture("vectors/caption-metrics.json");
 
     // Raw outputs as other systems write them: bare, after a think block, after a think closed without opening
     // (the prompt opened it), after observe and think blocks.
     static final List<String> WRAPPINGS = List.of("%s", "<think>The glands look crowded.</think>\n%s",
             "The glands look crowded.</think> %s", "<observe>crowded glands</observe><think>so</think>%s");
 
-    private static Sample sample(String id, String task, String subset, String answer, List<String> options) {
-        return new Sample(id, List.of(), "What is seen?", options, answer, answer, null, null, null, task, subset,
-                Map.of());
+    private static Sample sample(String id, Task task, String subset, String answer, List<String> options) {
+        return Sample.builder(id).question("What is seen?").options(options).answer(answer).answerText(answer)
+                .task(task).subset(subset).build();
     }
 
     @Test
@@ -53,7 +55,7 @@ class UntaggedScoringTest {
                 continue;
             }
             String id = "c" + used.size();
-            samples.add(sample(id, Sample.OPEN, e.getKey(), ref, List.of()));
+            samples.add(sample(id, Task.OPEN, e.getKey(), ref, List.of()));
             predictions.add(new Prediction(id, String.format(WRAPPINGS.get(used.size() % WRAPPINGS.size()), hyp),
                     null));
             used.add(e.getKey());
@@ -88,11 +90,11 @@ class UntaggedScoringTest {
     @Test
     void untaggedClosedAnswersAreCountedStrictMissesAndBrokenTagsStayMisses() {
         List<String> dx = List.of("Acute inflammation", "Chronic inflammation");
-        List<Sample> samples = List.of(sample("m1", Sample.MCQ, "dx", "B", dx),
-                sample("y1", Sample.YESNO, "inv", "yes", List.of()),
-                sample("o1", Sample.OPEN, "open", "ductal carcinoma", List.of()),
-                sample("o2", Sample.OPEN, "open", "ductal carcinoma", List.of()),
-                sample("m2", Sample.MCQ, "dx", "A", dx));
+        List<Sample> samples = List.of(sample("m1", Task.MCQ, "dx", "B", dx),
+                sample("y1", Task.YESNO, "inv", "yes", List.of()),
+                sample("o1", Task.OPEN, "open", "ductal carcinoma", List.of()),
+                sample("o2", Task.OPEN, "open", "ductal carcinoma", List.of()),
+                sample("m2", Task.MCQ, "dx", "A", dx));
         List<Prediction> preds = List.of(new Prediction("m1", "The answer is B", null),
                 new Prediction("y1", "<think>invasion seen</think> yes", null),
                 new Prediction("o1", "<think>ducts</think><answer>ductal carcinoma", null),
@@ -120,7 +122,7 @@ class UntaggedScoringTest {
 
     @Test
     void everyPredictionTaggedLeavesNoNote() {
-        List<Sample> samples = List.of(sample("o", Sample.OPEN, "open", "negative", List.of()));
+        List<Sample> samples = List.of(sample("o", Task.OPEN, "open", "negative", List.of()));
         ScoreReport r = new Scorer(ScoreOptions.DEFAULTS)
                 .score(samples, List.of(new Prediction("o", "<answer>negative</answer>", null))).report();
         assertThat(r.overall().noAnswerTag()).isZero();
