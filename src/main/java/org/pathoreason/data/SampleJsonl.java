@@ -59,10 +59,15 @@ public final class SampleJsonl {
         try {
             s = MAPPER.readValue(line, Sample.class);
         } catch (ValueInstantiationException e) {
-            // the record's constructor refused a null: the id, or an entry of a list
-            boolean id = e.getCause() instanceof NullPointerException npe && "id".equals(npe.getMessage());
-            throw DataException.at(file, lineNo, id ? "missing required field 'id'"
-                    : "a list field (images, options, entities) has a null entry");
+            // a constructor or creator refused a value: say which, not "problem: NullPointerException"
+            if (e.getCause() instanceof DataException d) {
+                throw DataException.at(file, lineNo, d.getMessage());
+            }
+            if (e.getCause() instanceof NullPointerException npe) {
+                throw DataException.at(file, lineNo, "id".equals(npe.getMessage()) ? "missing required field 'id'"
+                        : "a list field (images, options, entities) has a null entry");
+            }
+            throw DataException.at(file, lineNo, "malformed JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw DataException.at(file, lineNo, "malformed JSON: " + e.getOriginalMessage());
         }
