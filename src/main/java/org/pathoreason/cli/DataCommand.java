@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "data", mixinStandardHelpOptions = true,
         description = "Dataset tools: stats, conversion to canonical sample JSONL, figure-caption pairs from PDFs, "
                 + "knowledge-graph-guided reasoning data, export to LLaVA and WebDataset.",
-        subcommands = {DataCommand.Stats.class, DataCommand.Convert.class, DataPdfCommand.class})
+        subcommands = {DataCommand.Stats.class, DataCommand.Convert.class, DataPdfCommand.class,
+            DataReasonCommand.class})
 public final class DataCommand implements Runnable {
 
     @Spec
