@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
         description = "Dataset tools: stats, conversion to canonical sample JSONL, figure-caption pairs from PDFs, "
                 + "knowledge-graph-guided reasoning data, export to LLaVA and WebDataset.",
         subcommands = {DataCommand.Stats.class, DataCommand.Convert.class, DataPdfCommand.class,
-            DataReasonCommand.class})
+            DataReasonCommand.class, DataExportCommand.class})
 public final class DataCommand implements Runnable {
 
     @Spec
