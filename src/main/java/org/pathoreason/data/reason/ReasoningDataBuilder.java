@@ -511,10 +511,25 @@ public final class ReasoningDataBuilder {
             steps.put("differential", differential.stream().map(ReasoningDataBuilder::describe).toList());
         }
         // 5. the chain
+        // the findings the chain explains: those the graph connects to the answer or to an option (a mention such
+        // as "nuclei" that leads nowhere is no evidence)
+        Set<String> relevant = new LinkedHashSet<>();
+        found.forEach(p -> relevant.add(p.source().id()));
+        differential.forEach(d -> {
+            if (d.path() != null) {
+                relevant.add(d.path().source().id());
+            }
+            d.support().forEach(e -> relevant.add(e.id()));
+            d.against().forEach(e -> relevant.add(e.id()));
+        });
+        relevant.add(targetId);
         List<Entity> findings = new ArrayList<>();
         for (String id : seen) {
-            findings.add(graph.entity(id).orElseThrow());
+            if (relevant.contains(id)) {
+                findings.add(graph.entity(id).orElseThrow());
+            }
         }
+        steps.put("findings", findings.stream().map(Entity::name).toList());
         ChainFacts facts = new ChainFacts(s, findings, target, findingIds.contains(targetId), support, chosen,
                 differential);
         Chain chain;
@@ -681,11 +696,12 @@ public final class ReasoningDataBuilder {
     }
 
     /**
-     * Best paths first: shortest, then fewest steps walked against their relation; each finding's best path before
-     * any finding's second; at most {@code maxPaths}.
+     * The shortest paths (of the least length over all finding-answer pairs), fewest steps walked against their
+     * relation first; each finding's best path before any finding's second; at most {@code maxPaths}.
      */
     private List<GraphPath> rank(List<GraphPath> paths, List<String> sourceOrder) {
-        List<GraphPath> sorted = new ArrayList<>(paths);
+        int shortest = paths.stream().mapToInt(GraphPath::length).min().orElse(0);
+        List<GraphPath> sorted = new ArrayList<>(paths.stream().filter(p -> p.length() == shortest).toList());
         sorted.sort(Comparator.comparingInt(GraphPath::length)
                 .thenComparingLong(p -> p.steps().stream().filter(st -> !st.forward()).count())
                 .thenComparingInt(p -> sourceOrder.indexOf(p.source().id())));

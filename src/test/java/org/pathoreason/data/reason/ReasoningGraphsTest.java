@@ -96,7 +96,10 @@ class ReasoningGraphsTest {
         assertThat(d.rejected()).as(d.detail()).isNull();
         assertThat(guidance(d.kept()).get(0)).isEqualTo(
                 "WHO/ISUP Grade 2 Cell Phenotype <-[has_morphologic_evidence]- Grade 2 Clear Cell Renal Cell Carcinoma");
-        assertThat(d.kept().reasoning().think()).contains("Grade 2 Clear Cell Renal Cell Carcinoma shows WHO/ISUP Grade "
+        // "nuclei" names the ontology's nucleus, which leads to no option: not a finding of the chain
+        assertThat(steps(d.kept()).get("mentions")).asString().contains("findings=[nucleus, WHO/ISUP Grade 2 Cell Phenotype]");
+        assertThat(d.kept().reasoning().think()).startsWith("The findings to explain are WHO/ISUP Grade 2 Cell Phenotype. ")
+                .contains("Grade 2 Clear Cell Renal Cell Carcinoma shows WHO/ISUP Grade "
                 + "2 Cell Phenotype.").endsWith("Therefore the answer is B. Grade 2 Clear Cell Renal Cell Carcinoma.");
 
         Sample cervix = mcq("cervix", List.of("Human Papillomavirus-Related Endocervical Adenocarcinoma",
