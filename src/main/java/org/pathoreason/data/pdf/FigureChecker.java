@@ -18,9 +18,6 @@ public interface FigureChecker {
      * @param note why, in a few words (for the report)
      */
     record Verdict(boolean keep, double[] box, String caption, String note) {
-        public static Verdict accept() {
-            return new Verdict(true, null, null, "");
-        }
     }
 
     /** Judges a pair; {@code heading} is the label as printed ({@code Figure 3}). */

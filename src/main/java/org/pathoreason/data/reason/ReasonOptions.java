@@ -7,7 +7,8 @@ import java.util.Locale;
  *
  * @param maxPathLength longest path, in steps, from a finding to the answer (or to a wrong option)
  * @param maxPathsPerPair most shortest paths kept per finding-answer pair
- * @param maxPaths most paths a chain is written from (ranked: shortest, a new finding first, fewest backward steps)
+ * @param maxPaths most paths a chain is written from (the shortest over all findings, fewest steps walked against
+ *     their relation first, one per finding before any finding's second)
  * @param differential also reason about the wrong options of a multiple-choice question; a sample whose graph
  *     gives a wrong option as much direct support from the findings as the answer is rejected
  * @param minEntityScore least entity score ({@code EntityOverlap}: the chain's entities against the sample's gold
