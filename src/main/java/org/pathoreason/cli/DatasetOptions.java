@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 public final class DatasetOptions {
 
     @Option(names = "--format", paramLabel = "F",
-            description = "Dataset format: jsonl, pathmmu, wsi-vqa, slidebench, llava, image-folder "
+            description = "Dataset format: jsonl, pathmmu, wsi-vqa, slidebench, llava, image-folder, webdataset "
                     + "(default: detected from the file).")
     String format;
 
