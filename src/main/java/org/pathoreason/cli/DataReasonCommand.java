@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.readers.DatasetFormat;
 import org.pathoreason.data.readers.ImagePaths;
@@ -150,7 +149,7 @@ final class DataReasonCommand implements Callable<Integer> {
                 });
             }
             ReasoningDataBuilder.Result r;
-            try (ProgressBar bar = noProgress ? null : Progress.bar("reason", samples.size(), "samples")) {
+            try (Progress.Task bar = noProgress ? null : Progress.bar("reason", samples.size(), "samples")) {
                 if (bar != null) {
                     builder.listener((done, total) -> bar.stepTo(done));
                 }

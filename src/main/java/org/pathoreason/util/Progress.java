@@ -1,5 +1,7 @@
 package org.pathoreason.util;
 
+import org.pathoreason.data.Task;
+
 import java.util.Objects;
 
 /**

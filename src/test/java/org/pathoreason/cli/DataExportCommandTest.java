@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
@@ -37,7 +39,7 @@ class DataExportCommandTest {
         ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB), "png", dir.resolve("d/images/a.png").toFile());
         Path data = dir.resolve("d/pairs.jsonl");
         SampleJsonl.write(data, List.of(new Sample("fig-1", List.of("images/a.png"), "", List.of(), null, null, null,
-                "Plasma cells.", List.of(), Sample.CAPTION, null, Map.of())));
+                "Plasma cells.", List.of(), Task.CAPTION, null, Map.of())));
         assertThat(run("data", "export", "--data", data.toString(), "--to", "llava", "--out",
                 dir.resolve("x/llava.json").toString())).isZero();
         assertThat(run("data", "export", "--data", data.toString(), "--to", "webdataset", "--out",

@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,10 +54,10 @@ class DataReasonCommandTest {
         for (int i = 0; i < 3; i++) {
             samples.add(new Sample("s" + i, List.of("images/s" + i + ".png"), "Case " + i + ": which diagnosis?",
                     options, "B", "Chronic inflammation", new Sample.Reasoning("Plasma cells.", null), null, List.of(),
-                    Sample.MCQ, null, Map.of()));
+                    Task.MCQ, null, Map.of()));
         }
         samples.add(new Sample("s3", List.of(), "Which diagnosis?", options, "A", "Acute inflammation",
-                new Sample.Reasoning("Nothing to see.", null), null, List.of(), Sample.MCQ, null, Map.of()));
+                new Sample.Reasoning("Nothing to see.", null), null, List.of(), Task.MCQ, null, Map.of()));
         Path file = dir.resolve("in/labelled.jsonl");
         SampleJsonl.write(file, samples);
         return file;

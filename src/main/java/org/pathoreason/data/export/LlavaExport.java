@@ -1,5 +1,7 @@
 package org.pathoreason.data.export;
 
+import org.pathoreason.data.Task;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -60,7 +62,7 @@ public final class LlavaExport {
             human.append("<image>\n");
         }
         String answer;
-        if (Sample.CAPTION.equals(s.task())) {
+        if (Task.CAPTION.equals(s.task())) {
             human.append(s.question().isBlank() ? CAPTION_PROMPT : s.question().strip());
             answer = s.caption().strip();
         } else {

@@ -1,5 +1,7 @@
 package org.pathoreason.data.pdf;
 
+import org.pathoreason.data.Task;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -410,7 +412,7 @@ public final class PdfFigureExtractor {
 
     /** The one place caption samples are made. */
     private static Sample pair(String id, String image, String caption, String document, Map<String, Object> meta) {
-        return new Sample(id, List.of(image), "", List.of(), null, null, null, caption, List.of(), Sample.CAPTION,
+        return new Sample(id, List.of(image), "", List.of(), null, null, null, caption, List.of(), Task.CAPTION,
                 document, meta);
     }
 

@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -179,7 +181,7 @@ public final class WebDatasetReader implements DatasetReader {
             throw new DataException(shard + ": key '" + key + "' has neither KEY.json nor an image with KEY.txt");
         }
         images.sort(null);
-        return new Sample(key, images, "", List.of(), null, null, null, caption, List.of(), Sample.CAPTION, cls,
+        return new Sample(key, images, "", List.of(), null, null, null, caption, List.of(), Task.CAPTION, cls,
                 Map.of());
     }
 }

@@ -1,5 +1,7 @@
 package org.pathoreason.data.reason;
 
+import org.pathoreason.data.Task;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,7 +48,7 @@ public final class LlmTeacher implements ReasoningTeacher {
         Sample s = f.sample();
         StringBuilder p = new StringBuilder();
         p.append("Question: ").append(s.question().strip()).append('\n');
-        if (Sample.MCQ.equals(s.task())) {
+        if (Task.MCQ.equals(s.task())) {
             p.append("Options:\n");
             for (int i = 0; i < s.options().size(); i++) {
                 p.append(Sample.letter(i)).append(". ").append(s.options().get(i)).append('\n');
@@ -89,8 +91,8 @@ public final class LlmTeacher implements ReasoningTeacher {
             }
         }
         p.append("In <answer> write only ").append(switch (s.task()) {
-            case Sample.MCQ -> "the letter of the correct option";
-            case Sample.YESNO -> "yes or no";
+            case MCQ -> "the letter of the correct option";
+            case YESNO -> "yes or no";
             default -> "the answer";
         }).append(". Explain why the other options are less likely.");
         return p.toString();

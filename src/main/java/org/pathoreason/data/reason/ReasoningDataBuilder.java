@@ -1,5 +1,7 @@
 package org.pathoreason.data.reason;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -388,7 +390,7 @@ public final class ReasoningDataBuilder {
     /** Decides one sample. */
     public Decision decide(Sample s) {
         Map<String, Object> steps = new LinkedHashMap<>();
-        if (Sample.CAPTION.equals(s.task()) || s.question().isBlank()) {
+        if (Task.CAPTION.equals(s.task()) || s.question().isBlank()) {
             return Decision.reject(s, Rejection.NOT_A_QUESTION, "a caption sample has no question to reason about",
                     steps);
         }
@@ -434,7 +436,7 @@ public final class ReasoningDataBuilder {
         }
         // 2. the answer's entity (for yes/no: the entity asked about) and the findings that lead to it
         String targetId;
-        if (Sample.YESNO.equals(s.task())) {
+        if (Task.YESNO.equals(s.task())) {
             if (questionIds.isEmpty()) {
                 return Decision.reject(s, Rejection.ANSWER_NOT_IN_GRAPH, "the question names no entity of the graph",
                         steps);
@@ -461,7 +463,7 @@ public final class ReasoningDataBuilder {
         // findings: what is seen, without the answer and the options; sources also take the question's entities
         Set<String> seen = new LinkedHashSet<>(findingIds);
         seen.removeAll(optionIds);
-        if (!Sample.YESNO.equals(s.task())) {
+        if (!Task.YESNO.equals(s.task())) {
             seen.remove(targetId);
         }
         Set<String> sources = new LinkedHashSet<>(seen);
@@ -485,7 +487,7 @@ public final class ReasoningDataBuilder {
         List<Entity> support = support(targetId, sources);
         // 4. the wrong options: the graph must favour the answer over each
         List<ChainFacts.Differential> differential = new ArrayList<>();
-        if (options.differential() && Sample.MCQ.equals(s.task())) {
+        if (options.differential() && Task.MCQ.equals(s.task())) {
             int goldIndex = Sample.letterIndex(s.answer());
             int goldDistance = chosen.get(0).length();
             for (int i = 0; i < s.options().size(); i++) {
@@ -634,7 +636,7 @@ public final class ReasoningDataBuilder {
     }
 
     private static String answerText(Sample s) {
-        if (Sample.MCQ.equals(s.task())) {
+        if (Task.MCQ.equals(s.task())) {
             int i = Sample.letterIndex(s.answer());
             return i >= 0 && i < s.options().size() ? s.options().get(i) : s.answerText();
         }
@@ -789,7 +791,7 @@ public final class ReasoningDataBuilder {
     private String answerProblem(Sample s, Chain chain, Entity target) {
         String a = chain.answer().strip();
         switch (s.task()) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 int gold = Sample.letterIndex(s.answer());
                 String letter = a.isEmpty() ? "" : a.substring(0, 1).toUpperCase(Locale.ROOT);
                 boolean byLetter = a.length() == 1 || (a.length() > 1 && !Character.isLetter(a.charAt(1)));
@@ -798,7 +800,7 @@ public final class ReasoningDataBuilder {
                 return ok ? null : "the chain answers '" + a + "', the gold answer is " + Sample.letter(gold) + ". "
                         + s.options().get(gold);
             }
-            case Sample.YESNO -> {
+            case YESNO -> {
                 String g = norm(s.answer());
                 return norm(a).startsWith(g) ? null : "the chain answers '" + a + "', the gold answer is " + g;
             }
@@ -814,8 +816,8 @@ public final class ReasoningDataBuilder {
         String end = tail(chain.think());
         String lower = end.toLowerCase(Locale.ROOT);
         return switch (s.task()) {
-            case Sample.YESNO -> lower.contains(norm(s.answer()));
-            case Sample.MCQ -> matcher.entityIds(end).contains(target.id())
+            case YESNO -> lower.contains(norm(s.answer()));
+            case MCQ -> matcher.entityIds(end).contains(target.id())
                     || lower.contains(norm(s.options().get(Sample.letterIndex(s.answer()))));
             default -> matcher.entityIds(end).contains(target.id()) || lower.contains(norm(s.answer()));
         };

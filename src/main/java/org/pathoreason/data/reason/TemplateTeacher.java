@@ -1,5 +1,7 @@
 package org.pathoreason.data.reason;
 
+import org.pathoreason.data.Task;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +29,7 @@ public final class TemplateTeacher implements ReasoningTeacher {
                 ? s.reasoning().observe().strip()
                 : "The image shows " + RelationPhrases.list(shown) + ".";
         StringBuilder think = new StringBuilder();
-        boolean yesNo = Sample.YESNO.equals(s.task());
+        boolean yesNo = Task.YESNO.equals(s.task());
         String target = f.target().name();
         if (yesNo) {
             think.append("The question asks about ").append(target).append(". The findings seen are ")
@@ -71,13 +73,13 @@ public final class TemplateTeacher implements ReasoningTeacher {
         }
         String answer;
         switch (s.task()) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 int i = Sample.letterIndex(s.answer());
                 answer = Sample.letter(i);
                 think.append(" Therefore the answer is ").append(answer).append(". ").append(s.options().get(i))
                         .append('.');
             }
-            case Sample.YESNO -> {
+            case YESNO -> {
                 answer = s.answer().strip().toLowerCase(Locale.ROOT);
                 boolean seen = f.findings().contains(f.target());
                 think.append(' ').append(RelationPhrases.capitalise(target)).append(' ')

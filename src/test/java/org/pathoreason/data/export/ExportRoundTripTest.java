@@ -1,5 +1,7 @@
 package org.pathoreason.data.export;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,13 +61,13 @@ class ExportRoundTripTest {
         samples = List.of(
                 new Sample("PubMed/test/1", List.of("images/a.png"), "Which diagnosis?", List.of("Acute inflammation",
                         "Chronic inflammation"), "B", "Chronic inflammation", why, null, List.of("plasma cell"),
-                        Sample.MCQ, "PubMed", Map.of("guidance", List.of("plasma cell -[suggests]-> chronic"))),
+                        Task.MCQ, "PubMed", Map.of("guidance", List.of("plasma cell -[suggests]-> chronic"))),
                 new Sample("yn.2", List.of("images/b.jpg", "images/a.png"), "Are plasma cells present?", List.of(),
-                        "yes", "yes", null, null, List.of(), Sample.YESNO, null, Map.of()),
+                        "yes", "yes", null, null, List.of(), Task.YESNO, null, Map.of()),
                 new Sample("open-3", List.of("images/c.tif"), "What is the diagnosis?", List.of(),
-                        "Chronic inflammation", "Chronic inflammation", why, null, List.of(), Sample.OPEN, null, Map.of()),
+                        "Chronic inflammation", "Chronic inflammation", why, null, List.of(), Task.OPEN, null, Map.of()),
                 new Sample("fig/1", List.of("images/a.png"), "", List.of(), null, null, null,
-                        "Figure 1. Plasma cells in the lamina propria.", List.of(), Sample.CAPTION, "book", Map.of()));
+                        "Figure 1. Plasma cells in the lamina propria.", List.of(), Task.CAPTION, "book", Map.of()));
     }
 
     @Test
@@ -149,7 +151,7 @@ class ExportRoundTripTest {
         }
         List<Sample> back = new WebDatasetReader().read(tar, ReadOptions.DEFAULTS);
         assertThat(back).extracting(Sample::id).containsExactly("000001", "000002");
-        assertThat(back.get(0).task()).isEqualTo(Sample.CAPTION);
+        assertThat(back.get(0).task()).isEqualTo(Task.CAPTION);
         assertThat(back.get(0).caption()).isEqualTo("an H&E section of colon");
         assertThat(back.get(0).subset()).isEqualTo("3");
         assertThat(back.get(0).images()).containsExactly("laion-000/000001.jpg");
@@ -166,7 +168,7 @@ class ExportRoundTripTest {
         assertThatThrownBy(() -> new WebDatasetReader().read(cut, ReadOptions.DEFAULTS))
                 .isInstanceOf(DataException.class).hasMessageStartingWith(cut + ": ");
         Sample missing = new Sample("m", List.of("images/none.png"), "q?", List.of(), "yes", "yes", null, null,
-                List.of(), Sample.YESNO, null, Map.of());
+                List.of(), Task.YESNO, null, Map.of());
         assertThatThrownBy(() -> WebDatasetExport.write(List.of(missing), dir.resolve("data"), dir.resolve("w2"), 1))
                 .isInstanceOf(DataException.class).hasMessageContaining("none.png does not exist");
         assertThat(dir.resolve("w2")).doesNotExist();

@@ -1,5 +1,7 @@
 package org.pathoreason.data.pdf;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -66,7 +68,7 @@ class PdfFigureExtractorTest {
         assertThat(captions.get("S1")).isEqualTo(
                 "Query fragment that was used to define the region where the computation is performed");
         for (Sample s : figs) {
-            assertThat(s.task()).isEqualTo(Sample.CAPTION);
+            assertThat(s.task()).isEqualTo(Task.CAPTION);
             assertThat(s.id()).isEqualTo("douglas-2014-clin-sci-ace-inhibitors/figure-" + s.meta().get("label"));
             assertThat(s.meta()).containsEntry("source", "douglas-2014-clin-sci-ace-inhibitors.pdf")
                     .containsEntry("caption_side", "below");

@@ -1,5 +1,7 @@
 package org.pathoreason.data.reason;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,7 +35,7 @@ class LlmTeacherTest {
         for (String id : List.of("good", "graph-talk", "wrong", "garbage")) {
             Sample m = ReasoningDataBuilderTest.mcq(id, DX, "B", "Plasma cells and lymphocytes.");
             samples.add(new Sample(m.id(), m.images(), "Case " + id + ": what is the most likely diagnosis?",
-                    m.options(), m.answer(), m.answerText(), m.reasoning(), null, List.of(), Sample.MCQ, null, Map.of()));
+                    m.options(), m.answer(), m.answerText(), m.reasoning(), null, List.of(), Task.MCQ, null, Map.of()));
         }
         try (FakeChatServer server = new FakeChatServer();
              ChatClient client = ChatClient.builder().setBaseUrl(server.baseUrl()).setModel("teacher-72b")

@@ -1,5 +1,7 @@
 package org.pathoreason.data.reason;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -48,7 +50,7 @@ class ReasoningDataBuilderTest {
     static Sample mcq(String id, List<String> options, String answer, String observe) {
         int i = Sample.letterIndex(answer);
         return new Sample(id, List.of("images/" + id + ".png"), "What is the most likely diagnosis?", options, answer,
-                options.get(i), new Sample.Reasoning(observe, "to be written"), null, List.of(), Sample.MCQ, "dx",
+                options.get(i), new Sample.Reasoning(observe, "to be written"), null, List.of(), Task.MCQ, "dx",
                 Map.of("source", "test"));
     }
 
@@ -98,7 +100,7 @@ class ReasoningDataBuilderTest {
     @Test
     void everyRejectionSaysWhy() {
         Sample caption = new Sample("cap", List.of("x.png"), "", List.of(), null, null, null, "A caption.",
-                List.of(), Sample.CAPTION, null, Map.of());
+                List.of(), Task.CAPTION, null, Map.of());
         Sample unknownAnswer = mcq("scc", List.of("Chronic inflammation", "Squamous cell carcinoma"), "B",
                 "plasma cells");
         Sample nothingSeen = mcq("blank", DX, "B", "No recognisable features.");
@@ -122,10 +124,10 @@ class ReasoningDataBuilderTest {
     @Test
     void openAndYesNoQuestionsEndAtTheirAnswer() {
         Sample open = new Sample("o", List.of(), "What is the diagnosis?", List.of(), "Granulomatous inflammation.",
-                null, new Sample.Reasoning("Clusters of epithelioid histiocytes.", null), null, List.of(), Sample.OPEN,
+                null, new Sample.Reasoning("Clusters of epithelioid histiocytes.", null), null, List.of(), Task.OPEN,
                 null, Map.of());
         Sample yes = new Sample("y", List.of(), "Are plasmacytes present?", List.of(), "yes", "yes",
-                new Sample.Reasoning("Plasma cells among lymphocytes.", null), null, List.of(), Sample.YESNO, null,
+                new Sample.Reasoning("Plasma cells among lymphocytes.", null), null, List.of(), Task.YESNO, null,
                 Map.of());
         Sample out = builder.decide(open).kept();
         assertThat(out.reasoning().think()).endsWith("The most likely answer is therefore granulomatous inflammation.");

@@ -1,5 +1,7 @@
 package org.pathoreason.data.reason;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -46,7 +48,7 @@ class ReasoningGraphsTest {
                 .run(labelled, world.resolve("sft-kg.jsonl"));
         ReasoningDataBuilder.Report report = r.report();
         assertThat(report.samples()).isEqualTo(labelled.size());
-        long questions = labelled.stream().filter(l -> !Sample.CAPTION.equals(l.task())).count();
+        long questions = labelled.stream().filter(l -> !Task.CAPTION.equals(l.task())).count();
         assertThat(report.withAnswerEntity()).isEqualTo(questions);
         assertThat(report.withFindings()).isGreaterThanOrEqualTo(report.kept() - 2); // a feature question may show only its answer
         assertThat(report.withPaths()).isGreaterThanOrEqualTo(report.kept());
@@ -61,7 +63,7 @@ class ReasoningGraphsTest {
             assertThat(GRAPH_TALK.matcher(think).find()).as(think).isFalse();
             assertThat(think).doesNotContain(" are .", " is .", "  ");
             assertThat(guidance(s)).isNotEmpty().allSatisfy(g -> assertThat(g).contains("-["));
-            if (Sample.MCQ.equals(s.task())) {
+            if (Task.MCQ.equals(s.task())) {
                 int i = Sample.letterIndex(s.answer());
                 assertThat(think).endsWith("Therefore the answer is " + s.answer() + ". " + s.options().get(i) + ".");
                 // every wrong option is argued against
@@ -81,7 +83,7 @@ class ReasoningGraphsTest {
     static Sample mcq(String id, List<String> options, String answer, String observe, List<String> entities) {
         return new Sample(id, List.of(), "Which diagnosis fits best?", options, answer,
                 options.get(Sample.letterIndex(answer)), new Sample.Reasoning(observe, null), null, entities,
-                Sample.MCQ, null, Map.of());
+                Task.MCQ, null, Map.of());
     }
 
     @Test
@@ -115,7 +117,7 @@ class ReasoningGraphsTest {
     void thePathoMlOntologyPlacesCellsInTheirCompartment() {
         KnowledgeGraph g = KnowledgeGraph.load(KG.resolve("PathoML.owl"));
         Sample s = new Sample("compartment", List.of(), "Which tumour compartment do these cells belong to?",
-                List.of(), "Stroma", "Stroma", null, null, List.of("StromaCell"), Sample.OPEN, null, Map.of());
+                List.of(), "Stroma", "Stroma", null, null, List.of("StromaCell"), Task.OPEN, null, Map.of());
         ReasoningDataBuilder.Decision d = new ReasoningDataBuilder(g, ReasonOptions.defaults(), new TemplateTeacher())
                 .decide(s);
         assertThat(d.rejected()).as(d.detail()).isNull();
