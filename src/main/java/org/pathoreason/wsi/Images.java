@@ -100,7 +100,8 @@ public final class Images {
                 }
             }
         }
-        double area = 1.0 / (sx * sy);
+        // weights are in output-pixel units, so each output pixel's weights sum to 1
+        double area = 1.0;
         int[] out = new int[tw * th];
         for (int i = 0; i < out.length; i++) {
             int o = i * 4;

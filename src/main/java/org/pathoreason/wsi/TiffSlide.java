@@ -1,6 +1,9 @@
 package org.pathoreason.wsi;
 
 import java.awt.image.BufferedImage;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,7 +64,7 @@ public final class TiffSlide implements Slide {
             String p = "openslide.level[" + i + "].";
             props.put(p + "width", String.valueOf(l.width()));
             props.put(p + "height", String.valueOf(l.height()));
-            props.put(p + "downsample", number(l.downsample()));
+            props.put(p + "downsample", formatG(l.downsample(), 17));
             props.put(p + "tile-width", String.valueOf(l.tileWidth()));
             props.put(p + "tile-height", String.valueOf(l.tileHeight()));
         }
@@ -193,8 +196,9 @@ public final class TiffSlide implements Slide {
         text(d, TiffDirectory.HOST_COMPUTER, "tiff.HostComputer", props);
         text(d, TiffDirectory.COPYRIGHT, "tiff.Copyright", props);
         text(d, TiffDirectory.DOCUMENT_NAME, "tiff.DocumentName", props);
-        d.real(TiffDirectory.X_RESOLUTION).ifPresent(v -> props.put("tiff.XResolution", number(v)));
-        d.real(TiffDirectory.Y_RESOLUTION).ifPresent(v -> props.put("tiff.YResolution", number(v)));
+        // libtiff holds resolutions as floats
+        d.real(TiffDirectory.X_RESOLUTION).ifPresent(v -> props.put("tiff.XResolution", formatG((float) v, 17)));
+        d.real(TiffDirectory.Y_RESOLUTION).ifPresent(v -> props.put("tiff.YResolution", formatG((float) v, 17)));
         // libtiff reports its default (inch) when the tag is absent, and OpenSlide passes that on
         long unit = d.number(TiffDirectory.RESOLUTION_UNIT, 2);
         props.put("tiff.ResolutionUnit", unit == 1 ? "none" : unit == 3 ? "centimeter" : "inch");
@@ -207,12 +211,28 @@ public final class TiffSlide implements Slide {
         }
     }
 
-    /** A number as OpenSlide prints it: integers without a decimal point, others in shortest round-trip form. */
+    /** A number as OpenSlide prints a value it parsed from the vendor's metadata (C's {@code %g}). */
     static String number(double v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            return String.valueOf((long) v);
+        return formatG(v, 6);
+    }
+
+    /** C's {@code printf("%.<precision>g")}: OpenSlide prints downsamples with 17 digits and parsed values with 6. */
+    static String formatG(double v, int precision) {
+        if (v == 0) {
+            return "0";
         }
-        return Double.toString(v);
+        if (Double.isNaN(v) || Double.isInfinite(v)) {
+            return Double.toString(v);
+        }
+        BigDecimal bd = new BigDecimal(v).round(new MathContext(precision, RoundingMode.HALF_EVEN));
+        int exponent = bd.precision() - bd.scale() - 1;
+        bd = bd.stripTrailingZeros();
+        if (exponent < -4 || exponent >= precision) {
+            BigDecimal mantissa = bd.movePointLeft(exponent).stripTrailingZeros();
+            return mantissa.toPlainString() + (exponent < 0 ? "e-" : "e+")
+                    + String.format(Locale.ROOT, "%02d", Math.abs(exponent));
+        }
+        return bd.toPlainString();
     }
 
     @Override
