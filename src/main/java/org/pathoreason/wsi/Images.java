@@ -115,6 +115,21 @@ public final class Images {
         return src.getType() == BufferedImage.TYPE_INT_RGB ? overWhite(img) : img;
     }
 
+    /** Bilinear resize (pixel centres aligned), for the rare upsampling of a patch read from a coarser level. */
+    public static BufferedImage resizeBilinear(BufferedImage src, int tw, int th) {
+        BufferedImage out = new BufferedImage(tw, th, src.getType() == BufferedImage.TYPE_INT_RGB
+                ? BufferedImage.TYPE_INT_RGB : BufferedImage.TYPE_INT_ARGB);
+        java.awt.Graphics2D g = out.createGraphics();
+        try {
+            g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                    java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+            g.drawImage(src, 0, 0, tw, th, null);
+        } finally {
+            g.dispose();
+        }
+        return out;
+    }
+
     private static int clamp(int v) {
         return Math.max(0, Math.min(255, v));
     }
