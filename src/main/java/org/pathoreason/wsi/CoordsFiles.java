@@ -31,8 +31,17 @@ public final class CoordsFiles {
 
     /** Writes {@code grid} as HDF5 (atomically). */
     public static void writeH5(Path target, TileGrid grid) {
+        requirePatches(target, grid);
         writeH5(target, dataset -> putGridAttributes(dataset, grid), "coords", coordsArray(grid.coords()), null,
                 null);
+    }
+
+    static void requirePatches(Path target, TileGrid grid) {
+        if (grid.size() == 0) {
+            // HDF5 through jHDF cannot hold an empty dataset; CLAM writes no file for such a slide either
+            throw new SlideException(grid.slideName() + ": no patches to write to " + target + " (no tissue under "
+                    + "any patch at these settings)");
+        }
     }
 
     static long[][] coordsArray(List<long[]> coords) {

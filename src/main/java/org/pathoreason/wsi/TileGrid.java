@@ -39,6 +39,16 @@ public record TileGrid(String slideName, long slideWidth, long slideHeight, List
                 : Images.resizeBilinear(img, patchSize, patchSize);
     }
 
+    /** The first {@code n} patches (all when there are fewer). */
+    public TileGrid first(int n) {
+        if (n >= size()) {
+            return this;
+        }
+        return new TileGrid(slideName, slideWidth, slideHeight, List.copyOf(coords.subList(0, n)),
+                java.util.Arrays.copyOf(tissueFractions, n), patchSize, patchLevel, patchSizeAtLevel, patchSizeLevel0,
+                stepLevel0, resolution, level0Magnification, overlap, levelDownsample, levelWidth, levelHeight);
+    }
+
     /** Magnification of the patches when the slide says its objective power, else 0. */
     public double targetMagnification() {
         return level0Magnification <= 0 ? 0 : level0Magnification * patchSize / patchSizeLevel0;
