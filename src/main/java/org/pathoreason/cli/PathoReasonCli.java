@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            WsiCommand.class,
             TrainCommand.class,
             CommandLine.HelpCommand.class
         })

@@ -68,6 +68,9 @@ final class TiffFile implements AutoCloseable {
     }
 
     static TiffFile open(Path path) {
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new SlideException("slide " + path + " does not exist or is not a file");
+        }
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ);

@@ -1,0 +1,674 @@
+package org.pathoreason.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import me.tongfei.progressbar.ProgressBar;
+import org.pathoreason.util.AtomicFiles;
+import org.pathoreason.util.Json;
+import org.pathoreason.util.Progress;
+import org.pathoreason.wsi.CoordsFiles;
+import org.pathoreason.wsi.DeepZoomWriter;
+import org.pathoreason.wsi.FeatureExtractor;
+import org.pathoreason.wsi.FeatureListener;
+import org.pathoreason.wsi.Level;
+import org.pathoreason.wsi.OpenSlideSlide;
+import org.pathoreason.wsi.Slide;
+import org.pathoreason.wsi.SlideBackend;
+import org.pathoreason.wsi.SlideException;
+import org.pathoreason.wsi.Slides;
+import org.pathoreason.wsi.Tiler;
+import org.pathoreason.wsi.TileGrid;
+import org.pathoreason.wsi.TilingOptions;
+import org.pathoreason.wsi.TissueDetector;
+import org.pathoreason.wsi.TissueMask;
+import org.pathoreason.wsi.TissueOptions;
+import org.pathoreason.wsi.TissueOverlay;
+import org.pathoreason.wsi.VisionTowerEncoder;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code pathoreason wsi ...}: whole-slide images. */
+@Command(name = "wsi", mixinStandardHelpOptions = true,
+        description = "Whole-slide images: read slides (Aperio SVS, tiled TIFF/BigTIFF in Java; other vendors through "
+                + "OpenSlide), find tissue, cut patches, extract features, write Deep Zoom tiles.",
+        subcommands = {WsiCommand.Info.class, WsiCommand.Thumbnail.class, WsiCommand.Region.class,
+            WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class})
+public final class WsiCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The slide to open and the reader to open it with. */
+    static final class SlideMixin {
+        @Option(names = "--slide", required = true, paramLabel = "FILE", description = "The slide file.")
+        Path slide;
+
+        @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide",
+                description = "Reader: java (pure Java: Aperio SVS, tiled TIFF/BigTIFF), openslide (libopenslide, "
+                        + "every vendor it knows) or auto (java where it can, else openslide; default).")
+        String backend;
+
+        SlideBackend backend() {
+            try {
+                return SlideBackend.valueOf(backend.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new SlideException("--backend must be auto, java or openslide, got '" + backend + "'");
+            }
+        }
+
+        Slide open() {
+            return Slides.open(slide, backend());
+        }
+    }
+
+    /** CLAM's segmentation parameters; unset ones come from the preset. */
+    static final class TissueMixin {
+        @Option(names = "--preset", defaultValue = "default", paramLabel = "default|tcga|biopsy",
+                description = "CLAM's parameter preset (default: ${DEFAULT-VALUE}: areas of 100 reference patches "
+                        + "suit whole slides; biopsy suits small pieces and crops).")
+        String preset;
+
+        @Option(names = "--seg-level", paramLabel = "L", description = "Level to segment (default: the one "
+                + "nearest a downsample of 64).")
+        Integer level;
+
+        @Option(names = "--sthresh", paramLabel = "S", description = "Saturation threshold 0..255.")
+        Integer sthresh;
+
+        @Option(names = "--mthresh", paramLabel = "K", description = "Median blur size (odd).")
+        Integer mthresh;
+
+        @Option(names = "--otsu", description = "Threshold by Otsu's method.")
+        boolean otsu;
+
+        @Option(names = "--close", paramLabel = "K", description = "Morphological closing kernel side (0: none).")
+        Integer close;
+
+        @Option(names = "--min-area", paramLabel = "A", description = "Smallest tissue region, in 512 x 512 "
+                + "level-0 reference patches (CLAM's a_t).")
+        Double minArea;
+
+        @Option(names = "--min-hole-area", paramLabel = "A", description = "Smallest hole kept (CLAM's a_h).")
+        Double minHole;
+
+        @Option(names = "--max-holes", paramLabel = "N", description = "Holes kept per region.")
+        Integer maxHoles;
+
+        TissueOptions options() {
+            TissueOptions o;
+            try {
+                o = TissueOptions.Preset.valueOf(preset.toUpperCase(Locale.ROOT)).options();
+            } catch (IllegalArgumentException e) {
+                throw new SlideException("--preset must be default, tcga or biopsy, got '" + preset + "'");
+            }
+            try {
+                if (level != null) {
+                    o = o.withLevel(level);
+                }
+                if (sthresh != null) {
+                    o = o.withSaturationThreshold(sthresh);
+                }
+                if (mthresh != null) {
+                    o = o.withMedianKernel(mthresh);
+                }
+                if (otsu) {
+                    o = o.withOtsu(true);
+                }
+                if (close != null) {
+                    o = o.withCloseKernel(close);
+                }
+                if (minArea != null) {
+                    o = o.withMinTissueArea(minArea);
+                }
+                if (minHole != null) {
+                    o = o.withMinHoleArea(minHole);
+                }
+                if (maxHoles != null) {
+                    o = o.withMaxHoles(maxHoles);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new SlideException(e.getMessage());
+            }
+            return o;
+        }
+    }
+
+    /** One of --level, --magnification, --mpp. */
+    static final class ResolutionGroup {
+        @Option(names = "--level", paramLabel = "L", description = "Patches at this pyramid level.")
+        Integer level;
+
+        @Option(names = "--magnification", paramLabel = "X", description = "Patches at this magnification "
+                + "(20 for 20x), from the slide's objective power.")
+        Double magnification;
+
+        @Option(names = "--mpp", paramLabel = "U", description = "Patches at this many microns per pixel.")
+        Double mpp;
+    }
+
+    static final class TilingMixin {
+        @Option(names = "--patch-size", defaultValue = "256", paramLabel = "N",
+                description = "Patch side in output pixels (default: ${DEFAULT-VALUE}).")
+        int patchSize;
+
+        @ArgGroup(exclusive = true)
+        ResolutionGroup resolution;
+
+        @Option(names = "--overlap", defaultValue = "0", paramLabel = "N",
+                description = "Pixels shared by neighbouring patches (default: ${DEFAULT-VALUE}).")
+        int overlap;
+
+        @Option(names = "--min-tissue", defaultValue = "0.25", paramLabel = "F",
+                description = "Smallest tissue share under a kept patch (default: ${DEFAULT-VALUE}).")
+        double minTissue;
+
+        TilingOptions options() {
+            TilingOptions.Resolution r = TilingOptions.Resolution.level(0);
+            if (resolution != null) {
+                if (resolution.level != null) {
+                    r = TilingOptions.Resolution.level(resolution.level);
+                } else if (resolution.magnification != null) {
+                    r = TilingOptions.Resolution.magnification(resolution.magnification);
+                } else if (resolution.mpp != null) {
+                    r = TilingOptions.Resolution.mpp(resolution.mpp);
+                }
+            }
+            try {
+                return new TilingOptions(patchSize, r, overlap, minTissue);
+            } catch (IllegalArgumentException e) {
+                throw new SlideException(e.getMessage());
+            }
+        }
+    }
+
+    static void writePng(BufferedImage img, Path out) {
+        AtomicFiles.write(out, stream -> {
+            if (!ImageIO.write(img, formatOf(out), stream)) {
+                throw new IOException("no image writer for " + out);
+            }
+        });
+    }
+
+    private static String formatOf(Path out) {
+        String n = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        return n.endsWith(".jpg") || n.endsWith(".jpeg") ? "jpeg" : "png";
+    }
+
+    @Command(name = "info", mixinStandardHelpOptions = true,
+            description = "Levels, resolution, vendor, associated images and properties of a slide.")
+    static final class Info implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Option(names = "--properties", description = "Also list every property (always in --json).")
+        boolean properties;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            try (Slide s = slide.open()) {
+                Map<String, int[]> associated = new LinkedHashMap<>();
+                for (String a : s.associatedImageNames()) {
+                    BufferedImage img = s.associatedImage(a);
+                    associated.put(a, new int[] {img.getWidth(), img.getHeight()});
+                }
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("slide", s.path().toString());
+                    m.put("backend", s.backend().name().toLowerCase(Locale.ROOT));
+                    m.put("vendor", s.vendor());
+                    m.put("level_count", s.levelCount());
+                    List<Map<String, Object>> levels = new ArrayList<>();
+                    for (Level l : s.levels()) {
+                        Map<String, Object> lm = new LinkedHashMap<>();
+                        lm.put("width", l.width());
+                        lm.put("height", l.height());
+                        lm.put("downsample", l.downsample());
+                        lm.put("tile_width", l.tileWidth());
+                        lm.put("tile_height", l.tileHeight());
+                        levels.add(lm);
+                    }
+                    m.put("levels", levels);
+                    m.put("mpp_x", s.mppX().orElse(null));
+                    m.put("mpp_y", s.mppY().orElse(null));
+                    m.put("objective_power", s.objectivePower().orElse(null));
+                    m.put("associated_images", associated);
+                    m.put("properties", s.properties());
+                    try {
+                        w.println(Json.PRETTY.writeValueAsString(m));
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return;
+                }
+                w.printf("slide       %s%n", s.path());
+                w.printf("backend     %s%n", s.backend().name().toLowerCase(Locale.ROOT));
+                w.printf("vendor      %s%n", s.vendor());
+                w.printf("mpp         %s%n", s.mppX().map(x -> x + " x " + s.mppY().orElse(x) + " um/pixel")
+                        .orElse("unknown"));
+                w.printf("objective   %s%n", s.objectivePower().map(p -> p + "x").orElse("unknown"));
+                w.printf("%-6s %10s %10s %12s %10s%n", "level", "width", "height", "downsample", "tile");
+                for (int i = 0; i < s.levelCount(); i++) {
+                    Level l = s.level(i);
+                    w.printf("%-6d %10d %10d %12.4f %10s%n", i, l.width(), l.height(), l.downsample(),
+                            l.tileWidth() + "x" + l.tileHeight());
+                }
+                associated.forEach((a, d) -> w.printf("associated  %s %dx%d%n", a, d[0], d[1]));
+                if (properties) {
+                    s.properties().forEach((k, v) -> w.printf("  %s = %s%n", k,
+                            v.replace("\r", "\\r").replace("\n", "\\n")));
+                }
+            }
+        }
+    }
+
+    @Command(name = "thumbnail", mixinStandardHelpOptions = true,
+            description = "A thumbnail of the whole slide that fits a size, or an associated image.")
+    static final class Thumbnail implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Option(names = "--max-size", defaultValue = "1024", paramLabel = "N",
+                description = "Largest side in pixels (default: ${DEFAULT-VALUE}).")
+        int maxSize;
+
+        @Option(names = "--associated", paramLabel = "NAME",
+                description = "Write this associated image instead (label, macro, thumbnail, ...).")
+        String associated;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.png")
+        Path out;
+
+        @Override
+        public void run() {
+            try (Slide s = slide.open()) {
+                BufferedImage img = associated != null ? s.associatedImage(associated) : s.thumbnail(maxSize, maxSize);
+                writePng(img, out);
+                spec.commandLine().getOut().printf("wrote %s (%d x %d)%n", out, img.getWidth(), img.getHeight());
+            }
+        }
+    }
+
+    @Command(name = "region", mixinStandardHelpOptions = true,
+            description = "Writes a region as OpenSlide's read_region reads it: x, y in level-0 pixels, width and "
+                    + "height at the level; RGBA, transparent where the slide has no data (--rgb: over white).")
+    static final class Region implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Option(names = "--level", defaultValue = "0", paramLabel = "L")
+        int level;
+
+        @Option(names = "--x", required = true, paramLabel = "X", description = "Left edge in level-0 pixels.")
+        long x;
+
+        @Option(names = "--y", required = true, paramLabel = "Y", description = "Top edge in level-0 pixels.")
+        long y;
+
+        @Option(names = "--width", required = true, paramLabel = "W")
+        int width;
+
+        @Option(names = "--height", required = true, paramLabel = "H")
+        int height;
+
+        @Option(names = "--rgb", description = "Composite over white (no alpha).")
+        boolean rgb;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.png")
+        Path out;
+
+        @Override
+        public void run() {
+            try (Slide s = slide.open()) {
+                BufferedImage img = rgb ? s.readRegionRgb(x, y, level, width, height)
+                        : s.readRegion(x, y, level, width, height);
+                writePng(img, out);
+                spec.commandLine().getOut().printf("wrote %s (%d x %d at level %d from %d,%d, %s backend)%n", out,
+                        width, height, level, x, y, s.backend().name().toLowerCase(Locale.ROOT));
+            }
+        }
+    }
+
+    @Command(name = "tissue", mixinStandardHelpOptions = true,
+            description = "Tissue detection as CLAM: writes the mask and a thumbnail with the mask (and, with "
+                    + "--patch-size etc., the patch grid) drawn over it.")
+    static final class Tissue implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Option(names = "--mask", paramLabel = "FILE.png", description = "Write the mask (one pixel a cell).")
+        Path mask;
+
+        @Option(names = "--overlay", paramLabel = "FILE.png", description = "Write the thumbnail with the mask.")
+        Path overlay;
+
+        @Option(names = "--grid", description = "Draw the patch grid of the tiling options on the overlay.")
+        boolean grid;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Option(names = "--max-size", defaultValue = "1024", paramLabel = "N",
+                description = "Largest side of the overlay (default: ${DEFAULT-VALUE}).")
+        int maxSize;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            try (Slide s = slide.open()) {
+                TissueMask m = TissueDetector.detect(s, tissue.options());
+                w.printf("segmented level %d as %d x %d cells (%.1f x %.1f level-0 pixels each), threshold %d%n",
+                        m.level(), m.width(), m.height(), m.downsampleX(), m.downsampleY(), m.threshold());
+                w.printf("tissue %.1f%% of the slide in %d regions%n", 100 * m.tissueFraction(), m.regions().size());
+                for (TissueMask.Region r : m.regions()) {
+                    w.printf("  region at %d,%d (%d x %d cells): %d cells, %d holes%n", r.x(), r.y(), r.width(),
+                            r.height(), r.area(), r.holes());
+                }
+                if (mask != null) {
+                    writePng(m.toImage(), mask);
+                    w.printf("wrote %s%n", mask);
+                }
+                if (overlay != null) {
+                    TileGrid g = grid ? Tiler.tile(s, m, tiling.options()) : null;
+                    writePng(TissueOverlay.render(s, m, g, maxSize), overlay);
+                    w.printf("wrote %s%s%n", overlay, g == null ? "" : " with " + g.size() + " patches");
+                }
+            }
+        }
+    }
+
+    /** Output formats of {@code wsi tiles}. */
+    enum CoordsFormat { h5, json, csv }
+
+    @Command(name = "tiles", mixinStandardHelpOptions = true,
+            description = "Patch coordinates over tissue, written as CLAM does (OUT/patches/NAME.h5: 'coords' with "
+                    + "patch_size and patch_level attributes), and as JSON or CSV; OUT/masks/NAME.png shows them.")
+    static final class Tiles implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Option(names = "--format", split = ",", defaultValue = "h5", paramLabel = "h5,json,csv",
+                description = "Coordinate files to write (default: ${DEFAULT-VALUE}).")
+        List<CoordsFormat> formats;
+
+        @Option(names = "--save-patches", paramLabel = "N", defaultValue = "0",
+                description = "Also write the first N patches as PNG under OUT/patches/NAME/.")
+        int savePatches;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            try (Slide s = slide.open()) {
+                TissueMask m = TissueDetector.detect(s, tissue.options());
+                TileGrid g = Tiler.tile(s, m, tiling.options());
+                String name = g.slideName();
+                w.printf("%d patches of %d px at %s: read %d px at level %d (%d level-0 px), step %d level-0 px, "
+                        + "tissue %.1f%%%n", g.size(), g.patchSize(), g.resolution(), g.patchSizeAtLevel(),
+                        g.patchLevel(), g.patchSizeLevel0(), g.stepLevel0(), 100 * m.tissueFraction());
+                if (g.size() == 0) {
+                    throw new SlideException(name + ": no patch has " + tiling.minTissue + " tissue or more at "
+                            + "these settings (tissue " + String.format(Locale.ROOT, "%.1f%%",
+                            100 * m.tissueFraction()) + " in " + m.regions().size() + " regions; try --preset biopsy "
+                            + "or a smaller --min-area for small slides)");
+                }
+                for (CoordsFormat f : formats) {
+                    Path file = out.resolve("patches").resolve(name + "." + f);
+                    switch (f) {
+                        case h5 -> CoordsFiles.writeH5(file, g);
+                        case json -> CoordsFiles.writeJson(file, g);
+                        case csv -> CoordsFiles.writeCsv(file, g);
+                    }
+                    w.printf("wrote %s%n", file);
+                }
+                Path maskFile = out.resolve("masks").resolve(name + ".png");
+                writePng(TissueOverlay.render(s, m, g, 1024), maskFile);
+                w.printf("wrote %s%n", maskFile);
+                for (int i = 0; i < Math.min(savePatches, g.size()); i++) {
+                    long[] c = g.coords().get(i);
+                    writePng(g.read(s, i), out.resolve("patches").resolve(name).resolve(c[0] + "_" + c[1] + ".png"));
+                }
+                if (savePatches > 0) {
+                    w.printf("wrote %d patches under %s%n", Math.min(savePatches, g.size()),
+                            out.resolve("patches").resolve(name));
+                }
+            }
+        }
+    }
+
+    @Command(name = "features", mixinStandardHelpOptions = true,
+            description = "Encodes each slide's tissue patches with a Qwen2.5-VL checkpoint's vision tower into "
+                    + "CLAM's feature bags (OUT/h5_files/NAME.h5: 'features' and 'coords'); slides already done "
+                    + "are skipped, so a run resumes where it stopped.")
+    static final class Features implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--slide", required = true, arity = "1..*", paramLabel = "FILE",
+                description = "Slide files (or folders of .svs/.tif/.tiff files).")
+        List<Path> slides;
+
+        @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
+        String backend;
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+                description = "Qwen2.5-VL checkpoint folder whose vision tower encodes the patches.")
+        Path checkpoint;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--batch", defaultValue = "16", paramLabel = "N",
+                description = "Patches per batch (default: ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--max-patches", defaultValue = "0", paramLabel = "N",
+                description = "Encode only the first N patches of each slide (0: all).")
+        int maxPatches;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+        boolean noProgress;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            SlideMixin sm = new SlideMixin();
+            sm.backend = backend;
+            SlideBackend b = sm.backend();
+            List<Path> files = expand(slides);
+            TissueOptions to = tissue.options();
+            TilingOptions tl = tiling.options();
+            engine.start();
+            try (VisionTowerEncoder encoder = VisionTowerEncoder.load(checkpoint)) {
+                w.printf("encoder %s, %d features per patch%n", encoder.name(), encoder.dimension());
+                w.flush();
+                ProgressListener listener = new ProgressListener(w, !noProgress);
+                long t0 = System.nanoTime();
+                List<Path> written = FeatureExtractor.extractAll(files, b, s -> {
+                    TileGrid g = Tiler.tile(s, TissueDetector.detect(s, to), tl);
+                    return maxPatches > 0 ? g.first(maxPatches) : g;
+                }, encoder, batch, out, listener);
+                listener.close();
+                double secs = (System.nanoTime() - t0) / 1e9;
+                w.printf("%d feature files under %s; %d patches encoded in %.1f s (%.2f patches/s)%n",
+                        written.size(), out.resolve("h5_files"), listener.encoded, secs,
+                        listener.encoded / Math.max(secs, 1e-9));
+            }
+        }
+
+        private static List<Path> expand(List<Path> in) {
+            List<Path> out = new ArrayList<>();
+            for (Path p : in) {
+                if (Files.isDirectory(p)) {
+                    try (var s = Files.list(p)) {
+                        s.filter(f -> f.getFileName().toString().toLowerCase(Locale.ROOT)
+                                .matches(".*\\.(svs|tif|tiff|ndpi|mrxs|scn|bif|vms)")).sorted().forEach(out::add);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                } else {
+                    out.add(p);
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Draws feature extraction on the terminal. */
+    static final class ProgressListener implements FeatureListener {
+        private final PrintWriter w;
+        private final boolean bars;
+        private ProgressBar bar;
+        long encoded;
+        private int lastDone;
+
+        ProgressListener(PrintWriter w, boolean bars) {
+            this.w = w;
+            this.bars = bars;
+        }
+
+        @Override
+        public void slideStarted(String slide, int tiles) {
+            lastDone = 0;
+            if (bars) {
+                bar = Progress.bar(slide, tiles, "patches");
+            }
+        }
+
+        @Override
+        public void tilesEncoded(String slide, int done, int total) {
+            encoded += done - lastDone;
+            lastDone = done;
+            if (bar != null) {
+                bar.stepTo(done);
+            }
+        }
+
+        @Override
+        public void slideSkipped(String slide, Path existing) {
+            w.printf("%s: %s exists, skipped%n", slide, existing);
+            w.flush();
+        }
+
+        @Override
+        public void slideHasNoPatches(String slide) {
+            w.printf("%s: no patch over tissue at these settings, no file written%n", slide);
+            w.flush();
+        }
+
+        @Override
+        public void slideFinished(String slide, Path written) {
+            close();
+            w.printf("%s: wrote %s%n", slide, written);
+            w.flush();
+        }
+
+        void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+
+    @Command(name = "dzi", mixinStandardHelpOptions = true,
+            description = "Deep Zoom tiles for web viewers: OUT/NAME.dzi and OUT/NAME_files/.")
+    static final class Dzi implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Option(names = "--tile-size", defaultValue = "254", paramLabel = "N")
+        int tileSize;
+
+        @Option(names = "--overlap", defaultValue = "1", paramLabel = "N")
+        int overlap;
+
+        @Option(names = "--format", defaultValue = "JPEG", paramLabel = "JPEG|PNG")
+        DeepZoomWriter.Format format;
+
+        @Override
+        public void run() {
+            try (Slide s = slide.open()) {
+                String name = Tiler.name(s.path());
+                DeepZoomWriter.Options o;
+                try {
+                    o = new DeepZoomWriter.Options(tileSize, overlap, format, 0.75f);
+                } catch (IllegalArgumentException e) {
+                    throw new SlideException(e.getMessage());
+                }
+                int[] n = {0};
+                Path dzi = DeepZoomWriter.write(s, out, name, o, (done, total) -> n[0] = total);
+                spec.commandLine().getOut().printf("wrote %s and %d tiles under %s%n", dzi, n[0],
+                        out.resolve(name + "_files"));
+            }
+        }
+    }
+
+    /** Whether the OpenSlide backend can be used here; for messages. */
+    static String openSlideStatus() {
+        return OpenSlideSlide.available() ? "libopenslide " + OpenSlideSlide.version() : "libopenslide not installed";
+    }
+}
