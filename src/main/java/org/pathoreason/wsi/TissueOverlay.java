@@ -21,17 +21,25 @@ public final class TissueOverlay {
         BufferedImage out = new BufferedImage(thumb.getWidth(), thumb.getHeight(), BufferedImage.TYPE_INT_RGB);
         double sx = (double) thumb.getWidth() / slide.width();
         double sy = (double) thumb.getHeight() / slide.height();
-        for (int y = 0; y < out.getHeight(); y++) {
-            for (int x = 0; x < out.getWidth(); x++) {
+        int w = out.getWidth();
+        int h = out.getHeight();
+        boolean[] in = new boolean[w * h];
+        if (mask != null) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    in[y * w + x] = mask.tissue((int) ((x + 0.5) / sx / mask.downsampleX()),
+                            (int) ((y + 0.5) / sy / mask.downsampleY()));
+                }
+            }
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
                 int p = thumb.getRGB(x, y);
-                if (mask != null) {
-                    int mx = (int) (x / sx / mask.downsampleX());
-                    int my = (int) (y / sy / mask.downsampleY());
-                    if (mask.tissue(mx, my)) {
-                        boolean edge = !mask.tissue(mx - 1, my) || !mask.tissue(mx + 1, my)
-                                || !mask.tissue(mx, my - 1) || !mask.tissue(mx, my + 1);
-                        p = edge ? 0x00A000 : blend(p, 0x40C040, 0.25);
-                    }
+                if (in[y * w + x]) {
+                    // outline where a neighbouring picture pixel falls outside the mask
+                    boolean edge = x == 0 || y == 0 || x == w - 1 || y == h - 1 || !in[y * w + x - 1]
+                            || !in[y * w + x + 1] || !in[(y - 1) * w + x] || !in[(y + 1) * w + x];
+                    p = edge ? 0x00A000 : blend(p, 0x40C040, 0.2);
                 }
                 out.setRGB(x, y, p);
             }
