@@ -14,7 +14,31 @@ import java.util.List;
  */
 public final class TissueDetector {
 
+    /** Largest image segmented as it is (4096 x 4096); a larger level is area-averaged down to this many pixels. */
+    static final long MAX_SEGMENTATION_PIXELS = 1L << 24;
+
     private TissueDetector() {
+    }
+
+    /** Level {@code level} area-averaged to {@code tw x th}, read in bands of rows so memory stays bounded. */
+    private static BufferedImage readScaled(Slide slide, int level, int tw, int th) {
+        Level l = slide.level(level);
+        BufferedImage out = new BufferedImage(tw, th, BufferedImage.TYPE_INT_RGB);
+        int bandRows = Math.max(1, th / 16);
+        for (int ty = 0; ty < th; ty += bandRows) {
+            int rows = Math.min(bandRows, th - ty);
+            long y0 = Math.round((double) ty * l.height() / th);
+            long y1 = Math.round((double) (ty + rows) * l.height() / th);
+            int sh = (int) Math.max(1, y1 - y0);
+            if ((long) sh * l.width() > Slide.MAX_REGION_PIXELS) {
+                throw new SlideException(slide.path() + ": level " + level + " (" + l.width() + " x " + l.height()
+                        + ") is too large to segment; choose a smaller level with --seg-level");
+            }
+            BufferedImage band = slide.readRegionRgb(0, Math.round(y0 * l.downsample()), level, (int) l.width(), sh);
+            BufferedImage small = Images.resizeArea(band, tw, rows);
+            out.getGraphics().drawImage(small, 0, ty, null);
+        }
+        return out;
     }
 
     public static TissueMask detect(Slide slide, TissueOptions o) {
@@ -24,16 +48,15 @@ public final class TissueDetector {
                     + "has " + slide.levelCount() + " levels)");
         }
         Level l = slide.level(level);
-        if (l.width() * l.height() > Slide.MAX_REGION_PIXELS) {
-            throw new SlideException(slide.path() + ": level " + level + " (" + l.width() + " x " + l.height()
-                    + ") is too large to segment; choose a smaller level");
-        }
-        BufferedImage img = slide.readRegionRgb(0, 0, level, (int) l.width(), (int) l.height());
-        if (o.level() < 0 && l.downsample() * 2 <= o.targetDownsample()) {
-            // no level near the wanted downsample: area-average down to it
-            int tw = (int) Math.max(1, Math.round(slide.width() / o.targetDownsample()));
-            int th = (int) Math.max(1, Math.round(slide.height() / o.targetDownsample()));
-            img = Images.resizeArea(img, tw, th);
+        BufferedImage img;
+        if (l.width() * l.height() <= MAX_SEGMENTATION_PIXELS) {
+            img = slide.readRegionRgb(0, 0, level, (int) l.width(), (int) l.height());
+        } else {
+            // a slide without a small enough level: read it area-averaged down to the pixel budget
+            double scale = Math.sqrt((double) MAX_SEGMENTATION_PIXELS / (l.width() * l.height()));
+            int tw = (int) Math.max(1, Math.floor(l.width() * scale));
+            int th = (int) Math.max(1, Math.floor(l.height() * scale));
+            img = readScaled(slide, level, tw, th);
         }
         double dsx = (double) slide.width() / img.getWidth();
         double dsy = (double) slide.height() / img.getHeight();

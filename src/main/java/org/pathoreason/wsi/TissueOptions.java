@@ -5,8 +5,8 @@ package org.pathoreason.wsi;
  *
  * @param level pyramid level to segment, or -1 for the level nearest {@code targetDownsample} (CLAM's
  *     {@code seg_level=-1})
- * @param targetDownsample downsample wanted for segmentation (CLAM: 64); a slide with no level that small is
- *     area-averaged down to it, so a slide without a pyramid is not segmented at full resolution
+ * @param targetDownsample downsample wanted for segmentation (CLAM: 64): the level nearest it is segmented as it
+ *     is, as CLAM does, unless it is larger than 4096 x 4096 pixels, which are area-averaged down to that
  * @param saturationThreshold saturation above which a pixel is tissue ({@code sthresh}), 0..255
  * @param medianKernel odd median-blur size over the saturation ({@code mthresh})
  * @param otsu threshold by Otsu's method instead of {@code saturationThreshold} ({@code use_otsu})
