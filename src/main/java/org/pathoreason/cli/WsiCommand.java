@@ -21,7 +21,13 @@ import org.pathoreason.wsi.DeepZoomWriter;
 import org.pathoreason.wsi.FeatureExtractor;
 import org.pathoreason.wsi.FeatureListener;
 import org.pathoreason.wsi.Level;
-import org.pathoreason.wsi.OpenSlideSlide;
+import org.pathoreason.data.Sample;
+import org.pathoreason.data.SampleJsonl;
+import org.pathoreason.data.synth.SynthWorld;
+import org.pathoreason.wsi.SlideQuestions;
+import org.pathoreason.wsi.SyntheticSlideSet;
+import org.pathoreason.wsi.SyntheticSlides;
+import org.pathoreason.wsi.TileSelector;
 import org.pathoreason.wsi.Slide;
 import org.pathoreason.wsi.SlideBackend;
 import org.pathoreason.wsi.SlideException;
@@ -46,7 +52,8 @@ import picocli.CommandLine.Spec;
         description = "Whole-slide images: read slides (Aperio SVS, tiled TIFF/BigTIFF in Java; other vendors through "
                 + "OpenSlide), find tissue, cut patches, extract features, write Deep Zoom tiles.",
         subcommands = {WsiCommand.Info.class, WsiCommand.Thumbnail.class, WsiCommand.Region.class,
-            WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class})
+            WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class,
+            WsiCommand.Synth.class, WsiCommand.Prompt.class})
 public final class WsiCommand implements Runnable {
 
     @Spec
@@ -667,8 +674,116 @@ public final class WsiCommand implements Runnable {
         }
     }
 
-    /** Whether the OpenSlide backend can be used here; for messages. */
-    static String openSlideStatus() {
-        return OpenSlideSlide.available() ? "libopenslide " + OpenSlideSlide.version() : "libopenslide not installed";
+    static TileSelector.Rule rule(String name) {
+        try {
+            return TileSelector.Rule.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new SlideException("--rule must be tissue-diverse, tissue or spread, got '" + name + "'");
+        }
+    }
+
+    @Command(name = "synth", mixinStandardHelpOptions = true,
+            description = "Synthetic whole slides: pyramidal TIFFs painted with the synthetic world's lesions "
+                    + "(OUT/slides/), their questions (OUT/slide-questions.jsonl, the slide in meta.slide) and the "
+                    + "same questions as multi-image prompts of K selected patches (OUT/slide-prompts.jsonl).")
+    static final class Synth implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Option(names = "--slides", defaultValue = "4", paramLabel = "N",
+                description = "Slides to write, diagnoses in turn (default: ${DEFAULT-VALUE}).")
+        int slides;
+
+        @Option(names = "--size", defaultValue = "4096x3072", paramLabel = "WxH",
+                description = "Level-0 size (default: ${DEFAULT-VALUE}).")
+        String size;
+
+        @Option(names = "--lesions", defaultValue = "2", paramLabel = "N")
+        int lesions;
+
+        @Option(names = "--normals", defaultValue = "1", paramLabel = "N")
+        int normals;
+
+        @Option(names = "--k", defaultValue = "6", paramLabel = "K", description = "Patches per prompt "
+                + "(default: ${DEFAULT-VALUE}).")
+        int k;
+
+        @Option(names = "--patch-size", defaultValue = "224", paramLabel = "N")
+        int patchSize;
+
+        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
+        String rule;
+
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            String[] wh = size.toLowerCase(Locale.ROOT).split("x");
+            SyntheticSlideSet.Options o;
+            try {
+                o = new SyntheticSlideSet.Options(slides, seed, new SyntheticSlides.Options(
+                        Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), lesions, normals), k,
+                        patchSize, rule(rule));
+            } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+                throw new SlideException("bad synthetic slide options (--size WxH, --slides, --k, --lesions, "
+                        + "--normals): " + e.getMessage());
+            }
+            SyntheticSlideSet.Result r = SyntheticSlideSet.write(SynthWorld.builtIn(), out, o, (done, total, p) -> {
+                w.printf("[%d/%d] %s%n", done, total, p);
+                w.flush();
+            });
+            w.printf("wrote %d slides, %d questions to %s and their %d-patch prompts to %s%n", r.slides().size(),
+                    r.questionCount(), r.questions(), k, r.prompts());
+        }
+    }
+
+    @Command(name = "prompt", mixinStandardHelpOptions = true,
+            description = "A question about a slide as a multi-image prompt: the K patches a rule selects (tissue "
+                    + "and diversity by default) written as PNG, and one sample JSONL line with them as images.")
+    static final class Prompt implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        SlideMixin slide;
+
+        @Option(names = "--question", required = true, paramLabel = "TEXT")
+        String question;
+
+        @Option(names = "--k", defaultValue = "6", paramLabel = "K")
+        int k;
+
+        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
+        String rule;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.jsonl",
+                description = "Sample to write; the patches go to a 'tiles' folder beside it.")
+        Path out;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            try (Slide s = slide.open()) {
+                TileGrid g = Tiler.tile(s, TissueDetector.detect(s, tissue.options()), tiling.options());
+                String id = Tiler.name(s.path());
+                Path base = out.toAbsolutePath().getParent();
+                Sample q = SlideQuestions.openQuestion(id, question, s.path().toString());
+                Sample p = SlideQuestions.asMultiImage(q, s, g, k, rule(rule), base.resolve("tiles"), base);
+                SampleJsonl.write(out, List.of(p));
+                w.printf("%d of %d candidate patches chosen (%s): %s%nwrote %s%n", p.images().size(), g.size(),
+                        rule, p.meta().get("tile_coords"), out);
+            }
+        }
     }
 }

@@ -69,6 +69,12 @@ public final class SlideQuestions {
         return out;
     }
 
+    /** A free question about a slide, without a known answer (for {@code wsi prompt}). */
+    public static Sample openQuestion(String id, String question, String slideFile) {
+        return sample(id, List.of(), question, List.of(), "", null, null, List.of(), Sample.OPEN, "slide",
+                Map.of(META_SLIDE, slideFile));
+    }
+
     private static Sample mcq(String id, String question, String answer, List<String> distractors, SynthWorld world,
             SplittableRandom rnd, String observe, String think, Map<String, Object> meta, String subset) {
         List<String> ids = new ArrayList<>(distractors);

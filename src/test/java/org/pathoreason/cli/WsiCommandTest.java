@@ -92,10 +92,25 @@ class WsiCommandTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String c : new String[] {"info", "thumbnail", "region", "tissue", "tiles", "features", "dzi"}) {
+        for (String c : new String[] {"info", "thumbnail", "region", "tissue", "tiles", "features", "dzi", "synth",
+            "prompt"}) {
             out.getBuffer().setLength(0);
             assertThat(run(c, "--help")).isZero();
             assertThat(out.toString()).contains("Usage: wsi " + c);
+        }
+    }
+
+    @Test
+    void promptWritesKPatchesAndOneSample() throws Exception {
+        Path jsonl = dir.resolve("p/q.jsonl");
+        assertThat(run("prompt", "--slide", slide("CMU-1-Small-Region.svs"), "--preset", "biopsy", "--question",
+                "What tissue is this?", "--k", "3", "--out", jsonl.toString())).isZero();
+        var samples = org.pathoreason.data.SampleJsonl.read(jsonl);
+        assertThat(samples).hasSize(1);
+        assertThat(samples.get(0).images()).hasSize(3);
+        assertThat(samples.get(0).question()).endsWith("What tissue is this?");
+        for (String img : samples.get(0).images()) {
+            assertThat(ImageIO.read(jsonl.resolveSibling(img).toFile()).getWidth()).isEqualTo(256);
         }
     }
 
