@@ -53,7 +53,7 @@ import picocli.CommandLine.Spec;
                 + "OpenSlide), find tissue, cut patches, extract features, write Deep Zoom tiles.",
         subcommands = {WsiCommand.Info.class, WsiCommand.Thumbnail.class, WsiCommand.Region.class,
             WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class,
-            WsiCommand.Synth.class, WsiCommand.Prompt.class})
+            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Mil.class})
 public final class WsiCommand implements Runnable {
 
     @Spec
@@ -720,6 +720,10 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0")
         long seed;
 
+        @Option(names = "--diagnoses", split = ",", paramLabel = "ID,ID,...",
+                description = "Diagnoses to draw, in turn (default: all of the world's).")
+        List<String> diagnoses;
+
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
@@ -728,7 +732,7 @@ public final class WsiCommand implements Runnable {
             try {
                 o = new SyntheticSlideSet.Options(slides, seed, new SyntheticSlides.Options(
                         Integer.parseInt(wh[0].trim()), Integer.parseInt(wh[1].trim()), lesions, normals), k,
-                        patchSize, rule(rule));
+                        patchSize, rule(rule), diagnoses);
             } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
                 throw new SlideException("bad synthetic slide options (--size WxH, --slides, --k, --lesions, "
                         + "--normals): " + e.getMessage());
@@ -783,6 +787,180 @@ public final class WsiCommand implements Runnable {
                 SampleJsonl.write(out, List.of(p));
                 w.printf("%d of %d candidate patches chosen (%s): %s%nwrote %s%n", p.images().size(), g.size(),
                         rule, p.meta().get("tile_coords"), out);
+            }
+        }
+    }
+
+    @Command(name = "mil", mixinStandardHelpOptions = true,
+            description = "Slide-level classifier on feature bags (gated attention MIL): train on OUT/h5_files and a "
+                    + "labels CSV, or predict with a trained model.",
+            subcommands = {MilTrain.class, MilPredict.class})
+    static final class Mil implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    /** Feature files under a folder or its h5_files subfolder, by slide name. */
+    static Map<String, Path> featureFiles(Path dir) {
+        Path d = Files.isDirectory(dir.resolve("h5_files")) ? dir.resolve("h5_files") : dir;
+        Map<String, Path> out = new java.util.TreeMap<>();
+        try (var s = Files.list(d)) {
+            s.filter(f -> f.getFileName().toString().endsWith(".h5"))
+                    .forEach(f -> out.put(f.getFileName().toString().replaceFirst("\\.h5$", ""), f));
+        } catch (IOException e) {
+            throw new SlideException("cannot list feature files in " + d + ": " + e.getMessage());
+        }
+        if (out.isEmpty()) {
+            throw new SlideException("no .h5 feature files in " + d);
+        }
+        return out;
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Trains on the bags named in a CSV (columns slide_id or slide, and label; CLAM's dataset "
+                    + "CSV works), holding out a share of slides to report accuracy on.")
+    static final class MilTrain implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--features", required = true, paramLabel = "DIR")
+        Path features;
+
+        @Option(names = "--labels", required = true, paramLabel = "FILE.csv")
+        Path labels;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE.json")
+        Path out;
+
+        @Option(names = "--epochs", defaultValue = "40")
+        int epochs;
+
+        @Option(names = "--hidden", defaultValue = "128")
+        int hidden;
+
+        @Option(names = "--lr", defaultValue = "2e-4")
+        double lr;
+
+        @Option(names = "--test-fraction", defaultValue = "0.25", paramLabel = "F",
+                description = "Share of slides held out (default: ${DEFAULT-VALUE}).")
+        double testFraction;
+
+        @Option(names = "--seed", defaultValue = "0")
+        long seed;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            Map<String, Path> files = featureFiles(features);
+            Map<String, String> byslide = readLabels(labels);
+            List<String> classes = byslide.values().stream().distinct().sorted().toList();
+            List<String> names = new ArrayList<>();
+            for (String slideName : byslide.keySet()) {
+                if (!files.containsKey(slideName)) {
+                    throw new SlideException(labels + ": slide " + slideName + " has no feature file in " + features);
+                }
+                names.add(slideName);
+            }
+            java.util.Collections.shuffle(names, new java.util.Random(seed));
+            int test = (int) Math.round(names.size() * testFraction);
+            List<String> testNames = names.subList(0, test);
+            List<String> trainNames = names.subList(test, names.size());
+            List<float[][]> bags = new ArrayList<>();
+            int[] y = new int[trainNames.size()];
+            for (int i = 0; i < trainNames.size(); i++) {
+                bags.add(org.pathoreason.wsi.FeatureBag.read(files.get(trainNames.get(i))).features());
+                y[i] = classes.indexOf(byslide.get(trainNames.get(i)));
+            }
+            org.pathoreason.wsi.AttentionMil m;
+            try {
+                m = org.pathoreason.wsi.AttentionMil.train(bags, y, classes.size(),
+                        new org.pathoreason.wsi.AttentionMil.Options(hidden, epochs, lr, 1e-5, seed),
+                        (e, loss, acc) -> {
+                            if (e == 1 || e % 10 == 0 || e == epochs) {
+                                w.printf("epoch %d: loss %.4f, train accuracy %.3f%n", e, loss, acc);
+                                w.flush();
+                            }
+                        });
+            } catch (IllegalArgumentException e) {
+                throw new SlideException(e.getMessage());
+            }
+            int right = 0;
+            for (String t : testNames) {
+                var p = m.predict(org.pathoreason.wsi.FeatureBag.read(files.get(t)).features());
+                right += classes.get(p.label()).equals(byslide.get(t)) ? 1 : 0;
+            }
+            m.save(out, classes);
+            w.printf("%d training and %d held-out slides, %d classes %s; held-out accuracy %s%nwrote %s%n",
+                    trainNames.size(), testNames.size(), classes.size(), classes,
+                    testNames.isEmpty() ? "-" : String.format(Locale.ROOT, "%.3f (%d/%d)",
+                            (double) right / testNames.size(), right, testNames.size()), out);
+        }
+    }
+
+    /** slide -> label from a CSV whose header has slide_id (or slide) and label. */
+    static Map<String, String> readLabels(Path csv) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(csv);
+        } catch (IOException e) {
+            throw new SlideException("cannot read labels " + csv + ": " + e.getMessage());
+        }
+        if (lines.isEmpty()) {
+            throw new SlideException(csv + ": empty; expected a header with slide_id (or slide) and label");
+        }
+        List<String> header = List.of(lines.get(0).trim().split("\\s*,\\s*"));
+        int s = header.indexOf("slide_id") >= 0 ? header.indexOf("slide_id") : header.indexOf("slide");
+        int l = header.indexOf("label");
+        if (s < 0 || l < 0) {
+            throw new SlideException(csv + ":1: header " + header + " lacks slide_id (or slide) and label");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String[] f = lines.get(i).split("\\s*,\\s*");
+            if (f.length <= Math.max(s, l)) {
+                throw new SlideException(csv + ":" + (i + 1) + ": expected " + header.size() + " fields");
+            }
+            out.put(f[s].trim().replaceFirst("\\.(svs|tiff?|ndpi|mrxs)$", ""), f[l].trim());
+        }
+        return out;
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true,
+            description = "Predicts each bag's label with a trained model, with the patch given most attention.")
+    static final class MilPredict implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "FILE.json")
+        Path model;
+
+        @Option(names = "--features", required = true, paramLabel = "DIR")
+        Path features;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            var saved = org.pathoreason.wsi.AttentionMil.load(model);
+            for (var e : featureFiles(features).entrySet()) {
+                var bag = org.pathoreason.wsi.FeatureBag.read(e.getValue());
+                var p = saved.model().predict(bag.features());
+                int top = 0;
+                for (int i = 1; i < p.attention().length; i++) {
+                    if (p.attention()[i] > p.attention()[top]) {
+                        top = i;
+                    }
+                }
+                w.printf("%s: %s (p=%.3f), most attention on the patch at %d,%d (%.3f)%n", e.getKey(),
+                        saved.classNames().get(p.label()), p.probabilities()[p.label()], bag.coords()[top][0],
+                        bag.coords()[top][1], p.attention()[top]);
             }
         }
     }

@@ -27,7 +27,7 @@ class SyntheticSlidesTest {
     static void writeSet() {
         world = SynthWorld.builtIn();
         set = SyntheticSlideSet.write(world, dir, new SyntheticSlideSet.Options(2, 3,
-                new SyntheticSlides.Options(2048, 1536, 2, 1), 4, 128, TileSelector.Rule.TISSUE_DIVERSE), null);
+                new SyntheticSlides.Options(2048, 1536, 2, 1), 4, 128, TileSelector.Rule.TISSUE_DIVERSE, List.of()), null);
     }
 
     @Test
@@ -84,6 +84,7 @@ class SyntheticSlidesTest {
             assertThat(p.answer()).isEqualTo(q.answer());
         }
         assertThat(qs.get(0).subset()).isEqualTo("slide_diagnosis");
+        assertThat(Files.readAllLines(dir.resolve("labels.csv"))).hasSize(3).first().isEqualTo("slide_id,label");
         assertThat(qs.get(0).answerText().toLowerCase()).isEqualTo(world.name(qs.get(0).meta().get("diagnosis")
                 .toString()).toLowerCase());
     }
