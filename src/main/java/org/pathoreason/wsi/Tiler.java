@@ -54,8 +54,10 @@ public final class Tiler {
         int step = (int) Math.round((o.patchSize() - o.overlap()) * footprint / o.patchSize());
         List<long[]> coords = new ArrayList<>();
         List<Double> fractions = new ArrayList<>();
-        for (long y = 0; y + fp <= slide.height(); y += step) {
-            for (long x = 0; x + fp <= slide.width(); x += step) {
+        // as CLAM with its default use_padding: patches at the right and bottom edges may run past the slide
+        // (that part reads as white), so tissue there is not lost
+        for (long y = 0; y < slide.height(); y += step) {
+            for (long x = 0; x < slide.width(); x += step) {
                 double f = mask == null ? 1 : mask.fractionIn(x, y, fp, fp);
                 if (mask == null || (f >= o.minTissueFraction() && f > 0)) {
                     coords.add(new long[] {x, y});
