@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import me.tongfei.progressbar.ProgressBar;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 import org.pathoreason.util.Progress;
@@ -582,7 +581,7 @@ public final class WsiCommand implements Runnable {
     static final class ProgressListener implements FeatureListener {
         private final PrintWriter w;
         private final boolean bars;
-        private ProgressBar bar;
+        private Progress.Task bar;
         long encoded;
         private int lastDone;
 

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import javax.imageio.ImageIO;
 import org.pathoreason.data.Sample;
+import org.pathoreason.data.Task;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.util.AtomicFiles;
 
@@ -71,7 +72,7 @@ public final class SlideQuestions {
 
     /** A free question about a slide, without a known answer (for {@code wsi prompt}). */
     public static Sample openQuestion(String id, String question, String slideFile) {
-        return sample(id, List.of(), question, List.of(), "", null, null, List.of(), Sample.OPEN, "slide",
+        return sample(id, List.of(), question, List.of(), "", null, null, List.of(), Task.OPEN, "slide",
                 Map.of(META_SLIDE, slideFile));
     }
 
@@ -84,7 +85,7 @@ public final class SlideQuestions {
         Set<String> entities = new LinkedHashSet<>();
         entities.add(world.name(answer));
         return sample(id, List.of(), question, options, LETTERS[at], options.get(at),
-                new Sample.Reasoning(observe, think), List.copyOf(entities), Sample.MCQ, subset, meta);
+                new Sample.Reasoning(observe, think), List.copyOf(entities), Task.MCQ, subset, meta);
     }
 
     /**
@@ -114,15 +115,15 @@ public final class SlideQuestions {
         meta.put("tile_size_level0", grid.patchSizeLevel0());
         String q = "These " + images.size() + " images are regions of one whole-slide image, chosen over its "
                 + "tissue. " + question.question();
-        return sample(question.id(), images, q, question.options(), question.answer(), question.answerText(),
-                question.reasoning(), question.entities(), question.task(), question.subset(), meta);
+        return question.toBuilder().images(images).question(q).meta(meta).build();
     }
 
-    /** The one place this package creates samples (the Sample record is changing shape on main). */
+    /** The one place this package creates samples. */
     private static Sample sample(String id, List<String> images, String question, List<String> options, String answer,
-            String answerText, Sample.Reasoning reasoning, List<String> entities, String task, String subset,
+            String answerText, Sample.Reasoning reasoning, List<String> entities, Task task, String subset,
             Map<String, Object> meta) {
-        return new Sample(id, images, question, options, answer, answerText, reasoning, null, entities, task, subset,
-                meta);
+        return Sample.builder(id).images(images).question(question).options(options).answer(answer)
+                .answerText(answerText).reasoning(reasoning).entities(entities).task(task).subset(subset).meta(meta)
+                .build();
     }
 }
