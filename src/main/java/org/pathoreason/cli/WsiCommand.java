@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
                 + "OpenSlide), find tissue, cut patches, extract features, write Deep Zoom tiles.",
         subcommands = {WsiCommand.Info.class, WsiCommand.Thumbnail.class, WsiCommand.Region.class,
             WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class,
-            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Mil.class})
+            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Ask.class, WsiCommand.Mil.class})
 public final class WsiCommand implements Runnable {
 
     @Spec
@@ -960,6 +960,148 @@ public final class WsiCommand implements Runnable {
                 w.printf("%s: %s (p=%.3f), most attention on the patch at %d,%d (%.3f)%n", e.getKey(),
                         saved.classNames().get(p.label()), p.probabilities()[p.label()], bag.coords()[top][0],
                         bag.coords()[top][1], p.attention()[top]);
+            }
+        }
+    }
+
+    @Command(name = "ask", mixinStandardHelpOptions = true,
+            description = "Asks a vision-language checkpoint about a slide: the K patches a rule selects (tissue and "
+                    + "diversity by default) go in one multi-image prompt. Either one --question about --slide, or "
+                    + "--questions FILE.jsonl of slide questions (wsi synth writes them; meta.slide names each "
+                    + "slide), scored for multiple-choice accuracy.")
+    static final class Ask implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "DIR")
+        Path checkpoint;
+
+        @Option(names = "--slide", paramLabel = "FILE", description = "The slide (with --question).")
+        Path slide;
+
+        @Option(names = "--question", paramLabel = "TEXT")
+        String question;
+
+        @Option(names = "--option", paramLabel = "TEXT", description = "An answer option (repeat for multiple "
+                + "choice).")
+        List<String> options;
+
+        @Option(names = "--questions", paramLabel = "FILE.jsonl", description = "Slide questions to answer and "
+                + "score.")
+        Path questions;
+
+        @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
+        String backend;
+
+        @Option(names = "--k", defaultValue = "6", paramLabel = "K")
+        int k;
+
+        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
+        String rule;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Option(names = "--max-new-tokens", defaultValue = "256", paramLabel = "N")
+        int maxNewTokens;
+
+        @Option(names = "--tiles", paramLabel = "DIR", description = "Where the chosen patches are written "
+                + "(default: a temporary folder, deleted afterwards).")
+        Path tilesDir;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            if ((questions == null) == (question == null || slide == null)) {
+                throw new SlideException("give either --slide and --question, or --questions FILE.jsonl");
+            }
+            SlideMixin sm = new SlideMixin();
+            sm.backend = backend;
+            SlideBackend b = sm.backend();
+            TileSelector.Rule r = rule(rule);
+            TissueOptions to = tissue.options();
+            TilingOptions tl = tiling.options();
+            List<Sample> asked = new ArrayList<>();
+            Path base;
+            if (questions != null) {
+                asked.addAll(SampleJsonl.read(questions));
+                base = questions.toAbsolutePath().getParent();
+            } else {
+                Sample q = SlideQuestions.openQuestion(Tiler.name(slide), question, slide.toAbsolutePath()
+                        .toString());
+                if (options != null && !options.isEmpty()) {
+                    q = q.toBuilder().options(options).task(org.pathoreason.data.Task.MCQ).build();
+                }
+                asked.add(q);
+                base = Path.of("").toAbsolutePath();
+            }
+            Path tiles = tilesDir;
+            boolean temporary = tiles == null;
+            try {
+                if (temporary) {
+                    tiles = Files.createTempDirectory("pathoreason-wsi-ask-");
+                }
+                engine.start();
+                var extractor = org.pathoreason.text.extract.AnswerExtractor.create(
+                        org.pathoreason.text.extract.ExtractionMode.LENIENT, false);
+                int scored = 0;
+                int right = 0;
+                try (var reasoner = org.pathoreason.generate.VisualReasoner.builder(checkpoint)
+                        .optMaxNewTokens(maxNewTokens).build()) {
+                    for (Sample q : asked) {
+                        Object slideRef = q.meta().get(SlideQuestions.META_SLIDE);
+                        if (slideRef == null) {
+                            throw new SlideException(questions + ": sample " + q.id() + " has no meta."
+                                    + SlideQuestions.META_SLIDE);
+                        }
+                        Path slidePath = base.resolve(slideRef.toString());
+                        Sample prompt;
+                        try (Slide s = Slides.open(slidePath, b)) {
+                            TileGrid g = Tiler.tile(s, TissueDetector.detect(s, to), tl);
+                            prompt = SlideQuestions.asMultiImage(q, s, g, k, r, tiles, tiles);
+                        }
+                        List<Path> images = new ArrayList<>();
+                        for (String img : prompt.images()) {
+                            images.add(tiles.resolve(img));
+                        }
+                        var answer = reasoner.ask(new org.pathoreason.generate.Question(images, prompt.question(),
+                                prompt.options()));
+                        w.printf("%s: %d patches %s%n", q.id(), images.size(), prompt.meta().get("tile_coords"));
+                        if (answer.observe() != null) {
+                            w.printf("  observe: %s%n", answer.observe().strip());
+                        }
+                        if (answer.think() != null) {
+                            w.printf("  think: %s%n", answer.think().strip());
+                        }
+                        w.printf("  answer: %s%n", answer.answer() == null ? answer.text().strip()
+                                : answer.answer().strip());
+                        if (!q.options().isEmpty() && q.answer() != null && !q.answer().isEmpty()) {
+                            var choice = extractor.choice(answer.text(), q.options());
+                            boolean ok = !choice.isMiss() && q.answer().equalsIgnoreCase(choice.value());
+                            scored++;
+                            right += ok ? 1 : 0;
+                            w.printf("  gold %s, %s%n", q.answer(), ok ? "right" : "wrong"
+                                    + (choice.isMiss() ? " (no option found)" : " (" + choice.value() + ")"));
+                        }
+                        w.flush();
+                    }
+                }
+                if (scored > 0) {
+                    w.printf("slide question accuracy %.3f (%d/%d) with %d patches a slide (%s)%n",
+                            (double) right / scored, right, scored, k, rule);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                if (temporary && tiles != null) {
+                    AtomicFiles.deleteRecursively(tiles);
+                }
             }
         }
     }

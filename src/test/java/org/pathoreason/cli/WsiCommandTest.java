@@ -93,7 +93,7 @@ class WsiCommandTest {
     @Test
     void everySubcommandHasHelp() {
         for (String c : new String[] {"info", "thumbnail", "region", "tissue", "tiles", "features", "dzi", "synth",
-            "prompt", "mil"}) {
+            "prompt", "ask", "mil"}) {
             out.getBuffer().setLength(0);
             assertThat(run(c, "--help")).isZero();
             assertThat(out.toString()).contains("Usage: wsi " + c);
@@ -112,6 +112,44 @@ class WsiCommandTest {
         for (String img : samples.get(0).images()) {
             assertThat(ImageIO.read(jsonl.resolveSibling(img).toFile()).getWidth()).isEqualTo(256);
         }
+    }
+
+    @Test
+    void askPutsTheChosenPatchesToTheModelAndScoresSlideQuestions() throws Exception {
+        Path tok = dir.resolve("tokenizer.json");
+        java.util.List<String> lines = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(1);
+        String[] words = {"the", "tissue", "shows", "answer", "think", "skin", "stroma", "is", "a", "of"};
+        for (int i = 0; i < 200; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 8; k++) {
+                sb.append(words[r.nextInt(words.length)]).append(' ');
+            }
+            lines.add(sb.toString().trim());
+        }
+        Files.write(dir.resolve("corpus.txt"), lines);
+        new org.pathoreason.text.BpeTokenizerTrainer(org.pathoreason.text.BpeTokenizerTrainer.Options.defaults()
+                .withVocabSize(300)).train(dir.resolve("corpus.txt")).write(tok);
+        Path ckpt = dir.resolve("tiny");
+        CommandLine init = new CommandLine(new ModelCommand());
+        assertThat(init.execute("init", "--config", "tiny", "--tokenizer", tok.toString(), "--out",
+                ckpt.toString())).isZero();
+
+        assertThat(run("ask", "--checkpoint", ckpt.toString(), "--slide", slide("CMU-1-Small-Region.svs"),
+                "--question", "Which tissue is this?", "--option", "Skin", "--option", "Liver", "--preset", "biopsy",
+                "--patch-size", "112", "--k", "2", "--max-new-tokens", "4")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("CMU-1-Small-Region: 2 patches").contains("answer:");
+
+        Path jsonl = dir.resolve("q.jsonl");
+        org.pathoreason.data.Sample q = org.pathoreason.wsi.SlideQuestions.openQuestion("q1", "Which tissue?",
+                slide("CMU-1-Small-Region.svs")).toBuilder().options(java.util.List.of("Skin", "Liver"))
+                .answer("A").task(org.pathoreason.data.Task.MCQ).build();
+        org.pathoreason.data.SampleJsonl.write(jsonl, java.util.List.of(q));
+        out.getBuffer().setLength(0);
+        assertThat(run("ask", "--checkpoint", ckpt.toString(), "--questions", jsonl.toString(), "--preset",
+                "biopsy", "--patch-size", "112", "--k", "2", "--max-new-tokens", "4")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("q1: 2 patches").contains("gold A")
+                .containsPattern("slide question accuracy [01]\\.000 \\([01]/1\\) with 2 patches");
     }
 
     @Test
