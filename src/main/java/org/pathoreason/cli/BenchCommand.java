@@ -5,6 +5,9 @@ import java.io.PrintWriter;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.generate.GenerationBenchmark;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
+import org.pathoreason.wsi.OpenSlideSlide;
+import org.pathoreason.wsi.SlideBackend;
+import org.pathoreason.wsi.SlideBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -13,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -81,6 +84,63 @@ public final class BenchCommand implements Runnable {
                         + "%.1f GFLOP/s (matmul fp32: %.1f GFLOP/s)%n", t.batch(), t.length(), t.seconds(),
                         t.gflop(), t.gflopPerSecond(), r.matmulGflopPerSecond());
             }
+        }
+    }
+
+    /** readRegion tiles/s of the pure-Java reader and OpenSlide side by side. */
+    @Command(name = "wsi", mixinStandardHelpOptions = true,
+            description = "readRegion tiles/s on a slide, sequential and random, pure-Java reader and OpenSlide "
+                    + "(when libopenslide is installed) side by side, both with a 32 MiB tile cache; then tissue "
+                    + "detection, tiling and patch reading of the slide.")
+    static final class Wsi implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--slide", defaultValue = "../shared/data/wsi/CMU-1-Small-Region.svs", paramLabel = "FILE",
+                description = "Slide (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path slide;
+
+        @Option(names = "--reads", defaultValue = "2000", paramLabel = "N",
+                description = "Regions read per access pattern (default: ${DEFAULT-VALUE}).")
+        int reads;
+
+        @Option(names = "--size", defaultValue = "256", paramLabel = "N",
+                description = "Region side in pixels (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            java.util.List<SlideBackend> backends = new java.util.ArrayList<>(java.util.List.of(SlideBackend.JAVA));
+            if (OpenSlideSlide.available()) {
+                backends.add(SlideBackend.OPENSLIDE);
+                w.printf("libopenslide %s%n", OpenSlideSlide.version());
+            } else {
+                w.println("libopenslide is not installed (apt-get install libopenslide0): pure-Java reader only");
+            }
+            w.printf("%s: %d x %d-pixel regions per pattern at level 0, %d threads available%n", slide, reads, size,
+                    Runtime.getRuntime().availableProcessors());
+            w.flush();
+            java.util.List<SlideBenchmark.Row> rows = SlideBenchmark.run(slide, backends, reads, size, 42);
+            w.printf("%-11s %14s %18s %16s%n", "access", "java tiles/s", "openslide tiles/s", "java/openslide");
+            for (String access : new String[] {"cold", "sequential", "random"}) {
+                double java = rate(rows, SlideBackend.JAVA, access);
+                double os = rate(rows, SlideBackend.OPENSLIDE, access);
+                w.printf("%-11s %14.1f %18s %16s%n", access, java, os > 0 ? String.format("%.1f", os) : "-",
+                        os > 0 ? String.format("%.2f", java / os) : "-");
+            }
+            for (SlideBackend b : backends) {
+                SlideBenchmark.Tiling t = SlideBenchmark.tiling(slide, b, size);
+                w.printf("%s: tissue detection %.3f s, tiling %.3f s, %d patches read at %.1f patches/s%n",
+                        b.name().toLowerCase(java.util.Locale.ROOT), t.tissueSeconds(), t.tilingSeconds(), t.patches(),
+                        t.patchReadsPerSecond());
+            }
+        }
+
+        private static double rate(java.util.List<SlideBenchmark.Row> rows, SlideBackend b, String access) {
+            return rows.stream().filter(r -> r.backend() == b && r.access().equals(access))
+                    .mapToDouble(SlideBenchmark.Row::readsPerSecond).findFirst().orElse(0);
         }
     }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             GenerateCommand.class,
             BenchCommand.class,
+            WsiCommand.class,
             TrainCommand.class,
             CommandLine.HelpCommand.class
         })

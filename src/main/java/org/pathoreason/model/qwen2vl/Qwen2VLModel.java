@@ -475,6 +475,17 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         return Nn.rows(table, index).reshape(b, t, hdim);
     }
 
+    /**
+     * The vision tower and patch merger alone: merged image tokens {@code [patches / 4, outHiddenSize]}, images in
+     * order, for uses that need image features without text (slide tile features).
+     *
+     * @param patches all images' patches flattened, as {@link ModelInput#pixelPatches()}
+     * @param grids per image {t, h, w} in patches
+     */
+    public NDArray encodeImages(float[] patches, List<int[]> grids, NDManager step) {
+        return vision.forward(patches, grids, step);
+    }
+
     @Override
     public void close() {
         manager.close();
