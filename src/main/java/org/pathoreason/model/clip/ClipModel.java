@@ -389,7 +389,7 @@ public final class ClipModel implements AutoCloseable {
             boolean was = JniUtils.isGradMode();
             JniUtils.setGradMode(false);
             try {
-                p.set(new NDIndex(), (float) clamped);
+                p.subi((float) (v - clamped)); // in place, so the optimiser keeps its array
             } finally {
                 JniUtils.setGradMode(was);
             }
