@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             GenerateCommand.class,
             BenchCommand.class,
             TrainCommand.class,
+            ClipCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
