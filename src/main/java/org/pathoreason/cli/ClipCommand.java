@@ -322,8 +322,8 @@ public final class ClipCommand implements Runnable {
                         ClipPairs.read(test), o);
                 ClipEvaluation.writeProbe(run, "CLIP probes: " + train.getFileName(), out);
                 var l = run.linear();
-                out().printf(Locale.ROOT, "linear probe (C = %g): accuracy %.3f, balanced accuracy %.3f, weighted F1 "
-                        + "%.3f on %d test images, %d classes%n", l.c(), l.accuracy(), l.balancedAccuracy(),
+                out().printf(Locale.ROOT, "linear probe (C = %s): accuracy %.3f, balanced accuracy %.3f, weighted F1 "
+                        + "%.3f on %d test images, %d classes%n", fmtC(l.c()), l.accuracy(), l.balancedAccuracy(),
                         l.weightedF1(), l.testSamples(), l.classes());
                 for (var s : run.fewShot()) {
                     out().printf(Locale.ROOT, "  %3d-shot: balanced accuracy %.3f +- %.3f (%d subsets)%n", s.k(),
@@ -334,6 +334,12 @@ public final class ClipCommand implements Runnable {
                 return 0;
             }
         }
+    }
+
+    /** C as a person writes it: 1, 0.01, 1e-06. */
+    static String fmtC(double c) {
+        return java.math.BigDecimal.valueOf(c).stripTrailingZeros().toString().toLowerCase(Locale.ROOT)
+                .replace("e+", "e");
     }
 
     @Command(name = "embed", mixinStandardHelpOptions = true,

@@ -207,7 +207,7 @@ public final class ClipEvaluation {
         write(out, root);
         HtmlReport h = new HtmlReport(title).section("Linear probe")
                 .paragraph(String.format(Locale.ROOT, "L2 logistic regression (L-BFGS) on frozen image embeddings, "
-                        + "C = %g%s; %d training and %d test images, %d classes.", run.linear().c(),
+                        + "C = %s%s; %d training and %d test images, %d classes.", run.linear().c(),
                         run.sweep().isEmpty() ? "" : " (best validation balanced accuracy of the sweep)",
                         run.linear().trainSamples(), run.linear().testSamples(), run.linear().classes()))
                 .keyValues(Map.of("accuracy", run.linear().accuracy(), "balanced accuracy",

@@ -22,14 +22,14 @@ import org.pathoreason.train.AdamW;
 import org.pathoreason.train.MetricsLog;
 
 /** Contrastive training end to end on a tiny world of coloured shapes, with the fixture's CLIP tokenizer. */
-class ClipTrainerTest {
+public class ClipTrainerTest {
 
-    static final Path TOKENIZER = Path.of("src/test/resources/org/pathoreason/model/clip/openclip/tokenizer.json");
+    public static final Path TOKENIZER = Path.of("src/test/resources/org/pathoreason/model/clip/openclip/tokenizer.json");
     static final String[] COLOURS = {"red", "blue", "green", "yellow"};
     static final String[] SHAPES = {"square", "circle"};
 
     /** 32 pairs: 8 colour-shape kinds, 4 jittered images each, captioned with the kind. */
-    static Path world(Path dir) throws IOException {
+    public static Path world(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("images"));
         Color[] rgb = {Color.RED, Color.BLUE, Color.GREEN, Color.YELLOW};
         Random rnd = new Random(3);
@@ -64,7 +64,7 @@ class ClipTrainerTest {
         return file;
     }
 
-    static List<String> tiny(int steps) {
+    public static List<String> tiny(int steps) {
         return new ArrayList<>(List.of("clip.image_size=16", "clip.patch_size=8", "clip.width=32", "clip.layers=1",
                 "clip.heads=2", "clip.text_width=32", "clip.text_layers=1", "clip.text_heads=2",
                 "clip.context_length=8", "clip.embed_dim=16", "train.batch_size=16", "train.lr=2e-3",
