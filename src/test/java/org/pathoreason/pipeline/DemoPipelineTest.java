@@ -87,6 +87,22 @@ class DemoPipelineTest {
             assertThat(stage.resolve("final/tokenizer.json")).isRegularFile();
             assertThat(Predictions.read(stage.resolve("eval/predictions.jsonl"))).hasSize(testSize);
         }
+        // the CLIP stage: results.json's clip object, its model in OpenCLIP's layout, its reports
+        JsonNode clip = results.get("clip");
+        for (String key : List.of("zero_shot_accuracy", "zero_shot_chance", "balanced_accuracy")) {
+            assertThat(clip.get(key).asDouble()).as("clip " + key).isBetween(0.0, 1.0);
+        }
+        assertThat(clip.get("zero_shot_chance").asDouble()).isCloseTo(1.0 / 13, within(1e-12));
+        for (String dir : List.of("image_to_text", "text_to_image")) {
+            for (String k : List.of("R@1", "R@5", "R@10")) {
+                assertThat(clip.get("retrieval").get(dir).get(k).asDouble()).as(dir + " " + k).isBetween(0.0, 1.0);
+            }
+        }
+        assertThat(out.resolve("clip/run/final/open_clip_model.safetensors")).isRegularFile();
+        assertThat(out.resolve("clip/eval/zeroshot/report.html")).isRegularFile();
+        assertThat(out.resolve("clip/eval/retrieval/metrics.json")).isRegularFile();
+        assertThat(out.resolve("clip/eval/probe/metrics.json")).isRegularFile();
+
         // trained stages logged one metrics line per step
         assertThat(Files.readAllLines(out.resolve("sft/metrics.jsonl"))).hasSize(3);
         assertThat(Files.readAllLines(out.resolve("grpo/metrics.jsonl"))).hasSize(1);
@@ -97,16 +113,16 @@ class DemoPipelineTest {
         for (String n : names) {
             assertThat(html).contains(n);
         }
-        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png");
+        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png", "CLIP stage");
         assertThat(out.resolve("plots/stages.png")).isRegularFile();
         String printed = log.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("[1/5] base", "[5/5] grpo_process", "results: ", "accuracy by question subset");
+        assertThat(printed).contains("[1/6] base", "[5/6] grpo_process", "[6/6] clip", "results: ", "accuracy by question subset");
 
         // a second run finds every stage complete and trains nothing
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         Pipeline.Result r2 = Demo.pipeline(out, settings, new PrintStream(again, true, StandardCharsets.UTF_8),
                 false).run();
-        assertThat(again.toString(StandardCharsets.UTF_8)).contains("[3/5] sft: done earlier").doesNotContain(
+        assertThat(again.toString(StandardCharsets.UTF_8)).contains("[3/6] sft: done earlier", "[6/6] clip: done earlier").doesNotContain(
                 "trained in");
         assertThat(r2.stages()).isEqualTo(r.stages());
 
@@ -117,7 +133,7 @@ class DemoPipelineTest {
         SeedRuns.Result sr = SeedRuns.run(seedsOut, List.of(0L, 1L), Demo.TITLE,
                 (sd, d) -> Demo.pipeline(d, settings.withSeed(sd), new PrintStream(seedLog, true,
                         StandardCharsets.UTF_8), false), new PrintStream(seedLog, true, StandardCharsets.UTF_8));
-        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/5] sft: done earlier", "== seed 1 (2 of 2)");
+        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/6] sft: done earlier", "== seed 1 (2 of 2)");
         assertThat(sr.runs().get(0).stages()).isEqualTo(r.stages());
         JsonNode summary = Json.MAPPER.readTree(seedsOut.resolve(SeedRuns.SUMMARY).toFile());
         assertThat(summary.get("stages")).hasSize(5);
