@@ -33,7 +33,7 @@ class ClipCommandTest {
         Path data = ClipTrainerTest.world(tmp.resolve("world"));
         Path run = tmp.resolve("run");
         List<String> args = new ArrayList<>(List.of("clip", "train", "--data", data.toString(), "--tokenizer",
-                ClipTrainerTest.TOKENIZER.toString(), "--out", run.toString(), "--no-progress", "--threads", "1"));
+                ClipTrainerTest.TOKENIZER.toString(), "--out", run.toString(), "--no-progress"));
         for (String o : ClipTrainerTest.tiny(8)) {
             args.add("--set");
             args.add(o);
