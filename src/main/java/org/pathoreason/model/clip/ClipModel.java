@@ -200,8 +200,11 @@ public final class ClipModel implements AutoCloseable {
         int g = v.grid();
         int w = v.width();
         // the conv with kernel = stride = patch is a matmul over each patch flattened as (channel, row, column)
-        NDArray patches = pixels.reshape(b, 3, g, p, g, p).transpose(0, 2, 4, 1, 3, 5).reshape(b, (long) g * g,
-                3L * p * p);
+        // the images may live in an outer manager: results of ops on them would land there, so start from a view
+        // attached to the step
+        NDArray view = pixels.reshape(b, 3, g, p, g, p);
+        view.attach(step);
+        NDArray patches = view.transpose(0, 2, 4, 1, 3, 5).reshape(b, (long) g * g, 3L * p * p);
         NDArray x = Nn.linear(patches, Nn.reshapeParameter(param("visual.conv1.weight"), new Shape(w, 3L * p * p),
                 step), null);
         NDArray cls = Nn.reshapeParameter(param("visual.class_embedding"), new Shape(1, 1, w), step)
