@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -141,6 +141,54 @@ public final class BenchCommand implements Runnable {
         private static double rate(java.util.List<SlideBenchmark.Row> rows, SlideBackend b, String access) {
             return rows.stream().filter(r -> r.backend() == b && r.access().equals(access))
                     .mapToDouble(SlideBenchmark.Row::readsPerSecond).findFirst().orElse(0);
+        }
+    }
+
+    /** CLIP training steps; {@code tools/bench_openclip_step.py} times OpenCLIP on the same sizes. */
+    @Command(name = "clip", mixinStandardHelpOptions = true,
+            description = "Median time of a CLIP training step (forward, symmetric loss, backward, AdamW) of a random "
+                    + "model on random inputs. Sizes as clip train's defaults; compare with "
+                    + "tools/bench_openclip_step.py (OpenCLIP, PyTorch eager) at the same sizes, batch and threads.")
+    static final class Clip implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Mixin
+        TrainConfigMixin config;
+
+        @Option(names = "--vocab", defaultValue = "2048", description = "Vocabulary (default ${DEFAULT-VALUE}).")
+        int vocab;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Pairs per step (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default "
+                + "${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            org.pathoreason.train.clip.ClipOptions sizes = org.pathoreason.train.clip.ClipTrainConfig
+                    .load(config.configFile(), config.overrides()).config().clip();
+            engine.start();
+            org.pathoreason.train.clip.ClipBenchmark.Report r = org.pathoreason.train.clip.ClipBenchmark.run(
+                    new org.pathoreason.train.clip.ClipBenchmark.Options(sizes, vocab, batch, warmup, steps, 0));
+            w.printf(java.util.Locale.ROOT, "CLIP ViT: image %d patch %d width %d x %d layers, text %d tokens width %d "
+                    + "x %d layers, embed %d, vocab %d: %,d parameters, %d threads%n", sizes.imageSize(),
+                    sizes.patchSize(), sizes.width(), sizes.layers(), sizes.contextLength(), sizes.textWidth(),
+                    sizes.textLayers(), sizes.embedDim(), vocab, r.parameters(), engine.options().effectiveThreads());
+            w.printf(java.util.Locale.ROOT, "training step, batch %d: median %.1f ms, mean %.1f ms (%d steps after %d "
+                    + "warm-up), %.1f pairs/s%n", batch, r.medianSeconds() * 1000, r.meanSeconds() * 1000, steps,
+                    warmup, r.imagesPerSecond());
+            w.flush();
         }
     }
 }

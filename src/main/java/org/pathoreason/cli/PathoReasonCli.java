@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             WsiCommand.class,
             TrainCommand.class,
+            ClipCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {

@@ -14,6 +14,7 @@ import org.pathoreason.util.Json;
 public final class ModelRegistry {
 
     private static final Map<String, ModelFamily> FAMILIES = discover();
+    private static final String OPEN_CLIP_CONFIG = "open_clip_config.json";
 
     private ModelRegistry() {
     }
@@ -44,6 +45,9 @@ public final class ModelRegistry {
      */
     public static String modelType(Path dir) {
         Path config = dir.resolve(CheckpointDir.CONFIG);
+        if (!Files.isRegularFile(config) && Files.isRegularFile(dir.resolve(OPEN_CLIP_CONFIG))) {
+            return "open_clip"; // OpenCLIP's folders name no model_type
+        }
         if (!Files.isRegularFile(config)) {
             throw new ModelException("checkpoint " + dir + " has no " + CheckpointDir.CONFIG);
         }

@@ -15,6 +15,8 @@ import java.util.List;
  *   <li>{@code grpo_process}: more GRPO adding the process reward (the knowledge-graph rubric judge) and the
  *       entity reward.</li>
  * </ol>
+ * and, beside them, {@code clip} ({@link ClipStage}): a CLIP dual encoder on the world's captions, evaluated
+ * zero-shot on the test tiles, by retrieval on held-out pairs and by probes.
  */
 public final class Demo {
 
@@ -45,7 +47,9 @@ public final class Demo {
                 + "Qwen2.5-VL goes through the Patho-R1 / PathVLM-R1 recipe: continued pretraining on captions, "
                 + "SFT on chains of thought, GRPO with format and accuracy rewards, then GRPO adding the process "
                 + "reward (knowledge-graph rubric judge) and the entity reward. Every stage is evaluated on the "
-                + "same held-out test split.";
-        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), log, progress);
+                + "same held-out test split. Beside them a CLIP dual encoder is trained on the world's captions and "
+                + "evaluated zero-shot, by retrieval and by probes.";
+        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), log, progress)
+                .withClipStage();
     }
 }

@@ -40,6 +40,7 @@ public final class Pipeline {
     private final List<StageSpec> stages;
     private final PrintStream log;
     private final boolean progress;
+    private boolean clipStage;
 
     /**
      * @param title the report's title
@@ -72,6 +73,16 @@ public final class Pipeline {
         return stages;
     }
 
+    /** Also runs the CLIP stage ({@link ClipStage}) after the VLM stages when the settings give it overrides. */
+    public Pipeline withClipStage() {
+        this.clipStage = true;
+        return this;
+    }
+
+    private boolean runsClip() {
+        return clipStage && !workspace.settings().clip().isEmpty();
+    }
+
     /** Runs (or resumes) every stage, then writes the results and the report. */
     public Result run() {
         long t0 = System.nanoTime();
@@ -80,20 +91,25 @@ public final class Pipeline {
         workspace.prepare(log, progress);
         StageRunner runner = new StageRunner(workspace, log, progress);
         List<StageScores> scores = new ArrayList<>();
+        int count = stages.size() + (runsClip() ? 1 : 0);
         for (int i = 0; i < stages.size(); i++) {
-            scores.add(runner.run(stages.get(i), i + 1, stages.size()));
+            scores.add(runner.run(stages.get(i), i + 1, count));
         }
+        ClipStage.Scores clip = runsClip() ? ClipStage.run(workspace, log, count, count) : null;
         double wall = Workspace.seconds(t0);
-        Path results = writeResults(scores, wall);
-        Path report = PipelineReport.write(workspace, title, intro, stages, scores, wall);
+        Path results = writeResults(scores, clip, wall);
+        Path report = PipelineReport.write(workspace, title, intro, stages, scores, clip, wall);
         log.println();
         log.print(table(scores));
+        if (clip != null) {
+            log.printf(Locale.ROOT, "%nclip: %s%n", ClipStage.summary(clip));
+        }
         log.printf(Locale.ROOT, "results: %s%nreport:  %s%nwall time %.0f s%n", results, report, wall);
         log.flush();
         return new Result(scores, results, report, wall);
     }
 
-    private Path writeResults(List<StageScores> scores, double wall) {
+    private Path writeResults(List<StageScores> scores, ClipStage.Scores clip, double wall) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode arr = root.putArray("stages");
         for (int i = 0; i < scores.size(); i++) {
@@ -104,6 +120,9 @@ public final class Pipeline {
             }
             row.put("description", stages.get(i).description());
             arr.add(row);
+        }
+        if (clip != null) {
+            root.set("clip", ClipStage.toJson(clip));
         }
         root.put("preset", workspace.settings().preset());
         root.put("seed", workspace.settings().seed());

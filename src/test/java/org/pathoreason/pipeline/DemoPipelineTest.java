@@ -166,10 +166,11 @@ class DemoPipelineTest {
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         Pipeline.Result r = Demo.pipeline(out, settings, printer(again), false).run();
         String printed = again.toString(StandardCharsets.UTF_8);
+        // the VLM stages were run one by one above; the CLIP stage (the sixth) runs here
         for (int i = 0; i < NAMES.size(); i++) {
-            assertThat(printed).contains("[" + (i + 1) + "/5] " + NAMES.get(i) + ": done earlier");
+            assertThat(printed).contains("[" + (i + 1) + "/6] " + NAMES.get(i) + ": done earlier");
         }
-        assertThat(printed).doesNotContain("trained in").contains("results: ", "accuracy by question subset");
+        assertThat(printed).contains("[6/6] clip", "results: ", "accuracy by question subset");
         assertThat(r.stages()).isEqualTo(scores);
 
         JsonNode results = Json.MAPPER.readTree(out.resolve("results.json").toFile());
@@ -180,8 +181,30 @@ class DemoPipelineTest {
         String html = Files.readString(r.reportFile());
         assertThat(r.reportFile()).isEqualTo(out.resolve("report.html"));
         assertThat(html).contains(NAMES.toArray(String[]::new));
-        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png");
+        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png", "CLIP stage");
         assertThat(out.resolve("plots/stages.png")).isRegularFile();
+
+        // the CLIP stage: results.json's clip object, its model in OpenCLIP's layout, its reports
+        JsonNode clip = results.get("clip");
+        for (String key : List.of("zero_shot_accuracy", "zero_shot_chance", "balanced_accuracy")) {
+            assertThat(clip.get(key).asDouble()).as("clip " + key).isBetween(0.0, 1.0);
+        }
+        assertThat(clip.get("zero_shot_chance").asDouble()).isCloseTo(1.0 / 13, within(1e-12));
+        for (String d : List.of("image_to_text", "text_to_image")) {
+            for (String k : List.of("R@1", "R@5", "R@10")) {
+                assertThat(clip.get("retrieval").get(d).get(k).asDouble()).as(d + " " + k).isBetween(0.0, 1.0);
+            }
+        }
+        assertThat(out.resolve("clip/run/final/open_clip_model.safetensors")).isRegularFile();
+        assertThat(out.resolve("clip/eval/zeroshot/report.html")).isRegularFile();
+        assertThat(out.resolve("clip/eval/retrieval/metrics.json")).isRegularFile();
+        assertThat(out.resolve("clip/eval/probe/metrics.json")).isRegularFile();
+
+        // a second run finds every stage, the CLIP one too, complete and trains nothing
+        ByteArrayOutputStream third = new ByteArrayOutputStream();
+        Demo.pipeline(out, settings, printer(third), false).run();
+        assertThat(third.toString(StandardCharsets.UTF_8)).contains("[6/6] clip: done earlier")
+                .doesNotContain("trained in");
     }
 
     @Test
@@ -194,7 +217,7 @@ class DemoPipelineTest {
         ByteArrayOutputStream seedLog = new ByteArrayOutputStream();
         SeedRuns.Result sr = SeedRuns.run(seedsOut, List.of(0L, 1L), Demo.TITLE,
                 (sd, d) -> Demo.pipeline(d, settings.withSeed(sd), printer(seedLog), false), printer(seedLog));
-        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/5] sft: done earlier", "== seed 1 (2 of 2)");
+        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/6] sft: done earlier", "== seed 1 (2 of 2)");
         assertThat(sr.runs().get(0).stages()).isEqualTo(scores);
         JsonNode summary = Json.MAPPER.readTree(seedsOut.resolve(SeedRuns.SUMMARY).toFile());
         assertThat(summary.get("stages")).hasSize(5);
