@@ -2,6 +2,8 @@ package org.pathoreason.cli;
 
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import org.pathoreason.serve.ServeBenchmark;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.generate.GenerationBenchmark;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
@@ -13,7 +15,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Serve.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -81,6 +83,62 @@ public final class BenchCommand implements Runnable {
                         + "%.1f GFLOP/s (matmul fp32: %.1f GFLOP/s)%n", t.batch(), t.length(), t.seconds(),
                         t.gflop(), t.gflopPerSecond(), r.matmulGflopPerSecond());
             }
+        }
+    }
+
+    /** Requests/s, tokens/s, time to first token and latency of the server at several client counts. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve a checkpoint on loopback and measure requests/s, tokens/s, time to first token and "
+                    + "p50/p99 latency at several concurrent client counts (streamed requests with one tile each), "
+                    + "and the ratio of the most concurrent throughput to one client's.")
+    static final class Serve implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
+        Path model;
+
+        @Option(names = "--clients", split = ",", defaultValue = "1,4,16", paramLabel = "N,N,...")
+        int[] clients;
+
+        @Option(names = "--requests-per-client", defaultValue = "8", description = "(default: ${DEFAULT-VALUE})")
+        int requestsPerClient;
+
+        @Option(names = "--max-tokens", defaultValue = "64", description = "Completion tokens per request "
+                + "(default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--image-side", defaultValue = "112", description = "Tile side in pixels "
+                + "(default: ${DEFAULT-VALUE}).")
+        int imageSide;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            ServeBenchmark.Report r;
+            try {
+                r = ServeBenchmark.run(new ServeBenchmark.Options(model, clients, requestsPerClient, maxTokens,
+                        imageSide), step -> spec.commandLine().getErr().println("bench serve: " + step));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            w.printf("model %s, %d tokens per request, %d threads%n", r.model(), maxTokens,
+                    engine.options().effectiveThreads());
+            w.printf("| clients | requests | failed | requests/s | tokens/s | TTFT p50 (s) | TTFT p99 (s) "
+                    + "| latency p50 (s) | latency p99 (s) |%n|---|---|---|---|---|---|---|---|---|%n");
+            for (ServeBenchmark.Row row : r.rows()) {
+                w.printf("| %d | %d | %d | %.2f | %.1f | %.3f | %.3f | %.3f | %.3f |%n", row.clients(), row.requests(),
+                        row.failed(), row.requestsPerSecond(), row.tokensPerSecond(), row.ttftP50(), row.ttftP99(),
+                        row.latencyP50(), row.latencyP99());
+            }
+            w.printf("throughput at %d clients / at %d client(s): %.2fx%n", clients[clients.length - 1], clients[0],
+                    r.speedup());
         }
     }
 }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             ModelCommand.class,
             GenerateCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
             TrainCommand.class,
             CommandLine.HelpCommand.class

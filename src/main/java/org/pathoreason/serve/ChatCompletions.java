@@ -131,7 +131,8 @@ final class ChatCompletions {
         Duration left = options.requestTimeout().minusNanos(System.nanoTime() - arrival);
         for (int i = 0; i < request.n(); i++) {
             SamplingOptions sampling = new SamplingOptions(maxTokens, request.temperature(), request.topK(),
-                    request.topP(), seed + i, request.stop(), model.stopTokenIds(), true);
+                    request.topP(), seed + i, request.stop(),
+                    request.ignoreEos() ? java.util.Set.of() : model.stopTokenIds(), true);
             int choice = i;
             Optional<ContinuousBatcher.Sequence> s = batcher.offer(encoded.prompt(), sampling,
                     new ContinuousBatcher.Listener() {

@@ -23,10 +23,12 @@ import java.util.Locale;
  * @param n completions of the prompt
  * @param stream answer with server-sent events
  * @param includeUsage {@code stream_options.include_usage}
+ * @param ignoreEos vLLM's extension for benchmarks: do not stop at the end-of-turn tokens (stop strings and
+ *     {@code max_tokens} still apply)
  */
 public record ChatRequest(String model, List<Message> messages, List<String> options, double temperature,
                           double topP, int topK, Integer maxTokens, List<String> stop, Long seed, int n,
-                          boolean stream, boolean includeUsage) {
+                          boolean stream, boolean includeUsage, boolean ignoreEos) {
 
     /** Most choices per request. */
     public static final int MAX_N = 8;
@@ -126,7 +128,7 @@ public record ChatRequest(String model, List<Message> messages, List<String> opt
             includeUsage = bool(so, "include_usage", false);
         }
         return new ChatRequest(model, messages, options, temperature, topP, topK <= 0 ? 0 : topK, maxTokens, stop,
-                seed, n, stream, includeUsage);
+                seed, n, stream, includeUsage, bool(body, "ignore_eos", false));
     }
 
     private static List<Message> messages(JsonNode node) {

@@ -6,9 +6,9 @@ import java.util.Locale;
  * Splits a completion, as it streams, into the reasoning ({@code <observe>} and {@code <think>} spans) and the
  * content (the {@code <answer>} span and any text outside tags), the way vLLM's reasoning parsers fill
  * {@code reasoning_content} and {@code content}. Tags are matched case-insensitively and left out; a tag split
- * across deltas is held back until it is complete. Leading whitespace of each field is dropped, and a second
- * reasoning span is set apart from the first by a blank line. A completion without tags is all content (a judge's
- * JSON verdict, a plain answer).
+ * across deltas is held back until it is complete. Leading whitespace inside a span is dropped, as is whitespace
+ * between tags; a second reasoning span is set apart from the first by a blank line. Text before any tag is content
+ * as it comes, so a completion without tags is all content (a judge's JSON verdict, a plain answer).
  */
 final class ReasoningSplitter {
 
@@ -27,7 +27,8 @@ final class ReasoningSplitter {
     private Mode mode = Mode.OUTSIDE;
     private boolean reasoningStarted;
     private boolean reasoningSpanStart;
-    private boolean contentStarted;
+    private boolean answerSpanStart;
+    private boolean afterTag;
 
     Delta feed(String text) {
         pending.append(text);
@@ -83,12 +84,16 @@ final class ReasoningSplitter {
     }
 
     private void switchOn(String tag) {
+        afterTag = true;
         switch (tag) {
             case "<observe>", "<think>" -> {
                 mode = Mode.REASONING;
                 reasoningSpanStart = true;
             }
-            case "<answer>" -> mode = Mode.ANSWER;
+            case "<answer>" -> {
+                mode = Mode.ANSWER;
+                answerSpanStart = true;
+            }
             default -> mode = Mode.OUTSIDE;
         }
     }
@@ -110,13 +115,22 @@ final class ReasoningSplitter {
             }
             reasoningStarted = true;
             reasoning.append(text);
-        } else {
-            if (!contentStarted) {
+        } else if (mode == Mode.ANSWER) {
+            if (answerSpanStart) {
                 text = text.stripLeading();
                 if (text.isEmpty()) {
                     return;
                 }
-                contentStarted = true;
+                answerSpanStart = false;
+            }
+            content.append(text);
+        } else {
+            if (afterTag) {
+                text = text.stripLeading(); // whitespace right after a tag is layout, not content
+                if (text.isEmpty()) {
+                    return;
+                }
+                afterTag = false;
             }
             content.append(text);
         }
