@@ -236,7 +236,7 @@ function showEntity(e) {
   for (const n of e.neighbours) {
     const li = document.createElement('li');
     const rel = n.relation.replace(/_/g, ' ');
-    li.textContent = n.direction === 'out' ? rel + ' → ' + n.name : n.name + ' → ' + rel;
+    li.textContent = n.direction === 'out' ? rel + ' → ' + n.name : n.name + ' → ' + rel + ' → this';
     list.append(li);
   }
   $('entity-panel').hidden = false;
@@ -248,7 +248,7 @@ function addHistory(c) {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = 'history-item';
-  const time = c.created.slice(11, 19);
+  const time = new Date(c.created).toLocaleTimeString();
   b.textContent = time + ' · ' + c.question.slice(0, 60) + ' → ' + (c.answer || '(no answer)').slice(0, 40);
   b.addEventListener('click', () => restore(c));
   li.append(b);
