@@ -192,6 +192,8 @@ public final class ContinuousBatcher implements AutoCloseable {
     /** Engine-thread state: the running rows, in cache row order, and their cache. */
     private final List<Sequence> running = new ArrayList<>();
     private KvCache cache;
+    /** Greedy rows are chosen together, in one pass over the batch's logits (greedy draws no random number). */
+    private final Sampler greedy;
     private volatile int runningCount;
     private boolean accepting = true;
     private boolean stopping;
@@ -207,6 +209,7 @@ public final class ContinuousBatcher implements AutoCloseable {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.options = Objects.requireNonNull(options, "options");
         this.manager = Objects.requireNonNull(manager, "manager");
+        this.greedy = new Sampler(SamplingOptions.greedy(1), model.reservedTokenIds());
         this.engine = new Thread(this::loop, "continuous-batcher");
         this.engine.setDaemon(true);
         this.engine.start();
@@ -392,12 +395,11 @@ public final class ContinuousBatcher implements AutoCloseable {
             fresh = model.newCache(live.size(), input.length(), manager);
             try (NDManager scope = manager.newSubManager()) {
                 NDArray logits = model.prefill(input, fresh, scope);
-                for (int i = 0; i < live.size(); i++) {
-                    Sequence s = live.get(i);
+                for (Sequence s : live) {
                     s.row = new DecodedRow(s.options, decoder, true);
-                    s.sampler = new Sampler(s.options, model.reservedTokenIds());
-                    take(s, logits.get(new NDIndex("{}:{}", i, i + 1)));
+                    s.sampler = s.options.greedy() ? null : new Sampler(s.options, model.reservedTokenIds());
                 }
+                takeAll(live, logits);
             }
         } catch (RuntimeException e) {
             LOG.warn("prefill of {} sequence(s) failed: {}", live.size(), e.getMessage());
@@ -450,10 +452,7 @@ public final class ContinuousBatcher implements AutoCloseable {
             tokens[i] = running.get(i).row.lastToken();
         }
         try (NDManager scope = manager.newSubManager()) {
-            NDArray logits = model.decode(tokens, cache, scope);
-            for (int i = 0; i < running.size(); i++) {
-                take(running.get(i), logits.get(new NDIndex("{}:{}", i, i + 1)));
-            }
+            takeAll(running, model.decode(tokens, cache, scope));
         } catch (RuntimeException e) {
             LOG.warn("a decode step of {} sequence(s) failed: {}", running.size(), e.getMessage());
             failAll(e);
@@ -472,12 +471,32 @@ public final class ContinuousBatcher implements AutoCloseable {
         }
     }
 
-    /** Samples a sequence's next token from its logits row {@code [1, vocab]} and streams its text. */
-    private void take(Sequence s, NDArray logits) {
-        Sampler.Choice choice = s.sampler.choose(logits, ONE_ROW);
-        long token = choice.tokens()[0];
+    /**
+     * Chooses every row's next token from the logits {@code [rows, vocab]}: greedy rows together, sampling rows
+     * each with its own sampler (its settings and its seeded generator), and streams their text.
+     */
+    private void takeAll(List<Sequence> rows, NDArray logits) {
+        boolean[] greedyRows = new boolean[rows.size()];
+        boolean anyGreedy = false;
+        for (int i = 0; i < greedyRows.length; i++) {
+            greedyRows[i] = rows.get(i).sampler == null;
+            anyGreedy |= greedyRows[i];
+        }
+        Sampler.Choice together = anyGreedy ? greedy.choose(logits, greedyRows) : null;
+        for (int i = 0; i < greedyRows.length; i++) {
+            Sequence s = rows.get(i);
+            if (greedyRows[i]) {
+                take(s, together.tokens()[i], together.logProbs()[i]);
+            } else {
+                Sampler.Choice c = s.sampler.choose(logits.get(new NDIndex("{}:{}", i, i + 1)), ONE_ROW);
+                take(s, c.tokens()[0], c.logProbs()[0]);
+            }
+        }
+    }
+
+    private void take(Sequence s, long token, float logProb) {
         boolean last = s.row.length() + 1 >= s.options.maxNewTokens();
-        String delta = s.row.accept(token, choice.logProbs()[0], last);
+        String delta = s.row.accept(token, logProb, last);
         generated.incrementAndGet();
         try {
             s.listener.onToken(token, delta);
