@@ -137,6 +137,11 @@ public final class BenchCommand implements Runnable {
                         row.failed(), row.requestsPerSecond(), row.tokensPerSecond(), row.ttftP50(), row.ttftP99(),
                         row.latencyP50(), row.latencyP99());
             }
+            for (ServeBenchmark.Row row : r.rows()) {
+                if (row.firstFailure() != null) {
+                    w.printf("%d client(s): %d failed, first: %s%n", row.clients(), row.failed(), row.firstFailure());
+                }
+            }
             w.printf("throughput at %d clients / at %d client(s): %.2fx%n", clients[clients.length - 1], clients[0],
                     r.speedup());
         }

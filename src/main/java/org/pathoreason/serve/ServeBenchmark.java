@@ -55,14 +55,22 @@ public final class ServeBenchmark {
 
     /** One concurrency level. */
     public record Row(int clients, int requests, int failed, double seconds, double requestsPerSecond,
-                      double tokensPerSecond, double ttftP50, double ttftP99, double latencyP50, double latencyP99) {
+                      double tokensPerSecond, double ttftP50, double ttftP99, double latencyP50, double latencyP99,
+                      String firstFailure) {
     }
 
     /** All levels, and the last level's tokens/s over the first's. */
     public record Report(String model, List<Row> rows, double speedup) {
     }
 
-    private record Timing(double ttft, double latency, int tokens, boolean ok) {
+    private record Timing(double ttft, double latency, int tokens, String failure) {
+        boolean ok() {
+            return failure == null;
+        }
+
+        static Timing failed(String why) {
+            return new Timing(0, 0, 0, why);
+        }
     }
 
     private ServeBenchmark() {
@@ -115,12 +123,14 @@ public final class ServeBenchmark {
         double seconds = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
         int failed = 0;
+        String firstFailure = null;
         long tokens = 0;
         List<Double> ttft = new ArrayList<>();
         List<Double> latency = new ArrayList<>();
         for (Timing t : all) {
             if (!t.ok()) {
                 failed++;
+                firstFailure = firstFailure == null ? t.failure() : firstFailure;
                 continue;
             }
             tokens += t.tokens();
@@ -129,7 +139,7 @@ public final class ServeBenchmark {
         }
         int ok = all.size() - failed;
         return new Row(clients, all.size(), failed, seconds, ok / seconds, tokens / seconds, pct(ttft, 50),
-                pct(ttft, 99), pct(latency, 50), pct(latency, 99));
+                pct(ttft, 99), pct(latency, 50), pct(latency, 99), firstFailure);
     }
 
     /** One streamed request: time to the first generated text, to {@code [DONE]}, and the usage's tokens. */
@@ -142,7 +152,7 @@ public final class ServeBenchmark {
             HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
                 r.body().close();
-                return new Timing(0, 0, 0, false);
+                return Timing.failed("HTTP " + r.statusCode());
             }
             double ttft = -1;
             int tokens = -1;
@@ -170,12 +180,15 @@ public final class ServeBenchmark {
                 }
             }
             double latency = (System.nanoTime() - t0) / 1e9;
-            return new Timing(ttft < 0 ? latency : ttft, latency, Math.max(0, tokens), done && tokens > 0);
+            if (!done || tokens <= 0) {
+                return Timing.failed(done ? "no usage chunk" : "stream ended without [DONE]");
+            }
+            return new Timing(ttft < 0 ? latency : ttft, latency, tokens, null);
         } catch (IOException e) {
-            return new Timing(0, 0, 0, false);
+            return Timing.failed(e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Timing(0, 0, 0, false);
+            return Timing.failed("interrupted");
         }
     }
 
