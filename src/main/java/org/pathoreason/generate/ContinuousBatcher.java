@@ -195,6 +195,8 @@ public final class ContinuousBatcher implements AutoCloseable {
     /** Greedy rows are chosen together, in one pass over the batch's logits (greedy draws no random number). */
     private final Sampler greedy;
     private volatile int runningCount;
+    /** Sequences taken from the queue whose prefill is under way: they hold rows already. */
+    private volatile int admitting;
     private boolean accepting = true;
     private boolean stopping;
     private boolean busy;
@@ -232,7 +234,8 @@ public final class ContinuousBatcher implements AutoCloseable {
                 : System.nanoTime() + Math.max(1, timeLimit.toNanos()));
         lock.lock();
         try {
-            if (!accepting || waiting.size() >= options.maxQueue() + Math.max(0, options.maxBatch() - runningCount)) {
+            int freeRows = Math.max(0, options.maxBatch() - runningCount - admitting);
+            if (!accepting || waiting.size() >= options.maxQueue() + freeRows) {
                 return Optional.empty();
             }
             waiting.addLast(s);
@@ -327,6 +330,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                     while (!waiting.isEmpty() && running.size() + newcomers.size() < options.maxBatch()) {
                         newcomers.add(waiting.pollFirst());
                     }
+                    admitting = newcomers.size();
                 } finally {
                     lock.unlock();
                 }
@@ -335,6 +339,7 @@ public final class ContinuousBatcher implements AutoCloseable {
                 }
                 dropEnded();
                 admit(newcomers);
+                admitting = 0;
                 if (!running.isEmpty()) {
                     step();
                 }

@@ -203,6 +203,7 @@ public final class TaughtCheckpoint {
                     }
                     opt.step(5e-3);
                     if (step % 40 == 0 && learned(generator, greedy, inputs, targets, root)) {
+                        System.err.println("taught checkpoint: both answers learned in " + step + " steps");
                         model.save(ckpt);
                         return;
                     }
