@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "doctor", description = "Print Java, DJL and PyTorch versions, threads, device, offline guard, "
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Print Java, DJL and PyTorch versions, threads, device, offline guard, "
         + "and measured fp32 matmul GFLOP/s.")
 final class DoctorCommand implements Runnable {
 

@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.util.Progress;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,6 +46,7 @@ public final class PathoReasonCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        Progress.setListener(new ConsoleProgress());
         System.exit(commandLine().execute(args));
     }
 }

@@ -68,12 +68,12 @@ public final class SampleJsonl {
     }
 
     static void validate(Sample s, Path file, long lineNo) {
-        String task = s.task();
+        Task task = s.task();
         if (task == null) {
             throw DataException.at(file, lineNo, "missing field 'task' (expected mcq, yesno, open or caption)");
         }
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 if (s.options().size() < 2) {
                     throw DataException.at(file, lineNo, "mcq sample '" + s.id() + "' needs at least 2 options");
                 }
@@ -83,12 +83,12 @@ public final class SampleJsonl {
                             + "' is not an option letter A-" + Sample.letter(s.options().size() - 1));
                 }
             }
-            case Sample.YESNO, Sample.OPEN -> {
+            case YESNO, OPEN -> {
                 if (s.answer() == null) {
                     throw DataException.at(file, lineNo, "sample '" + s.id() + "' has no answer");
                 }
             }
-            case Sample.CAPTION -> {
+            case CAPTION -> {
                 if (s.caption() == null || s.caption().isBlank()) {
                     throw DataException.at(file, lineNo, "caption sample '" + s.id() + "' has no caption");
                 }

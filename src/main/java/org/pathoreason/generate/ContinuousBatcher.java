@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.pathoreason.model.KvCache;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.VisionLanguageModel;
 import org.pathoreason.util.PathoReasonException;

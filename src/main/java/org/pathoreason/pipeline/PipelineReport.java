@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -197,7 +199,7 @@ final class PipelineReport {
     }
 
     private static String gold(Sample s) {
-        return Sample.MCQ.equals(s.task()) ? s.answer() + ". " + s.answerText() : s.answer();
+        return Task.MCQ.equals(s.task()) ? s.answer() + ". " + s.answerText() : s.answer();
     }
 
     /** The question subsets any stage has figures for, in name order. */

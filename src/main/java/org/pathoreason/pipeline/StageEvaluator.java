@@ -1,6 +1,7 @@
 package org.pathoreason.pipeline;
 
-import ai.djl.ndarray.NDManager;
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pathoreason.data.Sample;
-import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
-import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoredItem;
 import org.pathoreason.reward.RewardInput;
@@ -58,10 +59,10 @@ final class StageEvaluator {
                 .withScoring(ScoreOptions.DEFAULTS.withExtraction(extraction)).withProgress(progress).withExamples(8)
                 .withDataName(testFile.toString());
         EvalResult result;
-        try (NDManager root = Engines.newManager(); LoadedCheckpoint ckpt = LoadedCheckpoint.load(model, root)) {
-            result = new EvalRunner(ckpt.model(), ckpt.tokenizer(), ckpt.processor(),
-                    options.withModelName(ckpt.name()).withChatTemplate(ckpt.chatTemplate())).run(testSamples, testFile.getParent());
+        try (CheckpointBundle ckpt = CheckpointBundle.open(model)) {
+            result = new EvalRunner(ckpt, options.withModelName(ckpt.name())).run(testSamples, testFile.getParent());
         }
+        EvalReport.write(result, options.examples());
         return score(stage, result.score().items());
     }
 
@@ -112,7 +113,7 @@ final class StageEvaluator {
     }
 
     private static int choices(Sample s) {
-        return Sample.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
+        return Task.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
     }
 
     /** Mean format, entity and process reward over the completions. */

@@ -121,7 +121,13 @@ public final class ApiServer implements AutoCloseable {
      */
     public static ApiServer start(Path checkpoint, ServeOptions options) {
         ApiServer server = new ApiServer(options);
-        server.app.start();
+        try {
+            server.app.start();
+        } catch (RuntimeException e) {
+            throw new org.pathoreason.util.PathoReasonException("cannot listen on " + options.host() + ":"
+                    + options.port() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                    + "); is another server using the port?", e);
+        }
         try {
             server.load(checkpoint);
         } catch (RuntimeException e) {

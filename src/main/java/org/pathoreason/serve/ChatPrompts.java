@@ -3,23 +3,24 @@ package org.pathoreason.serve;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.pathoreason.data.DataException;
+import org.pathoreason.data.PromptEncoder;
 import org.pathoreason.data.Sample;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.data.Task;
 import org.pathoreason.image.ProcessedImage;
 import org.pathoreason.model.ModelInput;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.text.ChatMessage;
-import org.pathoreason.text.PromptBuilder;
-import org.pathoreason.text.SpecialTokens;
 
 /**
  * Turns a chat request into a generation prompt: the one place the server builds prompts.
  *
- * <p>A bare question (one user turn, no system turn) is put to the model as training and evaluation put it:
- * {@link PromptBuilder} with the server's prompt style (its system prompt, images first, the question, the
- * {@code "A. option"} lines of a multiple-choice question, the style's instruction). Any other conversation (its own
- * system turn, earlier turns, as a judge or a chat client sends) is rendered as given. Both go through the
- * checkpoint's chat template with each image's pad run sized from the image processor's grid.
+ * <p>A bare question (one user turn, no system turn) becomes a {@link Sample} and goes through the checkpoint's
+ * {@link PromptEncoder}, as in training and evaluation: the server's prompt style (its system prompt, images first,
+ * the question, the {@code "A. option"} lines of a multiple-choice question, the style's instruction). Any other
+ * conversation (its own system turn, earlier turns, as a judge or a chat client sends) is rendered as given by the
+ * checkpoint's chat template. Either way each image's pad run is sized from the image processor's grid, and the pad
+ * count of the ids is checked. Images come in the request, so they are processed here rather than read from files.
  */
 final class ChatPrompts {
 
@@ -30,13 +31,13 @@ final class ChatPrompts {
     private final ServedModel model;
     private final ServeOptions options;
     private final ImageInputs images;
-    private final PromptBuilder builder;
+    private final PromptEncoder encoder;
 
     ChatPrompts(ServedModel model, ServeOptions options) {
         this.model = model;
         this.options = options;
         this.images = new ImageInputs(options);
-        this.builder = new PromptBuilder(options.style());
+        this.encoder = model.promptEncoder(options.style());
     }
 
     Encoded encode(ChatRequest request) {
@@ -45,9 +46,15 @@ final class ChatPrompts {
             throw ApiException.unprocessable("messages", "too_many_images", "the request has " + imageCount
                     + " images; at most " + options.maxImagesPerRequest() + " are allowed per request");
         }
+        boolean bare = bareQuestion(request);
         List<ChatRequest.ImagePart> imageParts = new ArrayList<>();
-        List<ChatMessage> messages = bareQuestion(request)
-                ? questionMessages(request, imageParts) : conversation(request, imageParts);
+        Sample question = null;
+        List<ChatMessage> messages = null;
+        if (bare) {
+            question = question(request, imageParts);
+        } else {
+            messages = conversation(request, imageParts);
+        }
         List<ProcessedImage> processed = new ArrayList<>();
         List<Integer> counts = new ArrayList<>();
         for (ChatRequest.ImagePart part : imageParts) {
@@ -58,20 +65,17 @@ final class ChatPrompts {
         }
         String text;
         try {
-            text = model.chatTemplate().render(messages, counts, true);
-        } catch (IllegalArgumentException e) {
+            text = bare ? encoder.promptText(question, counts) : model.chatTemplate().render(messages, counts, true);
+        } catch (DataException | IllegalArgumentException e) {
             throw ApiException.badRequest("messages", e.getMessage());
         }
         long[] ids = model.encode(text);
-        long pad = model.tokenizer().imagePadId();
-        int pads = 0;
-        for (long id : ids) {
-            pads += id == pad ? 1 : 0;
-        }
-        int expected = counts.stream().mapToInt(Integer::intValue).sum();
-        if (pads != expected) {
-            throw ApiException.badRequest("messages", "the text of the messages holds " + SpecialTokens.IMAGE_PAD
-                    + " tokens; remove them (images are sent as image_url parts)");
+        try {
+            PromptEncoder.checkImagePads("request", ids, model.tokenizer().imagePadId(),
+                    counts.stream().mapToInt(Integer::intValue).sum());
+        } catch (DataException e) {
+            throw ApiException.badRequest("messages", "the text of the messages holds image pad tokens; remove "
+                    + "them (images are sent as image_url parts)");
         }
         List<float[]> patches = new ArrayList<>();
         List<int[]> grids = new ArrayList<>();
@@ -91,7 +95,7 @@ final class ChatPrompts {
         return bare;
     }
 
-    private List<ChatMessage> questionMessages(ChatRequest request, List<ChatRequest.ImagePart> imageParts) {
+    private static Sample question(ChatRequest request, List<ChatRequest.ImagePart> imageParts) {
         StringBuilder question = new StringBuilder();
         List<String> names = new ArrayList<>();
         for (ChatRequest.Part p : request.messages().get(0).parts()) {
@@ -108,13 +112,8 @@ final class ChatPrompts {
         if (question.toString().isBlank()) {
             throw ApiException.badRequest("messages[0].content", "the question is empty");
         }
-        return builder.messages(question(question.toString(), names, request.options()));
-    }
-
-    /** The request as a sample; the one place the server makes a {@link Sample}. */
-    private static Sample question(String text, List<String> imageNames, List<String> options) {
-        return new Sample("request", imageNames, text, options, null, null, null, null, List.of(),
-                options.isEmpty() ? Sample.OPEN : Sample.MCQ, null, Map.of());
+        return Sample.builder("request").images(names).question(question.toString()).options(request.options())
+                .task(request.options().isEmpty() ? Task.OPEN : Task.MCQ).build();
     }
 
     private static List<ChatMessage> conversation(ChatRequest request, List<ChatRequest.ImagePart> imageParts) {

@@ -4,40 +4,40 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Set;
-import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.data.PromptEncoder;
 import org.pathoreason.generate.TokenDecoder;
+import org.pathoreason.image.ImageCache;
 import org.pathoreason.image.QwenImageProcessor;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.GenerationConfig;
 import org.pathoreason.model.VisionLanguageModel;
+import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.ChatTemplate;
+import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.Tokenizer;
 
 /**
- * The checkpoint a server serves: model, tokenizer, image processor, chat template and stop ids. This is the one
- * place the serve package loads a checkpoint (through {@link LoadedCheckpoint}, as evaluation does), so that the
- * checkpoint bundle replaces it here alone.
+ * The checkpoint a server serves, opened through the {@link CheckpointBundle} (model, tokenizer, image processor,
+ * chat template, generation config and stop ids), with the name clients call it by.
  */
 public final class ServedModel implements AutoCloseable {
 
-    private final LoadedCheckpoint checkpoint;
+    private final CheckpointBundle checkpoint;
     private final String name;
-    private final Set<Long> stopTokenIds;
 
-    private ServedModel(LoadedCheckpoint checkpoint, String name) {
+    private ServedModel(CheckpointBundle checkpoint, String name) {
         this.checkpoint = checkpoint;
         this.name = name;
-        Tokenizer t = checkpoint.tokenizer();
-        // the chat format ends a turn with <|im_end|>; Qwen2.5-VL's generation config also lists <|endoftext|>
-        this.stopTokenIds = Set.of(t.imEndId(), t.endOfTextId());
     }
 
     /**
-     * Loads a checkpoint folder.
+     * Opens a checkpoint folder.
      *
      * @param name the model id clients use; null for the folder's name
      */
     public static ServedModel load(Path dir, String name, NDManager manager) {
         Objects.requireNonNull(dir, "dir");
-        LoadedCheckpoint c = LoadedCheckpoint.load(dir, manager);
+        CheckpointBundle c = CheckpointBundle.open(dir, manager);
         Path file = dir.toAbsolutePath().normalize().getFileName();
         return new ServedModel(c, name != null ? name : file == null ? "pathoreason" : file.toString());
     }
@@ -66,14 +66,25 @@ public final class ServedModel implements AutoCloseable {
         return checkpoint.chatTemplate();
     }
 
-    /** Tokens that end a completion. */
+    public GenerationConfig generationConfig() {
+        return checkpoint.generationConfig();
+    }
+
+    /** Tokens that end a completion (the generation config's end ids). */
     public Set<Long> stopTokenIds() {
-        return stopTokenIds;
+        return checkpoint.stopIds();
+    }
+
+    /** The prompt encoder of this checkpoint for a style (the one way a question becomes model input). */
+    PromptEncoder promptEncoder(PromptStyle style) {
+        return new PromptEncoder(checkpoint.tokenizer(), new ImageCache(checkpoint.processor(), 0),
+                checkpoint.chatTemplate(), style, null);
     }
 
     /** The most positions the model was built for. */
     public int maxPositions() {
-        return checkpoint.model().config().text().maxPositionEmbeddings();
+        VisionLanguageModel m = checkpoint.model();
+        return m instanceof Qwen2VLModel q ? q.config().text().maxPositionEmbeddings() : Integer.MAX_VALUE;
     }
 
     /** Completion text of generated ids, special tokens left out. */

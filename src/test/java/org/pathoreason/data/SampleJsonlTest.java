@@ -21,7 +21,7 @@ class SampleJsonlTest {
         Sample s = new Sample("synth-000123", List.of("images/000123.png"), "What is the most likely diagnosis?",
                 List.of("Acute inflammation", "Chronic inflammation"), "B", "Chronic inflammation",
                 new Sample.Reasoning("plasma cells", "plasma cells suggest chronic inflammation"), null,
-                List.of("plasma cell"), Sample.MCQ, "diagnosis", Map.of("seed", 7));
+                List.of("plasma cell"), Task.MCQ, "diagnosis", Map.of("seed", 7));
         Path file = dir.resolve("d.jsonl");
         SampleJsonl.write(file, List.of(s));
         String line = Files.readString(file).trim();
@@ -55,7 +55,7 @@ class SampleJsonlTest {
         for (String k : List.of("zeta", "alpha", "mid", "beta", "omega")) {
             meta.put(k, k.length());
         }
-        Sample s = new Sample("m", null, "q", null, "yes", null, null, null, null, Sample.YESNO, null, meta);
+        Sample s = new Sample("m", null, "q", null, "yes", null, null, null, null, Task.YESNO, null, meta);
         assertThat(s.meta().keySet()).containsExactly("zeta", "alpha", "mid", "beta", "omega");
     }
 }

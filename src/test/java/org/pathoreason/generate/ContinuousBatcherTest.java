@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.engine.Engines;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.model.qwen2vl.TinyModels;
 

@@ -51,7 +51,7 @@ class ImageFilesTest {
             assertThat(rgbSha256(img)).as(e.getKey()).isEqualTo(e.getValue().asText());
             checked++;
         }
-        assertThat(checked).isEqualTo(11);
+        assertThat(checked).isEqualTo(7);
         BufferedImage tif = ImageFiles.read(ReferenceFiles.tile("crc-adi-224.tif"));
         assertThat(tif.getWidth()).isEqualTo(224);
         assertThat(tif.getHeight()).isEqualTo(224);
@@ -134,10 +134,10 @@ class ImageFilesTest {
         assertThatThrownBy(() -> ImageFiles.read(huge)).isInstanceOf(ImageReadException.class)
                 .hasMessageContaining(huge.toString()).hasMessageContaining("100000 x 90000")
                 .hasMessageContaining("over the limit");
-        Path tile = ReferenceFiles.tile("tiatoolbox-he-1000.png");
-        assertThatThrownBy(() -> ImageFiles.read(tile, 500_000)).hasMessageContaining("1000 x 1000")
-                .hasMessageContaining("500000");
-        assertThat(ImageFiles.read(tile, 1_000_000).getWidth()).isEqualTo(1000);
+        Path tile = ReferenceFiles.tile("tiatoolbox-he-1000-crop-100-200-331-290.png"); // 231 x 90 = 20790 pixels
+        assertThatThrownBy(() -> ImageFiles.read(tile, 20_789)).hasMessageContaining("231 x 90")
+                .hasMessageContaining("20789");
+        assertThat(ImageFiles.read(tile, 20_790).getWidth()).isEqualTo(231);
     }
 
     @Test

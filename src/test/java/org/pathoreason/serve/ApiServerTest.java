@@ -28,7 +28,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,12 +35,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
-import org.pathoreason.eval.LoadedCheckpoint;
-import org.pathoreason.eval.PromptEncoder;
+import org.pathoreason.data.PromptEncoder;
+import org.pathoreason.data.Task;
+import org.pathoreason.model.CheckpointBundle;
 import org.pathoreason.eval.TinyEvalFixture;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.SamplingOptions;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.util.Json;
@@ -150,12 +150,11 @@ class ApiServerTest {
         // the same question through evaluation's prompt encoder and the plain generator
         Path tile = tmp.resolve("q.png");
         Files.write(tile, png(64, 64, 5));
-        Sample s = new Sample("q", List.of(tile.toString()), "What is the most likely diagnosis?",
-                List.of("Acute inflammation", "Chronic inflammation", "Granulomatous inflammation",
-                        "Squamous cell carcinoma"), null, null, null, null, null, Sample.MCQ, null, Map.of());
-        try (NDManager m = Engines.newManager(); LoadedCheckpoint c = LoadedCheckpoint.load(world.checkpoint, m)) {
-            Prompt p = new PromptEncoder(c.tokenizer(), c.processor(), c.chatTemplate(), PromptStyle.COT, null)
-                    .encode(s);
+        Sample s = Sample.builder("q").images(List.of(tile.toString())).question("What is the most likely diagnosis?")
+                .options(List.of("Acute inflammation", "Chronic inflammation", "Granulomatous inflammation",
+                        "Squamous cell carcinoma")).task(Task.MCQ).build();
+        try (NDManager m = Engines.newManager(); CheckpointBundle c = CheckpointBundle.open(world.checkpoint, m)) {
+            Prompt p = PromptEncoder.of(c, PromptStyle.COT, null).encode(s);
             GenerationResult g = new Generator(c.model(), ids -> c.tokenizer().decode(ids, true)).generate(List.of(p),
                     SamplingOptions.greedy(12).withStopTokenIds(java.util.Set.of(c.tokenizer().imEndId(),
                             c.tokenizer().endOfTextId())), null, m).get(0);

@@ -124,7 +124,7 @@ final class ServeTestKit {
      */
     static void neverStops(Path checkpoint) {
         try (ai.djl.ndarray.NDManager m = org.pathoreason.engine.Engines.newManager();
-             org.pathoreason.eval.LoadedCheckpoint c = org.pathoreason.eval.LoadedCheckpoint.load(checkpoint, m)) {
+             org.pathoreason.model.CheckpointBundle c = org.pathoreason.model.CheckpointBundle.open(checkpoint, m)) {
             ai.djl.ndarray.NDArray emb = c.model().parameters().get("model.embed_tokens.weight");
             for (long id : new long[] {c.tokenizer().imEndId(), c.tokenizer().endOfTextId()}) {
                 emb.set(new ai.djl.ndarray.index.NDIndex("{}", id), 0f);

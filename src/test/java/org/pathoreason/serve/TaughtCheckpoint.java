@@ -11,13 +11,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.TinyEvalFixture;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.SamplingOptions;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.model.ModelInput;
@@ -136,8 +135,8 @@ public final class TaughtCheckpoint {
     }
 
     static Sample judged(String question) {
-        return new Sample("txt-" + question, List.of(), question, List.of(), "a", null, null, null, List.of(),
-                Sample.OPEN, null, Map.of());
+        return Sample.builder("txt-" + question).question(question).answer("a").task(org.pathoreason.data.Task.OPEN)
+                .build();
     }
 
     private static void teach(Path ckpt) {

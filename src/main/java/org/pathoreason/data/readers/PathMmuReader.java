@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -121,6 +123,6 @@ public final class PathMmuReader implements DatasetReader {
             }
         }
         return new Sample(id, List.of("images/" + img), question, options, letter, options.get(index), null, null,
-                null, Sample.MCQ, subset, meta);
+                null, Task.MCQ, subset, meta);
     }
 }

@@ -17,3 +17,4 @@
  * Malformed input raises {@link org.pathoreason.data.DataException} naming the file, line and record.
  */
 package org.pathoreason.data.readers;
+

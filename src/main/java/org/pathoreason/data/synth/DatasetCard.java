@@ -1,5 +1,7 @@
 package org.pathoreason.data.synth;
 
+import org.pathoreason.data.Task;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,10 +56,10 @@ final class DatasetCard {
                 Sample sample = p.sample();
                 kinds.merge(sample.subset(), 1, Integer::sum);
                 diagnoses.merge(p.synthCase().diagnosis(), 1, Integer::sum);
-                if (Sample.MCQ.equals(sample.task())) {
+                if (Task.MCQ.equals(sample.task())) {
                     letters.merge(sample.answer(), 1, Integer::sum);
                 }
-                if (Sample.YESNO.equals(sample.task())) {
+                if (Task.YESNO.equals(sample.task())) {
                     yesNo.merge(sample.answer(), 1, Integer::sum);
                 }
                 for (String f : p.synthCase().findings()) {

@@ -271,6 +271,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     }
 
     @Override
+    public long imageTokenId() {
+        return config.tokens().imageTokenId();
+    }
+
+    @Override
     public java.util.Set<Long> reservedTokenIds() {
         return java.util.Set.of((long) config.tokens().imageTokenId(), (long) config.tokens().videoTokenId());
     }
@@ -417,6 +422,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         NDArray mask = text.mask(cache.mask(), start + 1, start, 1, step);
         NDArray hidden = text.layers(embeds, text.rotary(positions, step), mask, cache, start, step);
         return text.lmHead(hidden.get(new NDIndex(":, 0")));
+    }
+
+    /** The vision tower's merged output {@code [tokens, H]} for the images' patches (what fills the pad tokens). */
+    NDArray visionFeatures(float[] pixelPatches, List<int[]> grids, NDManager step) {
+        return vision.forward(pixelPatches, grids, step);
     }
 
     /** Final-norm hidden states {@code [B, T, H]} of a whole batch (no cache). */

@@ -1,5 +1,7 @@
 package org.pathoreason.data.synth;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,8 +52,8 @@ class SynthGeneratorTest {
                 assertThat(ImageIO.read(image.toFile()).getWidth()).isEqualTo(112);
             }
         }
-        assertThat(SampleJsonl.read(out.resolve("pretrain.jsonl"))).allMatch(s -> s.task().equals(Sample.CAPTION));
-        assertThat(SampleJsonl.read(out.resolve("rl.jsonl"))).noneMatch(s -> s.task().equals(Sample.OPEN));
+        assertThat(SampleJsonl.read(out.resolve("pretrain.jsonl"))).allMatch(s -> s.task().equals(Task.CAPTION));
+        assertThat(SampleJsonl.read(out.resolve("rl.jsonl"))).noneMatch(s -> s.task().equals(Task.OPEN));
         assertThat(KnowledgeGraph.load(out.resolve("graph.json")).entityCount())
                 .isEqualTo(SynthWorld.builtIn().graph().entityCount());
         Map<?, ?> card = Json.MAPPER.readValue(out.resolve("card.json").toFile(), Map.class);

@@ -1,5 +1,7 @@
 package org.pathoreason.eval.report;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,10 +22,11 @@ import org.pathoreason.eval.Prediction;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoreResult;
 import org.pathoreason.eval.Scorer;
+import org.pathoreason.util.TestResources;
 
 class ReportsTest {
 
-    static final Path TILES = Path.of("../shared/data/tiles");
+    static final Path TILES = TestResources.fixture("tiles");
 
     @TempDir
     Path tmp;
@@ -36,15 +39,15 @@ class ReportsTest {
         String[] answers = {"A", "B", "C", "A", "B", "C", "A", "B"};
         String[] said = {"A", "B", "A", "A", "C", "C", "B", "x"};
         for (int i = 0; i < answers.length; i++) {
-            String image = i % 2 == 0 ? "pathoml-breast-ducts-1024.png" : "crc-adi-224.tif";
+            String image = i % 2 == 0 ? "histolab-tissue-level0-4302-10273-4814-10785.png" : "crc-adi-224.tif";
             samples.add(new Sample("s" + i, List.of(image), "Which carcinoma <is> this?", dx, answers[i],
-                    dx.get(Sample.letterIndex(answers[i])), null, null, null, Sample.MCQ,
+                    dx.get(Sample.letterIndex(answers[i])), null, null, null, Task.MCQ,
                     i < 4 ? "diagnosis" : "diagnosis-hard", Map.of()));
             preds.add(new Prediction("s" + i, "<observe>glands & nests</observe><think>keratin? <b>no</b></think>"
                     + "<answer>" + said[i] + "</answer>", 40 + 17 * i));
         }
         samples.add(new Sample("o1", List.of(), "Describe the tissue.", List.of(), "Adipose tissue with thin septa",
-                null, null, null, null, Sample.OPEN, "open", Map.of()));
+                null, null, null, null, Task.OPEN, "open", Map.of()));
         preds.add(new Prediction("o1", "<answer>adipose tissue</answer>", 12));
         return new Scorer(ScoreOptions.DEFAULTS).score(samples, preds);
     }

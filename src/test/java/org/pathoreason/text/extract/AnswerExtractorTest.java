@@ -9,10 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 
 class AnswerExtractorTest {
 
-    static final Path VECTORS = Path.of("../shared/vectors/mcq-extraction.json");
+    static final Path VECTORS = TestResources.fixture("vectors/mcq-extraction.json");
     static final List<String> OPTIONS = List.of("Bi-lobed nuclei with eosinophilic granules", "Macronucleoli",
             "Cytoplasmic vacuolation", "Multi-lobed nuclei");
 
