@@ -126,9 +126,12 @@ final class ServeTestKit {
         try (ai.djl.ndarray.NDManager m = org.pathoreason.engine.Engines.newManager();
              org.pathoreason.model.CheckpointBundle c = org.pathoreason.model.CheckpointBundle.open(checkpoint, m)) {
             ai.djl.ndarray.NDArray emb = c.model().parameters().get("model.embed_tokens.weight");
-            for (long id : new long[] {c.tokenizer().imEndId(), c.tokenizer().endOfTextId()}) {
-                emb.set(new ai.djl.ndarray.index.NDIndex("{}", id), 0f);
-            }
+            org.pathoreason.engine.NoGrad.get(() -> {
+                for (long id : new long[] {c.tokenizer().imEndId(), c.tokenizer().endOfTextId()}) {
+                    emb.set(new ai.djl.ndarray.index.NDIndex("{}", id), 0f);
+                }
+                return null;
+            });
             c.model().save(checkpoint);
         }
     }
