@@ -368,7 +368,7 @@ class ApiServerTest {
     void aFullQueueAnswers429WithRetryAfter() throws Exception {
         // one row, no queue: while a long stream runs, the next request is refused
         try (ApiServer small = ApiServer.start(world.checkpoint, ServeOptions.builder().port(0).maxBatch(1)
-                .maxQueue(0).maxModelLength(1200).build())) {
+                .maxQueue(0).maxStreams(1).maxModelLength(1200).build())) {
             ObjectNode longOne = tileQuestion(900);
             longOne.remove("model");
             longOne.put("stream", true);
@@ -379,7 +379,13 @@ class ApiServerTest {
             next.remove("model");
             HttpResponse<String> refused = post(small, "/v1/chat/completions", null, next.toString());
             assertError(refused, 429, "server_busy", null);
+            assertThat(json(refused).at("/error/message").asText()).contains("busy");
             assertThat(refused.headers().firstValue("Retry-After")).contains("1");
+            // and a second stream is over the open-streams limit
+            ObjectNode secondStream = next.deepCopy().put("stream", true);
+            HttpResponse<String> streams = post(small, "/v1/chat/completions", null, secondStream.toString());
+            assertError(streams, 429, "server_busy", null);
+            assertThat(json(streams).at("/error/message").asText()).contains("too many open streams");
             List<String> data = running.get(120, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
             // the row is free again (the engine frees it just after the last event goes out)
