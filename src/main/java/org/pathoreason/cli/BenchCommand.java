@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import java.nio.file.Path;
+import org.pathoreason.serve.ServeBenchmark;
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import org.pathoreason.engine.Engines;
@@ -16,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -189,6 +191,67 @@ public final class BenchCommand implements Runnable {
                     + "warm-up), %.1f pairs/s%n", batch, r.medianSeconds() * 1000, r.meanSeconds() * 1000, steps,
                     warmup, r.imagesPerSecond());
             w.flush();
+        }
+    }
+
+    /** Requests/s, tokens/s, time to first token and latency of the server at several client counts. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve a checkpoint on loopback and measure requests/s, tokens/s, time to first token and "
+                    + "p50/p99 latency at several concurrent client counts (streamed requests with one tile each), "
+                    + "and the ratio of the most concurrent throughput to one client's.")
+    static final class Serve implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
+        Path model;
+
+        @Option(names = "--clients", split = ",", defaultValue = "1,4,16", paramLabel = "N,N,...")
+        int[] clients;
+
+        @Option(names = "--requests-per-client", defaultValue = "8", description = "(default: ${DEFAULT-VALUE})")
+        int requestsPerClient;
+
+        @Option(names = "--max-tokens", defaultValue = "64", description = "Completion tokens per request "
+                + "(default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--image-side", defaultValue = "112", description = "Tile side in pixels "
+                + "(default: ${DEFAULT-VALUE}).")
+        int imageSide;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            ServeBenchmark.Report r;
+            try {
+                r = ServeBenchmark.run(new ServeBenchmark.Options(model, clients, requestsPerClient, maxTokens,
+                        imageSide), step -> spec.commandLine().getErr().println("bench serve: " + step));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            w.printf("model %s, %d tokens per request, %d threads%n", r.model(), maxTokens,
+                    engine.options().effectiveThreads());
+            w.printf("| clients | requests | failed | requests/s | tokens/s | TTFT p50 (s) | TTFT p99 (s) "
+                    + "| latency p50 (s) | latency p99 (s) |%n|---|---|---|---|---|---|---|---|---|%n");
+            for (ServeBenchmark.Row row : r.rows()) {
+                w.printf("| %d | %d | %d | %.2f | %.1f | %.3f | %.3f | %.3f | %.3f |%n", row.clients(), row.requests(),
+                        row.failed(), row.requestsPerSecond(), row.tokensPerSecond(), row.ttftP50(), row.ttftP99(),
+                        row.latencyP50(), row.latencyP99());
+            }
+            for (ServeBenchmark.Row row : r.rows()) {
+                if (row.firstFailure() != null) {
+                    w.printf("%d client(s): %d failed, first: %s%n", row.clients(), row.failed(), row.firstFailure());
+                }
+            }
+            w.printf("throughput at %d clients / at %d client(s): %.2fx%n", clients[clients.length - 1], clients[0],
+                    r.speedup());
         }
     }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             ModelCommand.class,
             GenerateCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
             WsiCommand.class,
             TrainCommand.class,

@@ -118,121 +118,34 @@ public final class Generator {
         return out;
     }
 
-    /** Per-row state: generated tokens, log-probs, text, stop checks and streaming. */
+    /** The rows of one batch, each a {@link DecodedRow}, and the listener they stream to. */
     private final class Rows {
-        final SamplingOptions options;
         final GenerationListener listener;
         final boolean[] active;
-        final List<List<Long>> tokens = new ArrayList<>();
-        final List<List<Float>> logProbs = new ArrayList<>();
-        final String[] text;
-        final int[] streamed;
-        final FinishReason[] reasons;
+        final DecodedRow[] rows;
         long[] lastTokens;
 
         Rows(int batch, SamplingOptions options, GenerationListener listener) {
-            this.options = options;
             this.listener = listener;
             this.active = new boolean[batch];
             Arrays.fill(active, true);
-            this.text = new String[batch];
-            Arrays.fill(text, "");
-            this.streamed = new int[batch];
-            this.reasons = new FinishReason[batch];
+            this.rows = new DecodedRow[batch];
             for (int b = 0; b < batch; b++) {
-                tokens.add(new ArrayList<>());
-                logProbs.add(new ArrayList<>());
+                rows[b] = new DecodedRow(options, decoder, listener != null);
             }
         }
 
         void accept(long[] next, float[] lps, boolean lastStep) {
-            boolean needText = listener != null || !options.stopStrings().isEmpty();
             for (int b = 0; b < active.length; b++) {
                 if (!active[b]) {
                     continue;
                 }
-                tokens.get(b).add(next[b]);
-                logProbs.get(b).add(lps[b]);
-                if (options.stopTokenIds().contains(next[b])) {
-                    finish(b, FinishReason.STOP);
-                    continue;
-                }
-                if (needText) {
-                    text[b] = decoder.decode(textTokens(b));
-                    if (firstStop(text[b]) >= 0) {
-                        finish(b, FinishReason.STOP);
-                        continue;
-                    }
-                }
-                if (lastStep) {
-                    finish(b, FinishReason.LENGTH);
-                } else if (listener != null) {
-                    stream(b, next[b], safeLength(text[b]));
+                String delta = rows[b].accept(next[b], lps[b], lastStep);
+                active[b] = !rows[b].finished();
+                if (listener != null) {
+                    listener.onToken(b, next[b], delta);
                 }
             }
-        }
-
-        /** Ends a row: its final text is the decoded ids (stop token left out), cut before any stop string. */
-        private void finish(int b, FinishReason reason) {
-            active[b] = false;
-            reasons[b] = reason;
-            String decoded = decoder.decode(textTokens(b));
-            int cut = firstStop(decoded);
-            text[b] = cut >= 0 ? decoded.substring(0, cut) : decoded;
-            List<Long> row = tokens.get(b);
-            stream(b, row.get(row.size() - 1), text[b].length());
-        }
-
-        private void stream(int b, long token, int upTo) {
-            if (listener == null) {
-                return;
-            }
-            String delta = upTo > streamed[b] ? text[b].substring(streamed[b], upTo) : "";
-            streamed[b] = Math.max(streamed[b], upTo);
-            listener.onToken(b, token, delta);
-        }
-
-        /** Generated ids without a final stop token. */
-        private long[] textTokens(int b) {
-            List<Long> row = tokens.get(b);
-            int n = row.size();
-            if (n > 0 && options.stopTokenIds().contains(row.get(n - 1))) {
-                n--;
-            }
-            long[] out = new long[n];
-            for (int i = 0; i < n; i++) {
-                out[i] = row.get(i);
-            }
-            return out;
-        }
-
-        private int firstStop(String s) {
-            int best = -1;
-            for (String stop : options.stopStrings()) {
-                int at = s.indexOf(stop);
-                if (at >= 0 && (best < 0 || at < best)) {
-                    best = at;
-                }
-            }
-            return best;
-        }
-
-        /** Length of text that can no longer change: hold back a possible stop-string start and a broken char. */
-        private int safeLength(String s) {
-            int hold = 0;
-            for (String stop : options.stopStrings()) {
-                for (int k = Math.min(stop.length() - 1, s.length()); k > hold; k--) {
-                    if (s.endsWith(stop.substring(0, k))) {
-                        hold = k;
-                        break;
-                    }
-                }
-            }
-            int end = s.length() - hold;
-            while (end > 0 && s.charAt(end - 1) == '\uFFFD') {
-                end--;
-            }
-            return end;
         }
 
         boolean allDone() {
@@ -246,15 +159,8 @@ public final class Generator {
 
         List<GenerationResult> results() {
             List<GenerationResult> out = new ArrayList<>();
-            for (int b = 0; b < active.length; b++) {
-                List<Long> row = tokens.get(b);
-                long[] ids = new long[row.size()];
-                float[] lps = new float[row.size()];
-                for (int i = 0; i < ids.length; i++) {
-                    ids[i] = row.get(i);
-                    lps[i] = logProbs.get(b).get(i);
-                }
-                out.add(new GenerationResult(ids, text[b], lps, reasons[b] == null ? FinishReason.LENGTH : reasons[b]));
+            for (DecodedRow row : rows) {
+                out.add(row.result());
             }
             return out;
         }

@@ -55,21 +55,45 @@ public final class ImageFiles {
             if (in == null) {
                 throw new ImageReadException(file + ": cannot open the file for reading");
             }
-            ImageReader reader = readerFor(file, in);
-            try {
-                reader.setInput(in, true, false);
-                Dimensions d = new Dimensions(reader.getWidth(0), reader.getHeight(0));
-                checkSize(file, d, maxPixels);
-                BufferedImage decoded = reader.read(0);
-                return toRgb(decoded);
-            } finally {
-                reader.dispose();
-            }
+            return decode(in, file.toString(), maxPixels);
         } catch (ImageReadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new ImageReadException(file + ": cannot decode image (" + formatName(file) + "): "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an encoded image held in memory (e.g. an upload) as RGB, with the same checks as {@link #read(Path,
+     * long)}: the size in its header is checked against {@code maxPixels} before any pixel is decoded, so a small
+     * file that would decode to a huge image is refused.
+     *
+     * @param source what the bytes are, for messages (e.g. {@code "messages[0].content[1]"})
+     */
+    public static BufferedImage read(byte[] encoded, String source, long maxPixels) throws ImageReadException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            if (in == null) {
+                throw new ImageReadException(source + ": cannot read the image bytes");
+            }
+            return decode(in, source, maxPixels);
+        } catch (ImageReadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageReadException(source + ": cannot decode image: " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String source, long maxPixels)
+            throws IOException, ImageReadException {
+        ImageReader reader = readerFor(source, in);
+        try {
+            reader.setInput(in, true, false);
+            Dimensions d = new Dimensions(reader.getWidth(0), reader.getHeight(0));
+            checkSize(source, d, maxPixels);
+            return toRgb(reader.read(0));
+        } finally {
+            reader.dispose();
         }
     }
 
@@ -96,7 +120,7 @@ public final class ImageFiles {
         }
     }
 
-    private static ImageReader readerFor(Path file, ImageInputStream in) throws ImageReadException {
+    private static ImageReader readerFor(Object file, ImageInputStream in) throws ImageReadException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new ImageReadException(file + ": unsupported or unrecognised image format (expected PNG, JPEG, "
@@ -111,12 +135,12 @@ public final class ImageFiles {
         return dot < 0 ? "no extension" : n.substring(dot + 1);
     }
 
-    private static void checkSize(Path file, Dimensions d, long maxPixels) throws ImageReadException {
+    private static void checkSize(Object file, Dimensions d, long maxPixels) throws ImageReadException {
         if (d.width() <= 0 || d.height() <= 0) {
             throw new ImageReadException(file + ": image has no pixels (" + d.width() + " x " + d.height() + ")");
         }
         if (d.pixels() > maxPixels) {
-            throw new ImageReadException(file + ": image is " + d.width() + " x " + d.height() + " = " + d.pixels()
+            throw new ImageTooLargeException(file + ": image is " + d.width() + " x " + d.height() + " = " + d.pixels()
                     + " pixels, over the limit of " + maxPixels + "; downsample it or read it as a whole-slide image "
                     + "(tiles)");
         }
@@ -124,7 +148,7 @@ public final class ImageFiles {
         long needed = d.pixels() * 8;
         long heap = Runtime.getRuntime().maxMemory();
         if (needed > heap / 10 * 8) {
-            throw new ImageReadException(file + ": image is " + d.width() + " x " + d.height() + " pixels and needs "
+            throw new ImageTooLargeException(file + ": image is " + d.width() + " x " + d.height() + " pixels and needs "
                     + (needed >> 20) + " MiB to decode, more than the JVM heap (" + (heap >> 20)
                     + " MiB) can spare; raise -Xmx or tile the image");
         }
