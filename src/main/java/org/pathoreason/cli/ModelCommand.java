@@ -12,6 +12,9 @@ import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.model.ModelException;
 import org.pathoreason.model.io.CheckpointContents;
+import org.pathoreason.model.io.DType;
+import org.pathoreason.model.lora.LoraAdapter;
+import org.pathoreason.model.lora.LoraMerge;
 import org.pathoreason.model.io.Provenance;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
@@ -23,9 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code pathoreason model init}: model checkpoints. */
+/** {@code pathoreason model init|merge-lora}: model checkpoints. */
 @Command(name = "model", description = "Create model checkpoints.", mixinStandardHelpOptions = true,
-        subcommands = {ModelCommand.Init.class})
+        subcommands = {ModelCommand.Init.class, ModelCommand.MergeLora.class})
 public final class ModelCommand implements Runnable {
 
     @Spec
@@ -98,6 +101,52 @@ public final class ModelCommand implements Runnable {
                         tiny ? "tiny" : config, cfg.parameterCount(), cfg.text().vocabSize(), seed,
                         (System.nanoTime() - t0) / 1e9);
             }
+        }
+    }
+
+    /** Weight types a merged checkpoint can be written in. */
+    enum MergeDtype {
+        bf16(DType.BF16), f32(DType.F32);
+
+        final DType dtype;
+
+        MergeDtype(DType dtype) {
+            this.dtype = dtype;
+        }
+    }
+
+    /** Merges a LoRA adapter (PEFT layout) into a base checkpoint and writes a complete checkpoint folder. */
+    @Command(name = "merge-lora", mixinStandardHelpOptions = true,
+            description = "Merge a LoRA adapter (PEFT's adapter_config.json + adapter_model.safetensors) into a base "
+                    + "checkpoint: W + scaling * B @ A for each adapted layer, written as a complete Hugging Face "
+                    + "checkpoint folder (the base's other files copied; pathoreason.json and merged_adapter.json "
+                    + "record the base and the adapter).")
+    static final class MergeLora implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Base checkpoint folder.")
+        Path model;
+
+        @Option(names = "--adapter", required = true, paramLabel = "DIR", description = "LoRA adapter folder.")
+        Path adapter;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "Merged checkpoint to write.")
+        Path out;
+
+        @Option(names = "--dtype", paramLabel = "bf16|f32",
+                description = "Weight type of the merged checkpoint (default: each tensor's type in the base).")
+        MergeDtype dtype;
+
+        @Override
+        public void run() {
+            long t0 = System.nanoTime();
+            LoraAdapter lora = LoraAdapter.read(adapter);
+            int changed = LoraMerge.merge(model, lora, out, dtype == null ? null : dtype.dtype);
+            spec.commandLine().getOut().printf("wrote %s: %s merged into %s, %d weights changed, scaling %s (%.1f s)%n",
+                    out, lora, model, changed, lora.config().useRslora() ? "alpha/sqrt(r)" : "alpha/r",
+                    (System.nanoTime() - t0) / 1e9);
         }
     }
 }
