@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * ({@code tokenizer.json}), the image processor ({@code preprocessor_config.json}, transformers' defaults when
  * absent), the chat template, the generation config ({@code generation_config.json}: end ids and default
  * sampling) and the stop ids. Training, evaluation, generation and the pipeline all open checkpoints here, so a
- * checkpoint is prompted the same way everywhere. Closing it frees the model and the tokenizer.
+ * checkpoint is prompted the same way everywhere. Closing it frees the model and the tokenizer. An {@link Adapter}
+ * given in {@link Options} (a LoRA adapter) is merged into the loaded weights before the bundle is returned.
  *
  * <p>The chat template is the one the folder declares ({@code chat_template} in {@code tokenizer_config.json}, else
  * {@code chat_template.jinja}) when {@link ChatTemplate} renders it exactly: Qwen2.5-VL's published template, or one
