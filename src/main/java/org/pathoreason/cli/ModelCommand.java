@@ -3,25 +3,23 @@ package org.pathoreason.cli;
 import org.pathoreason.model.GenerationConfig;
 import org.pathoreason.model.CheckpointBundle;
 
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.model.ModelException;
 import org.pathoreason.model.io.CheckpointContents;
+import org.pathoreason.model.io.CheckpointDir;
+import org.pathoreason.model.qwen2vl.RandomWeights;
 import org.pathoreason.model.io.DType;
 import org.pathoreason.model.lora.LoraAdapter;
 import org.pathoreason.model.lora.LoraMerge;
 import org.pathoreason.model.io.Provenance;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
-import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.Tokenizer;
 import org.pathoreason.text.TokenizerConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -48,11 +46,10 @@ public final class ModelCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Mixin
-        EngineMixin engine;
-
-        @Option(names = "--config", defaultValue = "tiny", paramLabel = "tiny|FILE",
-                description = "'tiny' (a few million parameters) or a config.json (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--config", defaultValue = "tiny", paramLabel = "tiny|qwen2.5-vl-3b|qwen2.5-vl-7b|FILE",
+                description = "'tiny' (a few million parameters), a published architecture (qwen2.5-vl-3b, "
+                        + "qwen2.5-vl-7b: the config.json values of Qwen2.5-VL-3B/7B-Instruct, with the special token "
+                        + "ids of --tokenizer) or a config.json (default: ${DEFAULT-VALUE}).")
         String config;
 
         @Option(names = "--tokenizer", required = true, paramLabel = "FILE",
@@ -65,6 +62,10 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--dtype", defaultValue = "f32", paramLabel = "bf16|f32",
+                description = "Weight type written (default: ${DEFAULT-VALUE}); bf16 as the published checkpoints.")
+        MergeDtype dtype;
+
         @Option(names = "--max-pixels", paramLabel = "N", description = "Largest image area the processor keeps "
                 + "(default: 448*448 for tiny, transformers' 28*28*1280 otherwise).")
         Long maxPixels;
@@ -72,13 +73,14 @@ public final class ModelCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
-            engine.start();
-            try (Tokenizer tok = Tokenizer.load(tokenizer); NDManager root = Engines.newManager()) {
+            try (Tokenizer tok = Tokenizer.load(tokenizer)) {
                 Qwen2VLConfig.SpecialTokenIds ids = new Qwen2VLConfig.SpecialTokenIds((int) tok.imagePadId(),
                         (int) tok.videoPadId(), (int) tok.visionStartId(), (int) tok.tokenId("<|vision_end|>"),
                         (int) tok.endOfTextId(), (int) tok.imEndId());
                 boolean tiny = "tiny".equals(config);
-                Qwen2VLConfig cfg = tiny ? Qwen2VLConfig.tiny(tok.vocabSize(), ids) : Qwen2VLConfig.read(Path.of(config));
+                Qwen2VLConfig.Preset preset = Qwen2VLConfig.Preset.byId(config);
+                Qwen2VLConfig cfg = tiny ? Qwen2VLConfig.tiny(tok.vocabSize(), ids)
+                        : preset != null ? preset.config(ids) : Qwen2VLConfig.read(Path.of(config));
                 if (cfg.text().vocabSize() < tok.vocabSize()) {
                     throw new ModelException(config + ": vocab_size " + cfg.text().vocabSize() + " is smaller than the "
                             + "tokenizer's " + tok.vocabSize() + " ids");
@@ -89,16 +91,25 @@ public final class ModelCommand implements Runnable {
                 ObjectNode generation = GenerationConfig.greedy(tok.endOfTextId(), CheckpointBundle.chatStopIds(tok)).toJson();
                 Path tokenizerFile = Files.isDirectory(tokenizer) ? tokenizer.resolve("tokenizer.json") : tokenizer;
                 long t0 = System.nanoTime();
-                try (Qwen2VLModel model = Qwen2VLModel.random(cfg, seed, root)) {
-                    model.saveCheckpoint(out, new CheckpointContents()
+                // drawn tensor by tensor while the files are written: no copy of the whole model is ever held
+                ObjectNode configJson = cfg.toJson();
+                if (dtype == MergeDtype.bf16) {
+                    configJson.put("torch_dtype", "bfloat16");
+                }
+                try {
+                    CheckpointDir.write(out, new CheckpointContents()
+                            .config(configJson)
+                            .weights(RandomWeights.writer(cfg, seed, dtype.dtype))
                             .provenance(Provenance.of("init").withSeed(seed))
                             .tokenizerJson(tokenizerFile)
                             .tokenizerConfig(TokenizerConfig.build(tok))
                             .preprocessorConfig(pre.toJson())
                             .generationConfig(generation));
+                } catch (java.io.IOException e) {
+                    throw new ModelException("cannot write checkpoint " + out + ": " + e.getMessage(), e);
                 }
-                w.printf("wrote %s: Qwen2.5-VL %s, %,d parameters, vocabulary %d, seed %d (%.1f s)%n", out,
-                        tiny ? "tiny" : config, cfg.parameterCount(), cfg.text().vocabSize(), seed,
+                w.printf("wrote %s: Qwen2.5-VL %s, %,d parameters in %s, vocabulary %d, seed %d (%.1f s)%n", out,
+                        config, cfg.parameterCount(), dtype.dtype.safetensorsName(), cfg.text().vocabSize(), seed,
                         (System.nanoTime() - t0) / 1e9);
             }
         }
