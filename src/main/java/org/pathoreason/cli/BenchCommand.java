@@ -132,10 +132,11 @@ public final class BenchCommand implements Runnable {
                     parameters += p.getShape().size();
                 }
                 w.printf("%s%s: %,d parameters%n", model, adapter == null ? "" : " + " + adapter, parameters);
-                w.printf("weights: %s on disk, %s in memory (%s)%n", gib(onDisk), gib(inMemory),
+                w.printf("weights: %s on disk, %s in memory (%s)%n", size(onDisk), size(inMemory),
                         checkpoint.model().parameters().values().iterator().next().getDataType());
-                w.printf("load: %.2f s; resident before %s, after %s (+%s), peak during load %s%s%n", seconds,
-                        gib(before), gib(after), gib(after - before), gib(peak),
+                w.printf("load: %.2f s; resident before %s, after %s (%s), peak during load %s%s%n", seconds,
+                        size(before), size(after), before < 0 || after < 0 ? "change unknown"
+                                : (after >= before ? "+" : "-") + size(Math.abs(after - before)), size(peak),
                         phasePeak ? "" : " (peak since JVM start: /proc/self/clear_refs not writable)");
             }
         }
@@ -152,8 +153,13 @@ public final class BenchCommand implements Runnable {
             return total;
         }
 
-        private static String gib(long bytes) {
-            return bytes < 0 ? "unknown" : String.format("%.2f GiB", bytes / (double) (1L << 30));
+        /** GiB, or MiB below one GiB; "unknown" for -1 (not reported by the system). */
+        private static String size(long bytes) {
+            if (bytes < 0) {
+                return "unknown";
+            }
+            return bytes >= (1L << 30) ? String.format("%.2f GiB", bytes / (double) (1L << 30))
+                    : String.format("%.1f MiB", bytes / (double) (1L << 20));
         }
     }
 }
