@@ -1,5 +1,10 @@
 package org.pathoreason.cli;
 
+import ai.djl.ndarray.NDArray;
+import java.nio.file.Files;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.lora.LoraAdapter;
+import org.pathoreason.util.ProcessMemory;
 import java.nio.file.Path;
 import org.pathoreason.serve.ServeBenchmark;
 import ai.djl.ndarray.NDManager;
@@ -18,7 +23,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class, BenchCommand.Memory.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -252,6 +257,79 @@ public final class BenchCommand implements Runnable {
             }
             w.printf("throughput at %d clients / at %d client(s): %.2fx%n", clients[clients.length - 1], clients[0],
                     r.speedup());
+        }
+    }
+
+    /** Load time and resident memory of opening a checkpoint (optionally with an adapter merged in). */
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Open a checkpoint as eval and generate do and print the load time, the resident memory "
+                    + "before and after (steady) and its peak during the load, next to the weights' size on disk "
+                    + "and in memory. Linux only (reads /proc/self/status).")
+    static final class Memory implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
+        Path model;
+
+        @Option(names = "--adapter", paramLabel = "DIR", description = "LoRA adapter merged in at load.")
+        Path adapter;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            long onDisk = weightBytes(model);
+            CheckpointBundle.Options options = adapter == null ? CheckpointBundle.Options.DEFAULT
+                    : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter));
+            System.gc();
+            long before = ProcessMemory.residentBytes();
+            boolean phasePeak = ProcessMemory.resetPeak();
+            long t0 = System.nanoTime();
+            try (CheckpointBundle checkpoint = CheckpointBundle.open(model, options)) {
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long peak = ProcessMemory.peakResidentBytes();
+                System.gc();
+                long after = ProcessMemory.residentBytes();
+                long inMemory = 0;
+                long parameters = 0;
+                for (NDArray p : checkpoint.model().parameters().values()) {
+                    inMemory += p.getShape().size() * p.getDataType().getNumOfBytes();
+                    parameters += p.getShape().size();
+                }
+                w.printf("%s%s: %,d parameters%n", model, adapter == null ? "" : " + " + adapter, parameters);
+                w.printf("weights: %s on disk, %s in memory (%s)%n", size(onDisk), size(inMemory),
+                        checkpoint.model().parameters().values().iterator().next().getDataType());
+                w.printf("load: %.2f s; resident before %s, after %s (%s), peak during load %s%s%n", seconds,
+                        size(before), size(after), before < 0 || after < 0 ? "change unknown"
+                                : (after >= before ? "+" : "-") + size(Math.abs(after - before)), size(peak),
+                        phasePeak ? "" : " (peak since JVM start: /proc/self/clear_refs not writable)");
+            }
+        }
+
+        private static long weightBytes(Path dir) {
+            long total = 0;
+            try (var files = Files.newDirectoryStream(dir, "*.safetensors")) {
+                for (Path f : files) {
+                    total += Files.size(f);
+                }
+            } catch (java.io.IOException e) {
+                return -1;
+            }
+            return total;
+        }
+
+        /** GiB, or MiB below one GiB; "unknown" for -1 (not reported by the system). */
+        private static String size(long bytes) {
+            if (bytes < 0) {
+                return "unknown";
+            }
+            return bytes >= (1L << 30) ? String.format("%.2f GiB", bytes / (double) (1L << 30))
+                    : String.format("%.1f MiB", bytes / (double) (1L << 20));
         }
     }
 }

@@ -13,6 +13,7 @@ import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
 import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.lora.LoraAdapter;
 import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.eval.Metric;
 import org.pathoreason.eval.ScoreOptions;
@@ -46,6 +47,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "Checkpoint folder (config.json, weights, tokenizer.json, preprocessor_config.json).")
     Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "LoRA adapter folder (PEFT layout) merged into the checkpoint's weights.")
+    Path adapter;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "The dataset to evaluate on.")
     Path data;
@@ -119,11 +124,12 @@ public final class EvalCommand implements Callable<Integer> {
         PromptStyle promptStyle = PromptStyle.parse(style);
         DatasetFormat format = dataset.format(data);
         List<Sample> samples = format.read(data, dataset.readOptions());
-        Path outDir = out != null ? out : defaultOut(model, data);
+        Path outDir = out != null ? out : defaultOut(model, adapter, data);
 
         engine.start();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (CheckpointBundle checkpoint = CheckpointBundle.open(model)) {
+        try (CheckpointBundle checkpoint = CheckpointBundle.open(model, adapter == null
+                ? CheckpointBundle.Options.DEFAULT : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter)))) {
             EvalOptions options = EvalOptions.DEFAULTS
                     .withStyle(promptStyle)
                     .withPixelBounds(minPixels, maxPixels)
@@ -153,10 +159,18 @@ public final class EvalCommand implements Callable<Integer> {
 
     /** {@code eval/<parent>-<checkpoint>-<data file>}: generic checkpoint names (final, step-N) keep their run's name. */
     static Path defaultOut(Path model, Path data) {
+        return defaultOut(model, null, data);
+    }
+
+    /** As {@link #defaultOut(Path, Path)}, with {@code +<adapter folder>} after the checkpoint when there is one. */
+    static Path defaultOut(Path model, Path adapter, Path data) {
         Path abs = model.toAbsolutePath().normalize();
         String name = abs.getFileName() == null ? "model" : abs.getFileName().toString();
         if (abs.getParent() != null && abs.getParent().getFileName() != null) {
             name = abs.getParent().getFileName() + "-" + name;
+        }
+        if (adapter != null && adapter.toAbsolutePath().normalize().getFileName() != null) {
+            name = name + "+" + adapter.toAbsolutePath().normalize().getFileName();
         }
         String dataName = data.toAbsolutePath().normalize().getFileName().toString();
         return Path.of("eval", name + "-" + dataName);

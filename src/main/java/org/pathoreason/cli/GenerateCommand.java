@@ -29,6 +29,10 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "LoRA adapter folder (PEFT layout) merged into the checkpoint's weights.")
+    Path adapter;
+
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG, JPEG or TIFF image.")
     Path image;
 
@@ -69,6 +73,9 @@ public final class GenerateCommand implements Runnable {
         engine.start();
         VisualReasoner.Builder settings = VisualReasoner.builder(model).optStyle(PromptStyle.parse(style))
                 .optMaxNewTokens(maxNewTokens).optSeed(seed);
+        if (adapter != null) {
+            settings.optAdapter(adapter);
+        }
         if (temperature != null) {
             settings.optTemperature(temperature).optTopP(topP).optTopK(topK);
         }

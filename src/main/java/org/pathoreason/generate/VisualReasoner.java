@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import org.pathoreason.data.PromptEncoder;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.lora.LoraAdapter;
 import org.pathoreason.model.GenerationConfig;
 import org.pathoreason.model.Prompt;
 import org.pathoreason.text.PromptStyle;
@@ -155,6 +156,7 @@ public final class VisualReasoner implements AutoCloseable {
         private double topP = 1;
         private int topK;
         private long seed;
+        private Path adapter;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -193,10 +195,20 @@ public final class VisualReasoner implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A LoRA adapter folder in PEFT's layout ({@code adapter_config.json}, {@code adapter_model.safetensors})
+         * merged into the checkpoint's weights when it is opened (default: none).
+         */
+        public Builder optAdapter(Path adapterDir) {
+            this.adapter = Objects.requireNonNull(adapterDir, "adapterDir");
+            return this;
+        }
+
         /** Starts the engine if needed and opens the checkpoint. */
         public VisualReasoner build() {
             Engines.start();
-            CheckpointBundle checkpoint = CheckpointBundle.open(dir);
+            CheckpointBundle checkpoint = CheckpointBundle.open(dir, adapter == null ? CheckpointBundle.Options.DEFAULT
+                    : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter)));
             try {
                 SamplingOptions sampling = defaultSampling(checkpoint, maxNewTokens);
                 if (temperature != null) {

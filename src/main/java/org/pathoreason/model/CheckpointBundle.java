@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * ({@code tokenizer.json}), the image processor ({@code preprocessor_config.json}, transformers' defaults when
  * absent), the chat template, the generation config ({@code generation_config.json}: end ids and default
  * sampling) and the stop ids. Training, evaluation, generation and the pipeline all open checkpoints here, so a
- * checkpoint is prompted the same way everywhere. Closing it frees the model and the tokenizer.
+ * checkpoint is prompted the same way everywhere. Closing it frees the model and the tokenizer. An {@link Adapter}
+ * given in {@link Options} (a LoRA adapter) is merged into the loaded weights before the bundle is returned.
  *
  * <p>The chat template is the one the folder declares ({@code chat_template} in {@code tokenizer_config.json}, else
  * {@code chat_template.jinja}) when {@link ChatTemplate} renders it exactly: Qwen2.5-VL's published template, or one
@@ -48,17 +49,36 @@ public final class CheckpointBundle implements AutoCloseable {
     private final GenerationConfig generationConfig;
     private final String name;
     private final NDManager ownManager;
+    private final Adapter adapter;
+
+    /**
+     * How to open a checkpoint.
+     *
+     * @param adapter weights merged into the base's in-memory weights once it is loaded (a LoRA adapter:
+     *                {@code org.pathoreason.model.lora.LoraAdapter.read(dir)}); null for the base as it is
+     */
+    public record Options(Adapter adapter) {
+        /** The base checkpoint as it is. */
+        public static final Options DEFAULT = new Options(null);
+
+        /** The base with {@code adapter} merged in. */
+        public static Options adapter(Adapter adapter) {
+            return new Options(Objects.requireNonNull(adapter, "adapter"));
+        }
+    }
 
     private CheckpointBundle(Path dir, VisionLanguageModel model, Tokenizer tokenizer, QwenImageProcessor processor,
-            ChatTemplate chatTemplate, GenerationConfig generationConfig, NDManager ownManager) {
+            ChatTemplate chatTemplate, GenerationConfig generationConfig, NDManager ownManager, Adapter adapter) {
         this.dir = dir;
         this.model = model;
         this.tokenizer = tokenizer;
         this.processor = processor;
         this.chatTemplate = chatTemplate;
         this.generationConfig = generationConfig;
-        this.name = name(dir);
+        this.name = name(dir) + (adapter == null || adapter.source() == null ? ""
+                : "+adapter:" + adapter.source().toAbsolutePath().normalize());
         this.ownManager = ownManager;
+        this.adapter = adapter;
     }
 
     /**
@@ -67,7 +87,17 @@ public final class CheckpointBundle implements AutoCloseable {
      * @throws ModelException naming the folder and the file when something is missing or does not fit
      */
     public static CheckpointBundle open(Path dir, NDManager manager) {
-        return open(dir, manager, null);
+        return open(dir, manager, Options.DEFAULT);
+    }
+
+    /**
+     * Opens a checkpoint folder, the model's parameters under {@code manager}, as {@code options} say (an adapter
+     * merged into the loaded weights).
+     *
+     * @throws ModelException naming the folder and the file when something is missing or does not fit
+     */
+    public static CheckpointBundle open(Path dir, NDManager manager, Options options) {
+        return open(dir, manager, null, options);
     }
 
     /**
@@ -75,18 +105,24 @@ public final class CheckpointBundle implements AutoCloseable {
      * ({@code Engines.start}).
      */
     public static CheckpointBundle open(Path dir) {
+        return open(dir, Options.DEFAULT);
+    }
+
+    /** As {@link #open(Path)}, as {@code options} say. */
+    public static CheckpointBundle open(Path dir, Options options) {
         NDManager own = org.pathoreason.engine.Engines.newManager();
         try {
-            return open(dir, own, own);
+            return open(dir, own, own, options);
         } catch (RuntimeException e) {
             own.close();
             throw e;
         }
     }
 
-    private static CheckpointBundle open(Path dir, NDManager manager, NDManager own) {
+    private static CheckpointBundle open(Path dir, NDManager manager, NDManager own, Options options) {
         Objects.requireNonNull(dir, "dir");
         Objects.requireNonNull(manager, "manager");
+        Objects.requireNonNull(options, "options");
         if (!Files.isDirectory(dir)) {
             throw new ModelException("checkpoint folder " + dir + " does not exist");
         }
@@ -97,8 +133,12 @@ public final class CheckpointBundle implements AutoCloseable {
             ChatTemplate template = chatTemplate(dir);
             GenerationConfig generation = generationConfig(dir, tokenizer);
             model = ModelRegistry.load(dir, VisionLanguageModel.class, manager);
+            if (options.adapter() != null) {
+                options.adapter().mergeInto(model, dir);
+            }
             checkFits(dir, model, tokenizer);
-            return new CheckpointBundle(dir, model, tokenizer, processor, template, generation, own);
+            return new CheckpointBundle(dir, model, tokenizer, processor, template, generation, own,
+                    options.adapter());
         } catch (RuntimeException e) {
             if (model != null) {
                 model.close();
@@ -221,6 +261,11 @@ public final class CheckpointBundle implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** The adapter merged into the model's weights, if one was given. */
+    public Optional<Adapter> adapter() {
+        return Optional.ofNullable(adapter);
     }
 
     public VisionLanguageModel model() {

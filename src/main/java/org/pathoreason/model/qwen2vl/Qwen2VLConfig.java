@@ -125,6 +125,66 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         return new Qwen2VLConfig(vision, text, tokens);
     }
 
+    /** The published Qwen2.5-VL token ids (image pad 151655, video pad 151656, vision start/end, bos, eos). */
+    public static final SpecialTokenIds PUBLISHED_TOKENS = new SpecialTokenIds(151655, 151656, 151652, 151653, 151643,
+            151645);
+
+    /**
+     * The architecture of a published checkpoint: the {@code config.json} values of Qwen2.5-VL-3B-Instruct and
+     * -7B-Instruct (vision tower: depth 32, width 1280, MLP 3420, 16 heads, windows of 112 pixels, full attention in
+     * blocks 7, 15, 23, 31; rotary base 1e6, mrope sections 16/24/24).
+     */
+    public enum Preset {
+        /** Qwen2.5-VL-3B-Instruct: width 2048, 36 layers, 16 heads, 2 kv heads, MLP 11008, tied embeddings. */
+        QWEN2_5_VL_3B("qwen2.5-vl-3b", 151936, 2048, 11008, 36, 16, 2, true),
+        /** Qwen2.5-VL-7B-Instruct: width 3584, 28 layers, 28 heads, 4 kv heads, MLP 18944, separate lm_head. */
+        QWEN2_5_VL_7B("qwen2.5-vl-7b", 152064, 3584, 18944, 28, 28, 4, false);
+
+        private final String id;
+        private final int vocab;
+        private final int hidden;
+        private final int intermediate;
+        private final int layers;
+        private final int heads;
+        private final int kvHeads;
+        private final boolean tied;
+
+        Preset(String id, int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads, boolean tied) {
+            this.id = id;
+            this.vocab = vocab;
+            this.hidden = hidden;
+            this.intermediate = intermediate;
+            this.layers = layers;
+            this.heads = heads;
+            this.kvHeads = kvHeads;
+            this.tied = tied;
+        }
+
+        /** The name used on the command line, e.g. {@code qwen2.5-vl-7b}. */
+        public String id() {
+            return id;
+        }
+
+        /** The preset named {@code id}, or null. */
+        public static Preset byId(String id) {
+            for (Preset p : values()) {
+                if (p.id.equals(id)) {
+                    return p;
+                }
+            }
+            return null;
+        }
+
+        /** The published config with {@code tokens} (the published ids, or a tokenizer's). */
+        public Qwen2VLConfig config(SpecialTokenIds tokens) {
+            VisionConfig vision = new VisionConfig(32, 1280, 3420, 16, hidden, 14, 2, 2, 112, List.of(7, 15, 23, 31),
+                    3, 2, 0.02);
+            TextConfig text = new TextConfig(vocab, hidden, intermediate, layers, heads, kvHeads, 1e-6, 1_000_000.0,
+                    List.of(16, 24, 24), tied, 128000, 0.02);
+            return new Qwen2VLConfig(vision, text, tokens);
+        }
+    }
+
     /** A copy with another vocabulary size (e.g. set from a tokenizer). */
     public Qwen2VLConfig withVocabSize(int vocabSize) {
         TextConfig t = text;

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -89,25 +88,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         NDManager m = parent.newSubManager();
         try {
             Map<String, NDArray> params = new LinkedHashMap<>();
-            SplittableRandom root = new SplittableRandom(seed);
-            for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
-                SplittableRandom rng = root.split();
-                long count = s.shape().size();
-                if (count > Integer.MAX_VALUE) {
-                    throw new ModelException("parameter " + s.name() + " is too large for random initialisation");
-                }
-                float[] values = new float[(int) count];
-                double std = s.group() == ParameterGroup.LANGUAGE ? config.text().initializerRange()
-                        : config.vision().initializerRange();
-                switch (s.init()) {
-                    case NORMAL -> {
-                        for (int i = 0; i < values.length; i++) {
-                            values[i] = (float) (rng.nextGaussian() * std);
-                        }
-                    }
-                    case ONE -> Arrays.fill(values, 1f);
-                    case ZERO -> { }
-                }
+            List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
+            SplittableRandom[] rngs = RandomWeights.generators(specs, seed);
+            for (int k = 0; k < specs.size(); k++) {
+                Qwen2VLParameters.Spec s = specs.get(k);
+                float[] values = RandomWeights.values(config, s, rngs[k]);
                 NDArray a = torchOwned(m.create(values, s.shape()), m);
                 a.setName(s.name());
                 params.put(s.name(), a);
