@@ -81,8 +81,36 @@ public final class Ablation {
                 + "epsilon) and the process reward (final). The same variants are trained here on the synthetic "
                 + "world with fixed seeds and evaluated on one test split. PathVLM-R1 found beta > gamma and "
                 + "final > beta.";
-        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), log, progress);
+        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), CLAIMS, log, progress);
     }
+
+    /**
+     * How far final's accuracy may fall below beta's and still count as "not lower" in PathReasoner-R1's entity
+     * claim: two points, about one standard error of one run's accuracy on the quick preset's 480 closed test
+     * questions, and a tenth of what SFT adds over chance.
+     */
+    public static final double ACCURACY_MARGIN = 0.02;
+
+    /** The seeds {@code experiment ablation} runs when none is given: five replicates of the whole experiment. */
+    public static final List<Long> DEFAULT_SEEDS = List.of(0L, 1L, 2L, 3L, 4L);
+
+    /** The papers' claims about the ablation's variants, as {@link ClaimTests} tests them. */
+    public static final List<Claim> CLAIMS = List.of(
+            new Claim("beta > alpha", "PathVLM-R1: GRPO after SFT raises accuracy",
+                    List.of(Claim.Part.higher(Claim.Measure.ACCURACY, "beta", "alpha"))),
+            new Claim("beta > gamma", "PathVLM-R1: RL on the RL split beats SFT on it (the control)",
+                    List.of(Claim.Part.higher(Claim.Measure.ACCURACY, "beta", "gamma"))),
+            new Claim("final > beta", "PathVLM-R1: the process reward adds accuracy to GRPO",
+                    List.of(Claim.Part.higher(Claim.Measure.ACCURACY, "final", "beta"))),
+            new Claim("beta > epsilon", "PathVLM-R1: SFT before RL matters (RL from the base learns little)",
+                    List.of(Claim.Part.higher(Claim.Measure.ACCURACY, "beta", "epsilon"))),
+            new Claim("delta < alpha", "SFT on chains of thought (SFT split) beats SFT on the RL split's answers",
+                    List.of(Claim.Part.lower(Claim.Measure.ACCURACY, "delta", "alpha"))),
+            new Claim("beta shorter", "PathVLM-R1: RL after SFT lowers the mean output tokens",
+                    List.of(Claim.Part.lower(Claim.Measure.OUTPUT_TOKENS, "beta", "alpha"))),
+            new Claim("final entity", "PathReasoner-R1: the entity reward raises the entity score without lowering "
+                    + "accuracy", List.of(Claim.Part.higher(Claim.Measure.ENTITY, "final", "beta"),
+                            Claim.Part.notLower(Claim.Measure.ACCURACY, "final", "beta", ACCURACY_MARGIN))));
 
     private static String value(List<String> overrides, String key) {
         String found = null;

@@ -41,7 +41,7 @@ final class PipelineReport {
     }
 
     static Path write(Workspace ws, String title, String intro, List<StageSpec> stages, List<StageScores> scores,
-            double wallSeconds) {
+            List<ClaimTests.ClaimResult> claims, double wallSeconds) {
         Path root = ws.root();
         HtmlReport html = new HtmlReport(title);
         html.section("What ran").paragraph(intro);
@@ -96,6 +96,9 @@ final class PipelineReport {
             html.table(header, subsetRows);
             html.paragraph("Accuracy per kind of closed question (same rule as above). A stage can help one kind "
                     + "and hurt another; the overall figure hides it.");
+        }
+        if (!claims.isEmpty()) {
+            ClaimTests.html(html, claims);
         }
         Path plots = root.resolve("plots");
         Path chart = plots.resolve("stages.png");

@@ -59,7 +59,7 @@ class AblationTest {
                 new StageSpec("base", StageKind.INIT, null, null, List.of(), ""));
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertThatThrownBy(() -> new Pipeline("t", "i", new Workspace(java.nio.file.Path.of("x"),
-                PipelineSettings.smoke()), wrong, log, false)).hasMessageContaining("does not come before it");
+                PipelineSettings.smoke()), wrong, List.of(), log, false)).hasMessageContaining("does not come before it");
         assertThatThrownBy(() -> new StageSpec("Bad Name", StageKind.INIT, null, null, List.of(), ""))
                 .hasMessageContaining("lower-case");
         assertThatThrownBy(() -> new StageSpec("sft", StageKind.SFT, null, "sft", List.of(), ""))
