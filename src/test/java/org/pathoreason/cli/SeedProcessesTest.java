@@ -2,9 +2,14 @@ package org.pathoreason.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** A seed's child process gets the parent's command line with its own seed and folder. */
@@ -28,6 +33,22 @@ class SeedProcessesTest {
         assertThat(sub.originalArgs()).startsWith("experiment", "ablation");
         assertThat(SeedProcesses.childArgs(sub.originalArgs(), 1, Path.of("x/seed-1"))).containsExactly("experiment",
                 "ablation", "--quick", "--seed", "1", "--out", "x/seed-1", "--no-progress");
+    }
+
+    @Test
+    void childrenRunSideBySideEachWithItsLogAndFailuresAreReported(@TempDir Path out) throws Exception {
+        // 'experiment --help --seed N ...': prints the usage and exits 0; 'kg --seed N ...' is refused (exit 2)
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        List<Long> ok = SeedProcesses.run(List.of(3L, 4L), 2, out, List.of("experiment", "ablation", "--help"),
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertThat(ok).containsExactly(3L, 4L);
+        assertThat(Files.readString(out.resolve("seed-3").resolve(SeedProcesses.LOG))).contains("Usage:",
+                "--parallel");
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("seed 3: started", "seed 4: finished");
+        List<Long> none = SeedProcesses.run(List.of(5L), 2, out, List.of("kg"), new PrintStream(log, true,
+                StandardCharsets.UTF_8));
+        assertThat(none).isEmpty();
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("seed 5: FAILED with exit code");
     }
 
     @Test
