@@ -1,5 +1,8 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.generate.Answer;
+import org.pathoreason.model.Prompt;
+
 import ai.djl.ndarray.NDManager;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -11,7 +14,8 @@ import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
-import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.eval.Metric;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoreTable;
@@ -123,12 +127,10 @@ public final class EvalCommand implements Callable<Integer> {
 
         engine.start();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (NDManager manager = Engines.newManager();
-             LoadedCheckpoint checkpoint = LoadedCheckpoint.load(model, manager)) {
-            QwenImageProcessor processor = processor(checkpoint.processor());
+        try (CheckpointBundle checkpoint = CheckpointBundle.open(model)) {
             EvalOptions options = EvalOptions.DEFAULTS
                     .withStyle(promptStyle)
-                    .withChatTemplate(checkpoint.chatTemplate())
+                    .withPixelBounds(minPixels, maxPixels)
                     .withScoring(scoring)
                     .withLimit(limit)
                     .withBatchSize(batchSize)
@@ -139,8 +141,8 @@ public final class EvalCommand implements Callable<Integer> {
                     .withProgress(!noProgress)
                     .withModelName(checkpoint.name())
                     .withDataName(data.toAbsolutePath().normalize() + " (" + format.id() + ")");
-            EvalResult result = new EvalRunner(checkpoint.model(), checkpoint.tokenizer(), processor, options)
-                    .run(samples, format.imageBase(data));
+            EvalResult result = new EvalRunner(checkpoint, options).run(samples, format.imageBase(data));
+            EvalReport.write(result, examples);
             stdout.print(ScoreTable.format(result.report()));
             stdout.printf("evaluated %d samples (%d resumed, %d generated)%n", result.info().samples(),
                     result.info().resumed(), result.info().generated());
@@ -152,14 +154,6 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private QwenImageProcessor processor(QwenImageProcessor fromCheckpoint) {
-        if (minPixels == 0 && maxPixels == 0) {
-            return fromCheckpoint;
-        }
-        PreprocessorConfig c = fromCheckpoint.config();
-        return new QwenImageProcessor(c.withPixelBounds(minPixels > 0 ? minPixels : c.minPixels(),
-                maxPixels > 0 ? maxPixels : c.maxPixels()));
-    }
 
     /** {@code eval/<parent>-<checkpoint>-<data file>}: generic checkpoint names (final, step-N) keep their run's name. */
     static Path defaultOut(Path model, Path data) {

@@ -1,5 +1,8 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.model.GenerationConfig;
+import org.pathoreason.model.CheckpointBundle;
+
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
@@ -81,11 +84,7 @@ public final class ModelCommand implements Runnable {
                 PreprocessorConfig pre = PreprocessorConfig.defaults();
                 long max = maxPixels != null ? maxPixels : tiny ? 448L * 448 : pre.maxPixels();
                 pre = pre.withPixelBounds(Math.min(pre.minPixels(), max), max);
-                ObjectNode generation = Json.MAPPER.createObjectNode();
-                generation.put("bos_token_id", tok.endOfTextId());
-                generation.putArray("eos_token_id").add(tok.imEndId()).add(tok.endOfTextId());
-                generation.put("pad_token_id", tok.endOfTextId());
-                generation.put("do_sample", false);
+                ObjectNode generation = GenerationConfig.greedy(tok.endOfTextId(), CheckpointBundle.chatStopIds(tok)).toJson();
                 Path tokenizerFile = Files.isDirectory(tokenizer) ? tokenizer.resolve("tokenizer.json") : tokenizer;
                 long t0 = System.nanoTime();
                 try (Qwen2VLModel model = Qwen2VLModel.random(cfg, seed, root)) {

@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.generate.Answer;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.pathoreason.data.synth.FindingProbe;
+import org.pathoreason.train.FindingProbe;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;

@@ -55,6 +55,36 @@ public record Sample(
         question = question == null ? "" : question;
     }
 
+    public Sample withImages(List<String> newImages) {
+        return new Sample(id, newImages, question, options, answer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withQuestion(String newQuestion) {
+        return new Sample(id, images, newQuestion, options, answer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withOptions(List<String> newOptions) {
+        return new Sample(id, images, question, newOptions, answer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withAnswer(String newAnswer) {
+        return new Sample(id, images, question, options, newAnswer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withReasoning(Reasoning newReasoning) {
+        return new Sample(id, images, question, options, answer, answerText, newReasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withMeta(Map<String, Object> newMeta) {
+        return new Sample(id, images, question, options, answer, answerText, reasoning, caption, entities, task,
+                subset, newMeta);
+    }
+
     /** The reasoning target: what is seen, then how it leads to the answer. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Reasoning(String observe, String think) {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
 import java.util.List;
-import org.pathoreason.data.DataException;
 
 /**
  * A small RFC 4180 reader: comma-separated fields, double-quoted fields may hold commas, line breaks and doubled
@@ -60,7 +59,7 @@ final class CsvReader implements Closeable {
                 while (true) {
                     c = read();
                     if (c < 0) {
-                        throw new DataException(source + ":" + quoteLine
+                        throw new GraphException(source + ":" + quoteLine
                                 + ": unterminated quoted field (a '\"' is never closed)");
                     }
                     if (c == '"') {
@@ -78,7 +77,7 @@ final class CsvReader implements Closeable {
                     field.append((char) c);
                 }
                 if (end >= 0 && end != ',' && end != '\n' && end != '\r') {
-                    throw new DataException(source + ":" + line
+                    throw new GraphException(source + ":" + line
                             + ": unexpected character '" + (char) end + "' after a closing quote (expected , or end of line)");
                 }
             } else {

@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.pathoreason.data.DataException;
 
 /**
  * PrimeKG's {@code kg.csv}: one edge per row with both end nodes spelled out. Columns are found by name in the
@@ -32,13 +31,13 @@ final class PrimeKgFormat {
         try (CsvReader csv = new CsvReader(reader, source)) {
             List<String> header = csv.next();
             if (header == null) {
-                throw DataException.at(source, 1, "empty file (expected a PrimeKG header: " + String.join(",", COLUMNS) + ")");
+                throw GraphException.at(source, 1, "empty file (expected a PrimeKG header: " + String.join(",", COLUMNS) + ")");
             }
             int[] col = new int[COLUMNS.size()];
             for (int i = 0; i < col.length; i++) {
                 col[i] = header.indexOf(COLUMNS.get(i));
                 if (col[i] < 0) {
-                    throw DataException.at(source, csv.recordLine(), "missing column '" + COLUMNS.get(i)
+                    throw GraphException.at(source, csv.recordLine(), "missing column '" + COLUMNS.get(i)
                             + "' (PrimeKG kg.csv needs " + String.join(", ", COLUMNS) + ")");
                 }
             }
@@ -49,7 +48,7 @@ final class PrimeKgFormat {
             while ((row = csv.next()) != null) {
                 long line = csv.recordLine();
                 if (row.size() != header.size()) {
-                    throw DataException.at(source, line, "expected " + header.size() + " fields as in the header, found "
+                    throw GraphException.at(source, line, "expected " + header.size() + " fields as in the header, found "
                             + row.size());
                 }
                 try {
@@ -60,7 +59,7 @@ final class PrimeKgFormat {
                             d -> d.isBlank() ? Map.of() : AttributeMap.freeze(Map.of("display", d)));
                     builder.addRelation(new Relation(x, type, y, attrs));
                 } catch (IllegalArgumentException e) {
-                    throw DataException.at(source, line, e.getMessage());
+                    throw GraphException.at(source, line, e.getMessage());
                 }
             }
         }

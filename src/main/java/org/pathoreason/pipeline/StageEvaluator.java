@@ -12,7 +12,8 @@ import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
-import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoredItem;
 import org.pathoreason.reward.RewardInput;
@@ -58,10 +59,10 @@ final class StageEvaluator {
                 .withScoring(ScoreOptions.DEFAULTS.withExtraction(extraction)).withProgress(progress).withExamples(8)
                 .withDataName(testFile.toString());
         EvalResult result;
-        try (NDManager root = Engines.newManager(); LoadedCheckpoint ckpt = LoadedCheckpoint.load(model, root)) {
-            result = new EvalRunner(ckpt.model(), ckpt.tokenizer(), ckpt.processor(),
-                    options.withModelName(ckpt.name()).withChatTemplate(ckpt.chatTemplate())).run(testSamples, testFile.getParent());
+        try (CheckpointBundle ckpt = CheckpointBundle.open(model)) {
+            result = new EvalRunner(ckpt, options.withModelName(ckpt.name())).run(testSamples, testFile.getParent());
         }
+        EvalReport.write(result, options.examples());
         Scored scored = score(stage, result.score().items());
         QuestionRewards.write(outDir.resolve(QuestionRewards.FILE), scored.rewards());
         return scored.scores();

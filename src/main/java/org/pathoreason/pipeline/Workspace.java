@@ -18,7 +18,7 @@ import org.pathoreason.data.synth.SynthOptions;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.text.BpeModel;
 import org.pathoreason.text.BpeTokenizerTrainer;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.Tokenizer;
 import org.pathoreason.text.TokenizerConfig;

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
@@ -168,7 +170,7 @@ public final class AdamW implements AutoCloseable {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
         }
-        Tensors.noGrad(() -> {
+        NoGrad.get(() -> {
             for (Slot s : slots.values()) {
                 NDArray grad = grads.of(s.param);
                 if (grad != null) {

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.ndarray.NDArray;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -83,7 +85,7 @@ public final class Gradients {
          * as {@code torch.nn.utils.clip_grad_norm_} computes it.
          */
         public double globalNorm() {
-            return Tensors.noGrad(() -> {
+            return NoGrad.get(() -> {
                 double sumSquares = 0;
                 for (NDArray g : grads) {
                     try (NDArray norm = g.norm()) {
@@ -100,7 +102,7 @@ public final class Gradients {
             if (factor == 1.0) {
                 return;
             }
-            Tensors.noGrad(() -> {
+            NoGrad.get(() -> {
                 grads.forEach(g -> g.muli(factor));
                 return null;
             });

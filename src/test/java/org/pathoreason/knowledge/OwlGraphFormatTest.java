@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pathoreason.data.DataException;
+import org.pathoreason.knowledge.GraphException;
 
 class OwlGraphFormatTest {
 
@@ -83,7 +83,7 @@ class OwlGraphFormatTest {
     void malformedXmlNamesLine() throws Exception {
         Path file = dir.resolve("bad.owl");
         Files.writeString(file, SMALL.replace("<owl:Class rdf:about=\"#Inflammation\"/>", "<owl:Class rdf:about=\"#Inflammation\">"));
-        assertThatThrownBy(() -> KnowledgeGraph.load(file)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> KnowledgeGraph.load(file)).isInstanceOf(GraphException.class)
                 .hasMessageStartingWith(file + ":" + lineOf(SMALL, "</rdf:RDF>") + ":")
                 .hasMessageContaining("malformed XML").hasMessageContaining("</owl:Class>");
         Path notRdf = dir.resolve("x.xml");

@@ -328,7 +328,7 @@ public final class SynthGenerator {
     }
 
     /** A well-mixed 64-bit seed from a base seed and a stream number (SplitMix64 finaliser). */
-    static long mix(long seed, long stream) {
+    public static long mix(long seed, long stream) {
         long z = seed + stream * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

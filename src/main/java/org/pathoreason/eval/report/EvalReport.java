@@ -30,6 +30,15 @@ public final class EvalReport {
      * @param imageBase the folder relative sample image paths are resolved against; null shows no images
      * @param info extra overview lines (model, data file, prompt style, ...)
      */
+    /** Writes {@code report.html} for a finished evaluation into its output folder. */
+    public static void write(org.pathoreason.eval.EvalResult result, int examples) {
+        if (result.outDir() == null) {
+            throw new IllegalArgumentException("an in-memory evaluation has no folder to write a report into");
+        }
+        write(result.outDir(), result.score(), new Options(result.title(), examples, result.imageBase(),
+                result.details()));
+    }
+
     public record Options(String title, int examples, Path imageBase, Map<String, Object> info) {
 
         public Options {

@@ -271,6 +271,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     }
 
     @Override
+    public long imageTokenId() {
+        return config.tokens().imageTokenId();
+    }
+
+    @Override
     public java.util.Set<Long> reservedTokenIds() {
         return java.util.Set.of((long) config.tokens().imageTokenId(), (long) config.tokens().videoTokenId());
     }

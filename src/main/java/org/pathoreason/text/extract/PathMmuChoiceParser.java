@@ -1,5 +1,6 @@
 package org.pathoreason.text.extract;
 
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +31,7 @@ public final class PathMmuChoiceParser {
     /**
      * The option text PathMMU compares against: its prompt builder keeps {@code option.split(')')[1].strip()} of
      * an option written {@code "A) text"}, so a text with its own ')' is cut there. For an option given without its
-     * letter prefix (as in {@code Sample.options}) that is the part before its first ')'.
+     * letter prefix (as in a canonical sample's options) that is the part before its first ')'.
      */
     public static String optionText(String optionWithoutLetter) {
         return PythonStrings.strip(PythonStrings.split(optionWithoutLetter, ")").get(0));

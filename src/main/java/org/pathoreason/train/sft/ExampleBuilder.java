@@ -1,14 +1,21 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.PromptEncoder;
+import org.pathoreason.data.DataException;
+import org.pathoreason.image.ImageCache;
+import org.pathoreason.image.QwenImageProcessor;
+import org.pathoreason.image.PreprocessorConfig;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.pathoreason.data.Sample;
-import org.pathoreason.text.ChatMessage;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.ReasoningTags;
 import org.pathoreason.text.SpecialTokens;
@@ -86,14 +93,16 @@ public final class ExampleBuilder {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final Settings settings;
-    private final PromptBuilder prompts;
+    private final PromptEncoder prompts;
     private final long imagePadId;
 
     public ExampleBuilder(Tokenizer tokenizer, ChatTemplate template, Settings settings) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.template = Objects.requireNonNull(template, "template");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.prompts = new PromptBuilder(settings.promptStyle());
+        // the one prompt path; images are processed by the caller, so the encoder's own cache stays empty
+        this.prompts = new PromptEncoder(tokenizer, new ImageCache(new QwenImageProcessor(PreprocessorConfig.defaults()),
+                0), template, settings.promptStyle(), null, this::shown);
         this.imagePadId = tokenizer.imagePadId();
         tokenizer.imEndId(); // fail early on a tokenizer without the chat-format tokens
     }
@@ -102,26 +111,19 @@ public final class ExampleBuilder {
         return settings;
     }
 
-    /** The prompt messages (system and user turns) for a sample, guidance handled. */
-    public List<ChatMessage> promptMessages(Sample sample) {
-        return promptMessages(sample, settings.masking().question(sample));
-    }
-
-    private List<ChatMessage> promptMessages(Sample sample, TrajectoryMasking.Question question) {
-        Sample shown;
+    /**
+     * What the model is shown of a sample: guidance removed from (or added to) the question; for pretraining the
+     * caption prompt (the sample's question only when it is a caption sample).
+     */
+    public Sample shown(Sample sample) {
+        TrajectoryMasking.Question question = settings.masking().question(sample);
         if (settings.stage() == Stage.PRETRAIN) {
             String q = Sample.CAPTION.equals(sample.task()) ? question.text() : "";
-            shown = new Sample(sample.id(), sample.images(), q, List.of(), null, null, null, sample.caption(), null,
+            return new Sample(sample.id(), sample.images(), q, List.of(), null, null, null, sample.caption(), null,
                     Sample.CAPTION, sample.subset(), null);
-        } else {
-            shown = new Sample(sample.id(), sample.images(), question.text(), sample.options(), sample.answer(),
-                    sample.answerText(), null, null, null, sample.task(), sample.subset(), null);
         }
-        try {
-            return prompts.messages(shown);
-        } catch (IllegalArgumentException e) {
-            throw new SampleProblem(e.getMessage());
-        }
+        return new Sample(sample.id(), sample.images(), question.text(), sample.options(), sample.answer(),
+                sample.answerText(), null, null, null, sample.task(), sample.subset(), null);
     }
 
     /**
@@ -213,9 +215,13 @@ public final class ExampleBuilder {
                     + " images; got " + images.size() + " files and " + imageTokenCounts.size() + " token counts");
         }
         TrajectoryMasking.Question question = settings.masking().question(sample);
-        List<ChatMessage> messages = promptMessages(sample, question);
         String target = targetText(sample);
-        String prompt = template.render(messages, imageTokenCounts, true);
+        String prompt;
+        try {
+            prompt = prompts.promptText(sample, imageTokenCounts);
+        } catch (DataException e) {
+            throw new SampleProblem(e.getMessage());
+        }
 
         List<TrajectoryMasking.Span> spans = new ArrayList<>(settings.masking().lossSpans(target));
         spans.add(new TrajectoryMasking.Span(SpecialTokens.IM_END, true));
@@ -265,17 +271,10 @@ public final class ExampleBuilder {
     }
 
     private void checkImagePads(Sample sample, long[] promptIds, List<Integer> counts) {
-        int pads = 0;
-        for (long id : promptIds) {
-            if (id == imagePadId) {
-                pads++;
-            }
-        }
-        int expected = sum(counts);
-        if (pads != expected) {
-            // Either the tokenizer splits <|image_pad|> or the question itself holds pad tokens.
-            throw new SampleProblem("sample '" + sample.id() + "': the prompt has " + pads + " image pad tokens, "
-                    + "the images need " + expected + " (does the text contain " + SpecialTokens.IMAGE_PAD + "?)");
+        try {
+            PromptEncoder.checkImagePads(sample.id(), promptIds, imagePadId, sum(counts));
+        } catch (DataException e) {
+            throw new SampleProblem(e.getMessage());
         }
     }
 

@@ -1,5 +1,9 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.train.OnBadSample;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;

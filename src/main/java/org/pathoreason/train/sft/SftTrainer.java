@@ -1,5 +1,13 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.VisionLanguageModel;
+
+import org.pathoreason.train.TrainingData;
+import org.pathoreason.train.BadSampleLog;
+
+import org.pathoreason.image.ImageCache;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -23,15 +31,11 @@ import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.knowledge.KnowledgeGraph;
-import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ParameterGroup;
 import org.pathoreason.model.io.CheckpointExtras;
 import org.pathoreason.model.io.Provenance;
-import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.SpecialTokens;
 import org.pathoreason.text.Tokenizer;
-import org.pathoreason.text.TokenizerConfig;
 import org.pathoreason.train.Checkpoint;
 import org.pathoreason.train.CheckpointManager;
 import org.pathoreason.train.ConfigLoader;
@@ -150,23 +154,23 @@ public final class SftTrainer {
             checkSameRun();
         }
 
-        try (Tokenizer tokenizer = Tokenizer.load(modelDir.resolve("tokenizer.json"))) {
-            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(opts));
+        try (NDManager root = Engines.newManager();
+             CheckpointBundle checkpoint = CheckpointBundle.open(modelDir, root)) {
+            Tokenizer tokenizer = checkpoint.tokenizer();
+            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(checkpoint, opts));
             ImageCache images = new ImageCache(processor, (long) opts.imageCacheMb() << 20);
-            ChatTemplate template = ChatTemplate.QWEN2_5_VL;
-            ExampleBuilder builder = new ExampleBuilder(tokenizer, template, new ExampleBuilder.Settings(stage,
-                    opts.promptStyleFor(stage), opts.targetFormat(), opts.answerStyleValue(), opts.masking(),
-                    train.maxLength()));
+            ChatTemplate template = checkpoint.chatTemplate();
+            ExampleBuilder builder = exampleBuilder(checkpoint, stage, opts, train.maxLength());
 
             // ---- data ----
             BadSampleLog bad = new BadSampleLog(opts.onBadSampleValue());
-            List<SftData.Located> all = SftData.read(data, opts.dataFormat(), bad);
-            List<SftData.Located> trainSamples = all;
-            List<SftData.Located> valSamples = List.of();
+            List<TrainingData.Located> all = TrainingData.read(data, opts.dataFormat(), bad);
+            List<TrainingData.Located> trainSamples = all;
+            List<TrainingData.Located> valSamples = List.of();
             if (!opts.valData().isBlank()) {
-                valSamples = SftData.read(Path.of(opts.valData()), opts.dataFormat(), bad);
+                valSamples = TrainingData.read(Path.of(opts.valData()), opts.dataFormat(), bad);
             } else if (opts.valFraction() > 0) {
-                List<List<SftData.Located>> split = SftData.splitValidation(all, opts.valFraction(), train.seed());
+                List<List<TrainingData.Located>> split = TrainingData.splitValidation(all, opts.valFraction(), train.seed());
                 trainSamples = split.get(0);
                 valSamples = split.get(1);
             }
@@ -191,7 +195,7 @@ public final class SftTrainer {
                     bad.skipped(), bad.tooLongCount(), trainSet.truncated());
 
             long totalSteps = train.totalSteps(examples.size());
-            String fingerprint = SftData.fingerprint(data);
+            String fingerprint = TrainingData.fingerprint(data);
             if (resumeFrom.isEmpty()) {
                 Map<String, Object> extra = new LinkedHashMap<>();
                 extra.put("data", data.toAbsolutePath().toString());
@@ -205,42 +209,33 @@ public final class SftTrainer {
                 RunInfo.recordResume(runDir, resumeFrom.get().step());
             }
 
-            try (NDManager root = Engines.newManager();
-                 Qwen2VLModel model = Qwen2VLModel.load(modelDir, root)) {
-                checkVocabulary(model, tokenizer);
+            {
+                VisionLanguageModel model = checkpoint.model();
                 model.setFrozen(ParameterGroup.VISION, train.freezeVision());
                 model.setFrozen(ParameterGroup.MERGER, train.freezeMerger());
                 model.setFrozen(ParameterGroup.LANGUAGE, train.freezeLanguage());
                 Loop loop = new Loop(model, root, tokenizer, template, processor, images, trainSet, validation,
-                        totalSteps, fingerprint, dataSummary, checkpoints, builder);
+                        totalSteps, fingerprint, dataSummary, checkpoints, builder, checkpoint.extras(processor));
                 return loop.run(resumeFrom);
             }
         }
     }
 
-    private PreprocessorConfig preprocessorConfig(SftOptions opts) {
-        PreprocessorConfig base;
-        Path file = modelDir.resolve("preprocessor_config.json");
-        try {
-            base = Files.isRegularFile(file) ? PreprocessorConfig.read(file) : PreprocessorConfig.defaults();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
+    /** How a run of this stage turns samples into examples: with the checkpoint's tokenizer and chat template. */
+    public static ExampleBuilder exampleBuilder(CheckpointBundle checkpoint, Stage stage, SftOptions opts,
+            int maxLength) {
+        return new ExampleBuilder(checkpoint.tokenizer(), checkpoint.chatTemplate(), new ExampleBuilder.Settings(
+                stage, opts.promptStyleFor(stage), opts.targetFormat(), opts.answerStyleValue(), opts.masking(),
+                maxLength));
+    }
+
+    private static PreprocessorConfig preprocessorConfig(CheckpointBundle checkpoint, SftOptions opts) {
+        PreprocessorConfig base = checkpoint.processor().config();
         long min = opts.minPixels() > 0 ? opts.minPixels() : base.minPixels();
         long max = opts.maxPixels() > 0 ? opts.maxPixels() : base.maxPixels();
         return min == base.minPixels() && max == base.maxPixels() ? base : base.withPixelBounds(min, max);
     }
 
-    private static void checkVocabulary(Qwen2VLModel model, Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() > model.vocabSize()) {
-            throw new ModelException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model's vocabulary "
-                    + "has " + model.vocabSize() + " rows");
-        }
-        if (tokenizer.imagePadId() != model.config().tokens().imageTokenId()) {
-            throw new ModelException("the tokenizer's " + SpecialTokens.IMAGE_PAD + " is id " + tokenizer.imagePadId()
-                    + " but the model's image_token_id is " + model.config().tokens().imageTokenId());
-        }
-    }
 
     /** A resumed run must have the config it was started with. */
     private void checkSameRun() {
@@ -295,7 +290,7 @@ public final class SftTrainer {
 
     /** The state of one training call. */
     private final class Loop {
-        private final Qwen2VLModel model;
+        private final VisionLanguageModel model;
         private final NDManager root;
         private final Tokenizer tokenizer;
         private final ChatTemplate template;
@@ -313,10 +308,11 @@ public final class SftTrainer {
         private final TrainConfig train;
         private final CheckpointExtras extras;
 
-        Loop(Qwen2VLModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
+        Loop(VisionLanguageModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
                 QwenImageProcessor processor, ImageCache images, SftData.Examples trainSet,
                 List<TrainingExample> validation, long totalSteps, String fingerprint,
-                Map<String, Object> dataSummary, CheckpointManager checkpoints, ExampleBuilder builder) {
+                Map<String, Object> dataSummary, CheckpointManager checkpoints, ExampleBuilder builder,
+                CheckpointExtras extras) {
             this.model = model;
             this.root = root;
             this.tokenizer = tokenizer;
@@ -333,11 +329,7 @@ public final class SftTrainer {
             this.dataSummary = dataSummary;
             this.checkpoints = checkpoints;
             this.train = resolved.config().train();
-            this.extras = new CheckpointExtras(modelDir, model.config().toJson(), tokenizer.json(),
-                    () -> TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH),
-                    () -> CheckpointExtras.generationConfig(tokenizer.padId(), tokenizer.imEndId(),
-                            tokenizer.endOfTextId()),
-                    processor.config().toJson());
+            this.extras = extras;
         }
 
         Result run(Optional<Checkpoint> resumeFrom) {

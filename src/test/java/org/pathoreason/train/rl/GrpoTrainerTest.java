@@ -201,7 +201,7 @@ class GrpoTrainerTest {
             RolloutCollector collector = new RolloutCollector(policy, RlFixtures.DECODER, RlFixtures.letterShare('h'),
                     rl, java.util.Set.of(RlFixtures.STOP));
             List<RolloutCollector.PromptItem> prompts = RlFixtures.samples(3).stream()
-                    .map(s -> new RolloutCollector.PromptItem(s, RlFixtures.ENCODER.encode(s))).toList();
+                    .map(s -> new RolloutCollector.PromptItem(s, RlFixtures.ENCODER.apply(s))).toList();
             RolloutBatch batch = new RolloutBatch(collector.collect(prompts, 5, root), rl.groupSize());
             float[][] recomputed = PolicyLogProbs.noGrad(policy, batch, 1.0, 5, RlFixtures.STOP, root);
             float[][] sampled = batch.samplerLogProbs();

@@ -25,13 +25,13 @@ class PolicyUpdateTest {
     private static RolloutBatch fixedRollout() {
         Sample a = RlFixtures.sample("txt-a", "tissue");
         Sample b = RlFixtures.sample("img-b", "gland");
-        RolloutGroup ga = new RolloutGroup(a, RlFixtures.ENCODER.encode(a), List.of(
+        RolloutGroup ga = new RolloutGroup(a, RlFixtures.ENCODER.apply(a), List.of(
                 RlFixtures.completion(7, 7, 8, RlFixtures.STOP),
                 RlFixtures.completion(10, 11, 12, 13, RlFixtures.STOP),
                 RlFixtures.completion(20, 21, RlFixtures.STOP),
                 RlFixtures.completion(30, 31, 32, 33, 34)),
                 rewards(1, 0, 0, 0));
-        RolloutGroup gb = new RolloutGroup(b, RlFixtures.ENCODER.encode(b), List.of(
+        RolloutGroup gb = new RolloutGroup(b, RlFixtures.ENCODER.apply(b), List.of(
                 RlFixtures.completion(14, 15, RlFixtures.STOP),
                 RlFixtures.completion(3, 4, 5, 6, RlFixtures.STOP),
                 RlFixtures.completion(40, 41, 42, RlFixtures.STOP),

@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.data.PromptEncoder;
+
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +11,7 @@ import java.util.Set;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.TokenDecoder;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.model.qwen2vl.TinyModels;
@@ -57,7 +59,7 @@ final class RlFixtures {
         return out;
     }
 
-    static final PromptEncoder ENCODER = sample -> {
+    static final java.util.function.Function<Sample, Prompt> ENCODER = sample -> {
         long[] text = letters(sample.question());
         if (sample.id().startsWith("img")) {
             long[] ids = TinyModels.prompt(IMAGE_GRID, new long[] {TinyModels.BOS}, java.util.Arrays.copyOfRange(text,
@@ -153,7 +155,7 @@ final class RlFixtures {
 
     static GrpoTrainer.Builder trainer(GrpoConfig config, Qwen2VLModel policy, Reward reward, List<Sample> samples,
                                        java.nio.file.Path runDir, NDManager root) {
-        return GrpoTrainer.builder().setConfig(config).setPolicy(policy).setPromptEncoder(ENCODER)
+        return GrpoTrainer.builder().setConfig(config).setPolicy(policy).setPrompts(ENCODER)
                 .setTokenDecoder(DECODER).setStopTokenIds(Set.of(STOP)).setReward(reward).setSamples(samples)
                 .setRunDir(runDir).setManager(root).optProgress(false);
     }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.reward.RewardResult;
 
 /** The per-step rollout metrics, including accuracy per question subset. */

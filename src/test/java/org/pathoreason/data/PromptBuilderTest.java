@@ -1,4 +1,10 @@
-package org.pathoreason.text;
+package org.pathoreason.data;
+
+import org.pathoreason.text.ChatTemplate;
+import org.pathoreason.text.SystemPrompts;
+
+import org.pathoreason.text.ChatMessage;
+import org.pathoreason.text.PromptStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.pathoreason.data.Sample;
 
 class PromptBuilderTest {
 

@@ -1,9 +1,11 @@
-package org.pathoreason.text;
+package org.pathoreason.data;
+
+import org.pathoreason.text.ChatMessage;
+import org.pathoreason.text.PromptStyle;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.pathoreason.data.Sample;
 
 /**
  * Turns a {@link Sample} into the chat messages put to the model: an optional system prompt (by

@@ -1,4 +1,4 @@
-package org.pathoreason.generate;
+package org.pathoreason.model;
 
 import java.util.List;
 

@@ -1,12 +1,9 @@
-package org.pathoreason.train.sft;
+package org.pathoreason.image;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.pathoreason.image.ProcessedImage;
-import org.pathoreason.image.QwenImageProcessor;
 
 /**
  * Preprocessed images by file, so that each image of a run is decoded, resized and normalised once. Images are
@@ -39,9 +36,9 @@ public final class ImageCache {
     /**
      * The preprocessed image of {@code file}.
      *
-     * @throws IOException when the file cannot be read or decoded (the message names it)
+     * @throws ImageReadException when the file cannot be read or decoded (the message names it)
      */
-    public ProcessedImage get(Path file) throws IOException {
+    public ProcessedImage get(Path file) {
         Path key = file.toAbsolutePath().normalize();
         ProcessedImage image = cached.get(key);
         if (image != null) {
@@ -49,9 +46,11 @@ public final class ImageCache {
         }
         try {
             image = processor.process(key);
+        } catch (java.io.IOException e) {
+            throw new ImageReadException(key + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             // e.g. an aspect ratio the processor refuses
-            throw new IOException(key + ": " + e.getMessage(), e);
+            throw new ImageReadException(key + ": " + e.getMessage(), e);
         }
         processed++;
         long bytes = 4L * image.patches().length;

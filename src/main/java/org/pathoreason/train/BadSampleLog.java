@@ -1,4 +1,4 @@
-package org.pathoreason.train.sft;
+package org.pathoreason.train;
 
 import java.util.ArrayList;
 import java.util.Collections;

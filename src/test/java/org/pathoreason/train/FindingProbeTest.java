@@ -1,4 +1,7 @@
-package org.pathoreason.data.synth;
+package org.pathoreason.train;
+
+import org.pathoreason.data.synth.Finding;
+import org.pathoreason.data.synth.SynthWorld;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,8 @@
-package org.pathoreason.data.synth;
+package org.pathoreason.train;
+
+import org.pathoreason.data.synth.SynthGenerator;
+import org.pathoreason.data.synth.SynthWorld;
+import org.pathoreason.data.synth.TileRenderer;
 
 import ai.djl.Device;
 import ai.djl.Model;

@@ -1,4 +1,4 @@
-package org.pathoreason.train.rl;
+package org.pathoreason.engine;
 
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.function.Supplier;
@@ -7,12 +7,12 @@ import java.util.function.Supplier;
  * Runs work with PyTorch's autograd recording off, as {@code torch.no_grad()}. DJL turns it off when the engine
  * starts, but PyTorch keeps the flag per thread, so rollouts and reference passes say so explicitly.
  */
-final class NoGrad {
+public final class NoGrad {
 
     private NoGrad() {
     }
 
-    static <T> T get(Supplier<T> body) {
+    public static <T> T get(Supplier<T> body) {
         boolean was = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try {
