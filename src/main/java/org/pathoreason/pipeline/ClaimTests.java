@@ -31,7 +31,7 @@ public final class ClaimTests {
 
     /** How the interval of a part over the seeds was made. */
     public static final String T_OVER_SEEDS = "t over seeds";
-    public static final String BOOTSTRAP_ONE_SEED = "paired bootstrap over questions (one seed)";
+    public static final String BOOTSTRAP_ONE_SEED = "bootstrap over questions, one seed";
 
     private ClaimTests() {
     }
@@ -183,7 +183,7 @@ public final class ClaimTests {
         for (ClaimResult c : results) {
             sb.append(String.format(Locale.ROOT, "%-24s %-14s %s%n", c.name(), c.verdict().text(), c.source()));
             for (PartResult p : c.parts()) {
-                sb.append(String.format(Locale.ROOT, "  %-40s %s %s  (%s, %d)  %s%n", p.test(),
+                sb.append(String.format(Locale.ROOT, "  %-40s %s %s  (%s, k=%d)  %s%n", p.test(),
                         signed(p.difference().estimate(), p.part().measure()), range(p.difference(),
                                 p.part().measure()), p.interval(), p.seeds().size(), p.verdict().text()));
                 for (SeedResult s : p.seeds()) {
@@ -217,8 +217,8 @@ public final class ClaimTests {
         for (ClaimResult c : results) {
             for (PartResult p : c.parts()) {
                 rows.add(List.of(c.name(), c.source(), p.test(), signed(p.difference().estimate(),
-                        p.part().measure()), range(p.difference(), p.part().measure()), p.interval() + " ("
-                        + p.seeds().size() + ")", p.verdict().text(), c.verdict().text()));
+                        p.part().measure()), range(p.difference(), p.part().measure()), p.interval() + ", k="
+                        + p.seeds().size(), p.verdict().text(), c.verdict().text()));
             }
         }
         html.table(List.of("claim", "source", "part", "difference", "95% interval", "interval", "part verdict",
