@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With an output folder, each completion is appended to {@code predictions.jsonl} (one flushed line) as soon as
  * its batch ends; a run that is killed resumes from that file, skipping the ids it holds (a last line cut short
- * is dropped and generated again). At the end the file is rewritten in sample order, and {@code metrics.json} and
- * {@code eval.json} are written ({@code eval.report.EvalReport.write} adds {@code report.html}).
+ * is dropped and generated again). At the end the file is rewritten in sample order, and {@code metrics.json},
+ * {@code questions.jsonl} (each question's outcome, for paired comparisons of runs) and {@code eval.json} are
+ * written ({@code eval.report.EvalReport.write} adds {@code report.html}).
  *
  * <p>Prompts are rendered with the checkpoint's chat template ({@link CheckpointBundle#chatTemplate()}), which
  * honours the folder's own {@code chat_template} where it can be rendered and otherwise warns that the built-in
@@ -165,6 +166,8 @@ public final class EvalRunner {
             }
             Predictions.write(predFile, file);
             score.report().write(out.resolve(EvalOptions.METRICS));
+            QuestionOutcome.write(out.resolve(QuestionOutcome.FILE), score.items().stream().map(QuestionOutcome::of)
+                    .toList());
             info.write(out.resolve(EvalOptions.RUN_INFO));
         }
         return new EvalResult(score, ordered, info, out, title(), reportInfo(info),

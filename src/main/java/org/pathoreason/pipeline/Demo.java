@@ -49,7 +49,18 @@ public final class Demo {
                 + "reward (knowledge-graph rubric judge) and the entity reward. Every stage is evaluated on the "
                 + "same held-out test split. Beside them a CLIP dual encoder is trained on the world's captions and "
                 + "evaluated zero-shot, by retrieval and by probes.";
-        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), log, progress)
+        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), CLAIMS, log, progress)
                 .withClipStage();
     }
+
+    /** What the demo's stages are expected to show, tested as the ablation's claims are ({@link ClaimTests}). */
+    public static final List<Claim> CLAIMS = List.of(
+            new Claim("grpo > sft", "PathVLM-R1, Patho-R1: GRPO after SFT raises accuracy",
+                    List.of(Claim.Part.higher(Claim.Measure.ACCURACY, "grpo", "sft"))),
+            new Claim("grpo shorter", "PathVLM-R1: RL after SFT lowers the mean output tokens",
+                    List.of(Claim.Part.lower(Claim.Measure.OUTPUT_TOKENS, "grpo", "sft"))),
+            new Claim("process entity", "PathReasoner-R1: the entity reward raises the entity score without "
+                    + "lowering accuracy", List.of(Claim.Part.higher(Claim.Measure.ENTITY, "grpo_process", "grpo"),
+                            Claim.Part.notLower(Claim.Measure.ACCURACY, "grpo_process", "grpo",
+                                    Ablation.ACCURACY_MARGIN))));
 }

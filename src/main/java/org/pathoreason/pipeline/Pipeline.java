@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.pathoreason.util.AtomicFiles;
@@ -38,6 +39,7 @@ public final class Pipeline {
     private final String intro;
     private final Workspace workspace;
     private final List<StageSpec> stages;
+    private final List<Claim> claims;
     private final PrintStream log;
     private final boolean progress;
     private boolean clipStage;
@@ -46,15 +48,17 @@ public final class Pipeline {
      * @param title the report's title
      * @param intro the report's opening paragraph
      * @param stages in order; each parent must come before its children
+     * @param claims the papers' claims about these stages, tested on the stages' paired test results
      * @param log progress lines
      * @param progress show progress bars (stderr)
      */
-    public Pipeline(String title, String intro, Workspace workspace, List<StageSpec> stages, PrintStream log,
-            boolean progress) {
+    public Pipeline(String title, String intro, Workspace workspace, List<StageSpec> stages, List<Claim> claims,
+            PrintStream log, boolean progress) {
         this.title = Objects.requireNonNull(title, "title");
         this.intro = Objects.requireNonNull(intro, "intro");
         this.workspace = Objects.requireNonNull(workspace, "workspace");
         this.stages = List.copyOf(stages);
+        this.claims = List.copyOf(claims);
         this.log = Objects.requireNonNull(log, "log");
         this.progress = progress;
         Set<String> seen = new HashSet<>();
@@ -65,6 +69,14 @@ public final class Pipeline {
             }
             if (!seen.add(s.name())) {
                 throw new IllegalArgumentException("two stages are named " + s.name());
+            }
+        }
+        for (Claim c : this.claims) {
+            for (Claim.Part p : c.parts()) {
+                if (!seen.contains(p.stage()) || !seen.contains(p.baseline())) {
+                    throw new IllegalArgumentException("claim " + c.name() + " compares " + p.stage() + " with "
+                            + p.baseline() + ", not both stages of this pipeline " + seen);
+                }
             }
         }
     }
@@ -83,6 +95,10 @@ public final class Pipeline {
         return clipStage && !workspace.settings().clip().isEmpty();
     }
 
+    public List<Claim> claims() {
+        return claims;
+    }
+
     /** Runs (or resumes) every stage, then writes the results and the report. */
     public Result run() {
         long t0 = System.nanoTime();
@@ -97,19 +113,28 @@ public final class Pipeline {
         }
         ClipStage.Scores clip = runsClip() ? ClipStage.run(workspace, log, count, count) : null;
         double wall = Workspace.seconds(t0);
-        Path results = writeResults(scores, clip, wall);
-        Path report = PipelineReport.write(workspace, title, intro, stages, scores, clip, wall);
+        // one seed: each claim's verdict rests on the question bootstrap alone (no training noise in it)
+        List<ClaimTests.ClaimResult> tested = ClaimTests.test(claims,
+                Map.of(workspace.settings().seed(), workspace.root()));
+        Path results = writeResults(scores, clip, tested, wall);
+        Path report = PipelineReport.write(workspace, title, intro, stages, scores, clip, tested, wall);
         log.println();
         log.print(table(scores));
         if (clip != null) {
             log.printf(Locale.ROOT, "%nclip: %s%n", ClipStage.summary(clip));
+        }
+        if (!tested.isEmpty()) {
+            log.printf(Locale.ROOT, "%nclaims on this seed (stage - baseline over the same test questions, 95%% "
+                    + "paired bootstrap; run --seeds for intervals over seeds)%n");
+            log.print(ClaimTests.table(tested));
         }
         log.printf(Locale.ROOT, "results: %s%nreport:  %s%nwall time %.0f s%n", results, report, wall);
         log.flush();
         return new Result(scores, results, report, wall);
     }
 
-    private Path writeResults(List<StageScores> scores, ClipStage.Scores clip, double wall) {
+    private Path writeResults(List<StageScores> scores, ClipStage.Scores clip,
+            List<ClaimTests.ClaimResult> tested, double wall) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode arr = root.putArray("stages");
         for (int i = 0; i < scores.size(); i++) {
@@ -124,6 +149,7 @@ public final class Pipeline {
         if (clip != null) {
             root.set("clip", ClipStage.toJson(clip));
         }
+        root.set("claims", Json.MAPPER.valueToTree(tested));
         root.put("preset", workspace.settings().preset());
         root.put("seed", workspace.settings().seed());
         root.put("wall_seconds", wall);

@@ -43,7 +43,7 @@ final class PipelineReport {
     }
 
     static Path write(Workspace ws, String title, String intro, List<StageSpec> stages, List<StageScores> scores,
-            ClipStage.Scores clip, double wallSeconds) {
+            ClipStage.Scores clip, List<ClaimTests.ClaimResult> claims, double wallSeconds) {
         Path root = ws.root();
         HtmlReport html = new HtmlReport(title);
         html.section("What ran").paragraph(intro);
@@ -101,6 +101,9 @@ final class PipelineReport {
         }
         if (clip != null) {
             clipSection(html, clip);
+        }
+        if (!claims.isEmpty()) {
+            ClaimTests.html(html, claims);
         }
         Path plots = root.resolve("plots");
         Path chart = plots.resolve("stages.png");

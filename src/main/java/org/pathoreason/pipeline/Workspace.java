@@ -178,7 +178,7 @@ public final class Workspace {
                 throw new IllegalStateException("the synthetic world has a split '" + p.name()
                         + "' the pipeline does not size");
             }
-            plans.add(new SplitPlan(p.name(), n, p.mix(), p.mayUseUnseen()));
+            plans.add(p.withBaseCount(n));
         }
         return plans;
     }

@@ -231,7 +231,9 @@ class DemoPipelineTest {
             assertThat(st.get("accuracy_sd").asDouble()).isCloseTo(Math.abs(a0 - a1) / Math.sqrt(2), within(1e-12));
             assertThat(st.get("accuracy_min").asDouble()).isEqualTo(Math.min(a0, a1));
         }
-        assertThat(Files.readString(sr.reportFile())).contains("seed-1/report.html", "grpo_process");
+        assertThat(Files.readString(sr.reportFile())).contains("seed-1/report.html", "grpo_process",
+                "claims, tested", "McNemar p");
+        claimsAgreeWithTheStagesFigures(seedsOut, summary, sr);
     }
 
     @Test
@@ -259,6 +261,59 @@ class DemoPipelineTest {
 
     private static PrintStream printer(ByteArrayOutputStream sink) {
         return new PrintStream(sink, true, StandardCharsets.UTF_8);
+    }
+
+    private static StageScores stageScores(Path seedsOut, long seed, String stage) {
+        return StageScores.read(SeedRuns.seedDir(seedsOut, seed).resolve(stage).resolve("eval/scores.json"));
+    }
+
+    /**
+     * The per-question files reproduce each stage's figures exactly, so the claims' paired means are the table's
+     * accuracies, token counts and entity scores; over two seeds each part has a t interval around the mean of the
+     * seeds' differences.
+     */
+    private static void claimsAgreeWithTheStagesFigures(Path seedsOut, JsonNode summary, SeedRuns.Result sr) {
+        JsonNode claims = summary.get("claims");
+        assertThat(claims).hasSize(Demo.CLAIMS.size());
+        assertThat(sr.claims()).hasSize(Demo.CLAIMS.size());
+        for (JsonNode c : claims) {
+            assertThat(c.get("verdict").asText()).isIn("HOLDS", "DOES_NOT_HOLD", "UNDECIDED");
+            for (JsonNode p : c.get("parts")) {
+                String measure = p.get("part").get("measure").asText();
+                assertThat(p.get("interval").asText()).isEqualTo(ClaimTests.T_OVER_SEEDS);
+                double sum = 0;
+                for (JsonNode sd : p.get("seeds")) {
+                    long seed = sd.get("seed").asLong();
+                    StageScores stage = stageScores(seedsOut, seed, p.get("part").get("stage").asText());
+                    StageScores base = stageScores(seedsOut, seed, p.get("part").get("baseline").asText());
+                    double expectStage = switch (measure) {
+                        case "ACCURACY" -> stage.accuracy();
+                        case "OUTPUT_TOKENS" -> stage.meanOutputTokens();
+                        default -> stage.entityScore();
+                    };
+                    double expectBase = switch (measure) {
+                        case "ACCURACY" -> base.accuracy();
+                        case "OUTPUT_TOKENS" -> base.meanOutputTokens();
+                        default -> base.entityScore();
+                    };
+                    assertThat(sd.get("stage_mean").asDouble()).as(measure).isCloseTo(expectStage, within(1e-9));
+                    assertThat(sd.get("baseline_mean").asDouble()).as(measure).isCloseTo(expectBase, within(1e-9));
+                    JsonNode d = sd.get("difference");
+                    assertThat(d.get("estimate").asDouble()).isCloseTo(expectStage - expectBase, within(1e-9));
+                    assertThat(d.get("low").asDouble()).isLessThanOrEqualTo(d.get("estimate").asDouble());
+                    assertThat(d.get("high").asDouble()).isGreaterThanOrEqualTo(d.get("estimate").asDouble());
+                    if (measure.equals("ACCURACY")) {
+                        assertThat(sd.get("n").asInt()).isEqualTo(stage.nClosed());
+                        assertThat(sd.get("mcnemar_p").asDouble()).isBetween(0.0, 1.0);
+                    } else {
+                        assertThat(sd.get("n").asInt()).isEqualTo(stage.n());
+                        assertThat(sd.has("mcnemar_p")).isFalse();
+                    }
+                    sum += d.get("estimate").asDouble();
+                }
+                assertThat(p.get("difference").get("estimate").asDouble()).isCloseTo(sum / 2, within(1e-12));
+            }
+        }
     }
 
     private static void copyTree(Path from, Path to) throws java.io.IOException {

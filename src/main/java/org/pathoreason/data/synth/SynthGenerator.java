@@ -139,11 +139,23 @@ public final class SynthGenerator {
                 String image = IMAGES_DIR + "/" + plan.name() + "-" + String.format("%06d", i) + ".png";
                 Sample sample = writer.write(id, image, c, kind, letter, yes, new SplittableRandom(rnd.nextLong()),
                         Map.of("split", plan.name()));
+                if (!plan.reasoning()) {
+                    sample = withoutReasoning(sample);
+                }
                 samples.add(new Planned(sample, c, plan.name()));
             }
             out.put(plan.name(), samples);
         }
         return out;
+    }
+
+    /**
+     * The sample without its reasoning target (written after the reasoning, so that the random draws and hence
+     * every other split stay the same whether a split keeps its reasoning or not).
+     */
+    private static Sample withoutReasoning(Sample s) {
+        return new Sample(s.id(), s.images(), s.question(), s.options(), s.answer(), s.answerText(), null,
+                s.caption(), s.entities(), s.task(), s.subset(), s.meta());
     }
 
     /** Plans, renders and writes the whole dataset into {@code outDir} (replacing an earlier synth output). */

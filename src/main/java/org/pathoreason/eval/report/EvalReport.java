@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.pathoreason.data.Sample;
 import org.pathoreason.eval.MetricSet;
+import org.pathoreason.eval.QuestionOutcome;
 import org.pathoreason.eval.ScoreReport;
 import org.pathoreason.eval.ScoreResult;
 import org.pathoreason.eval.ScoredItem;
@@ -16,6 +17,7 @@ import org.pathoreason.text.metrics.PythonStrings;
 
 /**
  * Writes the outputs of a scored evaluation into a folder: {@code metrics.json} (the {@link ScoreReport}),
+ * {@code questions.jsonl} (each question's outcome, {@link QuestionOutcome}, for paired comparisons),
  * {@code report.html} (overview, tables per subset, task and question type, charts, example reasonings),
  * {@code plots/*.png} and {@code examples/*.png} (thumbnails of the example images). Used by {@code eval} and by
  * {@code score --report}.
@@ -53,6 +55,8 @@ public final class EvalReport {
     public static Path write(Path outDir, ScoreResult result, Options options) {
         ScoreReport rep = result.report();
         rep.write(outDir.resolve("metrics.json"));
+        QuestionOutcome.write(outDir.resolve(QuestionOutcome.FILE),
+                result.items().stream().map(QuestionOutcome::of).toList());
         HtmlReport html = new HtmlReport(options.title());
 
         html.section("Overview");

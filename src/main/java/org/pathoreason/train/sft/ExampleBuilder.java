@@ -35,7 +35,8 @@ import org.pathoreason.text.Tokenizer;
  *       caption.</li>
  *   <li>{@link Stage#SFT}: the assistant turn is {@code <think>T</think><answer>A</answer>}, with
  *       {@code <observe>O</observe>} first for {@link TargetFormat#OBSERVE_THINK_ANSWER}, or {@code <answer>A</answer>}
- *       alone for {@link TargetFormat#ANSWER}; {@code O} and {@code T} are the sample's {@code reasoning}, {@code A}
+ *       alone for {@link TargetFormat#ANSWER}, or {@code <think></think><answer>A</answer>} for
+ *       {@link TargetFormat#EMPTY_THINK_ANSWER} (the sample's reasoning, if any, unused); {@code O} and {@code T} are the sample's {@code reasoning}, {@code A}
  *       the option letter (optionally with the option's text, {@link AnswerStyle}) for multiple choice, else the
  *       answer text.</li>
  * </ul>
@@ -151,7 +152,9 @@ public final class ExampleBuilder {
             }
             tag(sb, ReasoningTags.Tag.OBSERVE, r.observe());
         }
-        if (settings.target() != TargetFormat.ANSWER) {
+        if (settings.target() == TargetFormat.EMPTY_THINK_ANSWER) {
+            sb.append(ReasoningTags.Tag.THINK.open()).append(ReasoningTags.Tag.THINK.close());
+        } else if (settings.target() != TargetFormat.ANSWER) {
             if (r == null || r.think() == null || r.think().isBlank()) {
                 throw new SampleProblem("sample '" + sample.id() + "' has no reasoning.think for the "
                         + settings.target().id() + " target");

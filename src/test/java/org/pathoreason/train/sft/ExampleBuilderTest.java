@@ -97,6 +97,13 @@ class ExampleBuilderTest {
                 List.of(), Task.MCQ, null, Map.of());
         assertThatThrownBy(() -> sft(TargetFormat.THINK_ANSWER, TrajectoryMasking.defaults()).targetText(noReasoning))
                 .isInstanceOf(SampleProblem.class).hasMessageContaining("no reasoning.think");
+        // answer-only data (the RL split) is SFT data only in the empty-think format, which the format check accepts
+        String empty = builder(Stage.SFT, PromptStyle.COT, TargetFormat.EMPTY_THINK_ANSWER, AnswerStyle.TEXT,
+                TrajectoryMasking.defaults(), 4096).targetText(noReasoning);
+        assertThat(empty).isEqualTo("<think></think><answer>" + SftFixtures.DIAGNOSES.get(0) + "</answer>");
+        assertThat(ReasoningTags.parse(empty).answer()).isEqualTo(SftFixtures.DIAGNOSES.get(0));
+        assertThat(org.pathoreason.reward.FormatReward.r1().matches(empty)).isTrue();
+        assertThat(TargetFormat.parse("empty-think-answer")).isEqualTo(TargetFormat.EMPTY_THINK_ANSWER);
         Sample noObserve = new Sample("m", List.of(), "Q?", SftFixtures.DIAGNOSES, "A", null,
                 new Sample.Reasoning(null, "t"), null, List.of(), Task.MCQ, null, Map.of());
         assertThatThrownBy(() -> sft(TargetFormat.OBSERVE_THINK_ANSWER, TrajectoryMasking.defaults())
