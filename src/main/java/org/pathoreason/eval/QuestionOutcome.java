@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -45,7 +47,7 @@ public record QuestionOutcome(String id, String subset, Boolean correct, boolean
         Double chance = null;
         if (it.isClosed()) {
             Sample s = it.sample();
-            chance = 1.0 / (Sample.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2);
+            chance = 1.0 / (Task.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2);
         }
         return new QuestionOutcome(it.id(), it.subsetKey(), it.correct(), !it.isMiss(), chance,
                 it.prediction().outputTokens());

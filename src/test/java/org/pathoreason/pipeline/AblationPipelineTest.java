@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +47,7 @@ class AblationPipelineTest {
         List<Sample> rl = SampleJsonl.read(out.resolve("data/rl.jsonl"));
         assertThat(rl).isNotEmpty().allMatch(s -> s.reasoning() == null && s.answer() != null);
         assertThat(SampleJsonl.read(out.resolve("world/rl.jsonl"))).allMatch(s -> s.reasoning() == null);
-        assertThat(SampleJsonl.read(out.resolve("data/sft.jsonl"))).allMatch(s -> Sample.CAPTION.equals(s.task())
+        assertThat(SampleJsonl.read(out.resolve("data/sft.jsonl"))).allMatch(s -> Task.CAPTION.equals(s.task())
                 || s.reasoning() != null && !s.reasoning().think().isBlank());
 
         // gamma and delta trained on it (every step logged, no sample refused) with the empty-think target
