@@ -104,7 +104,7 @@ public final class BenchCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--slide", defaultValue = "../shared/data/wsi/CMU-1-Small-Region.svs", paramLabel = "FILE",
+        @Option(names = "--slide", defaultValue = "src/test/resources/wsi/CMU-1-Small-Region.svs", paramLabel = "FILE",
                 description = "Slide (default: ${DEFAULT-VALUE}).")
         java.nio.file.Path slide;
 
