@@ -23,7 +23,7 @@ from scipy import stats
 
 def mcnemar_cases():
     out = []
-    for b, c in [(1, 9), (9, 1), (0, 0), (5, 5), (0, 6), (12, 20), (40, 61), (150, 190), (3, 0)]:
+    for b, c in [(1, 9), (9, 1), (0, 0), (5, 5), (0, 6), (12, 20), (40, 61), (150, 190), (3, 0), (19, 275), (29, 226), (0, 400)]:
         p = 1.0 if b + c == 0 else float(stats.binomtest(min(b, c), b + c, 0.5).pvalue)
         out.append({"only_first": b, "only_second": c, "p": p})
     return out

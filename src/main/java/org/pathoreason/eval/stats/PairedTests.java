@@ -2,8 +2,8 @@ package org.pathoreason.eval.stats;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.apache.commons.math3.distribution.BinomialDistribution;
 import org.apache.commons.math3.distribution.TDistribution;
+import org.apache.commons.math3.special.Beta;
 
 /**
  * Paired comparisons of two models answering the same questions, and of a difference replicated over seeds:
@@ -63,7 +63,13 @@ public final class PairedTests {
         if (n == 0) {
             return 1.0;
         }
-        double tail = new BinomialDistribution(null, n, 0.5).cumulativeProbability(Math.min(onlyFirst, onlySecond));
+        int k = Math.min(onlyFirst, onlySecond);
+        if (2 * k == n) {
+            return 1.0;
+        }
+        // P(X <= k) = I_{1/2}(n - k, k + 1), the regularized incomplete beta, computed directly: commons-math's
+        // BinomialDistribution takes it as 1 - I_{1/2}(k + 1, n - k) and loses a tail below 1e-16 to cancellation
+        double tail = Beta.regularizedBeta(0.5, n - k, k + 1.0);
         return Math.min(1.0, 2 * tail);
     }
 
