@@ -15,7 +15,10 @@ import javax.imageio.ImageIO;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 import org.pathoreason.util.Progress;
+import org.pathoreason.wsi.ClipPatchEncoder;
+import org.pathoreason.wsi.ClipTileSelector;
 import org.pathoreason.wsi.CoordsFiles;
+import org.pathoreason.wsi.ImageEncoder;
 import org.pathoreason.wsi.DeepZoomWriter;
 import org.pathoreason.wsi.FeatureExtractor;
 import org.pathoreason.wsi.FeatureListener;
@@ -491,7 +494,8 @@ public final class WsiCommand implements Runnable {
     }
 
     @Command(name = "features", mixinStandardHelpOptions = true,
-            description = "Encodes each slide's tissue patches with a Qwen2.5-VL checkpoint's vision tower into "
+            description = "Encodes each slide's tissue patches with a Qwen2.5-VL checkpoint's vision tower or a CLIP "
+                    + "image tower into "
                     + "CLAM's feature bags (OUT/h5_files/NAME.h5: 'features' and 'coords'); slides already done "
                     + "are skipped, so a run resumes where it stopped.")
     static final class Features implements Runnable {
@@ -505,9 +509,14 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
         String backend;
 
-        @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+        @Option(names = "--checkpoint", paramLabel = "DIR",
                 description = "Qwen2.5-VL checkpoint folder whose vision tower encodes the patches.")
         Path checkpoint;
+
+        @Option(names = "--clip", paramLabel = "DIR",
+                description = "CLIP model folder (OpenCLIP or Hugging Face layout) whose image tower encodes the "
+                        + "patches instead (L2-normalised embeddings).")
+        Path clip;
 
         @Mixin
         TissueMixin tissue;
@@ -541,8 +550,12 @@ public final class WsiCommand implements Runnable {
             List<Path> files = expand(slides);
             TissueOptions to = tissue.options();
             TilingOptions tl = tiling.options();
+            if ((checkpoint == null) == (clip == null)) {
+                throw new SlideException("give one encoder: --checkpoint DIR (a VLM's vision tower) or --clip DIR");
+            }
             engine.start();
-            try (VisionTowerEncoder encoder = VisionTowerEncoder.load(checkpoint)) {
+            try (ImageEncoder encoder = clip != null ? ClipPatchEncoder.load(clip)
+                    : VisionTowerEncoder.load(checkpoint)) {
                 w.printf("encoder %s, %d features per patch%n", encoder.name(), encoder.dimension());
                 w.flush();
                 ProgressListener listener = new ProgressListener(w, !noProgress);
@@ -673,6 +686,48 @@ public final class WsiCommand implements Runnable {
         }
     }
 
+    /** How a slide question's patches are chosen: a rule, or CLIP similarity to the question. */
+    static final class ChooserMixin {
+        @Option(names = "--k", defaultValue = "6", paramLabel = "K", description = "Patches a question (default: "
+                + "${DEFAULT-VALUE}).")
+        int k;
+
+        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread",
+                description = "Rule without --clip (default: ${DEFAULT-VALUE}).")
+        String rule;
+
+        @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder: rank patches by the cosine "
+                + "of their image embedding to the question's (and each option's) text embedding.")
+        Path clip;
+
+        @Option(names = "--clip-diversity", defaultValue = "0.25", paramLabel = "L",
+                description = "With --clip: maximal-marginal-relevance weight in [0, 1); 0 takes the K most "
+                        + "similar patches (default: ${DEFAULT-VALUE}).")
+        double diversity;
+
+        /** Opens the chooser; close the returned resource (the CLIP model) after use. */
+        Opened open() {
+            if (clip == null) {
+                return new Opened(TileSelector.chooser(rule(rule)), null);
+            }
+            if (!(diversity >= 0 && diversity < 1)) {
+                throw new SlideException("--clip-diversity must be in [0, 1), got " + diversity);
+            }
+            ClipPatchEncoder e = ClipPatchEncoder.load(clip);
+            return new Opened(new ClipTileSelector(e, diversity), e);
+        }
+    }
+
+    /** A chooser and the model it holds (null for rules). */
+    record Opened(TileSelector.Chooser chooser, ClipPatchEncoder encoder) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (encoder != null) {
+                encoder.close();
+            }
+        }
+    }
+
     static TileSelector.Rule rule(String name) {
         try {
             return TileSelector.Rule.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
@@ -758,11 +813,15 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--question", required = true, paramLabel = "TEXT")
         String question;
 
-        @Option(names = "--k", defaultValue = "6", paramLabel = "K")
-        int k;
+        @Option(names = "--option", paramLabel = "TEXT", description = "An answer option (repeat for multiple "
+                + "choice; with --clip, patches are also matched to each option).")
+        List<String> options;
 
-        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
-        String rule;
+        @Mixin
+        ChooserMixin choice;
+
+        @Mixin
+        EngineMixin engine;
 
         @Mixin
         TissueMixin tissue;
@@ -777,15 +836,22 @@ public final class WsiCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
-            try (Slide s = slide.open()) {
+            if (choice.clip != null) {
+                engine.start();
+            }
+            try (Slide s = slide.open(); Opened chooser = choice.open()) {
                 TileGrid g = Tiler.tile(s, TissueDetector.detect(s, tissue.options()), tiling.options());
                 String id = Tiler.name(s.path());
                 Path base = out.toAbsolutePath().getParent();
                 Sample q = SlideQuestions.openQuestion(id, question, s.path().toString());
-                Sample p = SlideQuestions.asMultiImage(q, s, g, k, rule(rule), base.resolve("tiles"), base);
+                if (options != null && !options.isEmpty()) {
+                    q = q.toBuilder().options(options).task(org.pathoreason.data.Task.MCQ).build();
+                }
+                Sample p = SlideQuestions.asMultiImage(q, s, g, choice.k, chooser.chooser(), base.resolve("tiles"),
+                        base);
                 SampleJsonl.write(out, List.of(p));
                 w.printf("%d of %d candidate patches chosen (%s): %s%nwrote %s%n", p.images().size(), g.size(),
-                        rule, p.meta().get("tile_coords"), out);
+                        chooser.chooser().name(), p.meta().get("tile_coords"), out);
             }
         }
     }
@@ -993,11 +1059,8 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
         String backend;
 
-        @Option(names = "--k", defaultValue = "6", paramLabel = "K")
-        int k;
-
-        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
-        String rule;
+        @Mixin
+        ChooserMixin choice;
 
         @Mixin
         TissueMixin tissue;
@@ -1024,7 +1087,6 @@ public final class WsiCommand implements Runnable {
             SlideMixin sm = new SlideMixin();
             sm.backend = backend;
             SlideBackend b = sm.backend();
-            TileSelector.Rule r = rule(rule);
             TissueOptions to = tissue.options();
             TilingOptions tl = tiling.options();
             List<Sample> asked = new ArrayList<>();
@@ -1053,7 +1115,7 @@ public final class WsiCommand implements Runnable {
                 int scored = 0;
                 int right = 0;
                 try (var reasoner = org.pathoreason.generate.VisualReasoner.builder(checkpoint)
-                        .optMaxNewTokens(maxNewTokens).build()) {
+                        .optMaxNewTokens(maxNewTokens).build(); Opened chooser = choice.open()) {
                     for (Sample q : asked) {
                         Object slideRef = q.meta().get(SlideQuestions.META_SLIDE);
                         if (slideRef == null) {
@@ -1064,7 +1126,8 @@ public final class WsiCommand implements Runnable {
                         Sample prompt;
                         try (Slide s = Slides.open(slidePath, b)) {
                             TileGrid g = Tiler.tile(s, TissueDetector.detect(s, to), tl);
-                            prompt = SlideQuestions.asMultiImage(q, s, g, k, r, tiles, tiles);
+                            prompt = SlideQuestions.asMultiImage(q, s, g, choice.k, chooser.chooser(), tiles,
+                                    tiles);
                         }
                         List<Path> images = new ArrayList<>();
                         for (String img : prompt.images()) {
@@ -1094,7 +1157,8 @@ public final class WsiCommand implements Runnable {
                 }
                 if (scored > 0) {
                     w.printf("slide question accuracy %.3f (%d/%d) with %d patches a slide (%s)%n",
-                            (double) right / scored, right, scored, k, rule);
+                            (double) right / scored, right, scored, choice.k, choice.clip != null
+                                    ? "clip, diversity " + choice.diversity : choice.rule);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
