@@ -26,6 +26,9 @@ import org.pathoreason.wsi.Level;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.data.synth.SynthWorld;
+import org.pathoreason.eval.SlideEvaluation;
+import org.pathoreason.wsi.SlideBenchmarks;
+import org.pathoreason.wsi.SlideIndex;
 import org.pathoreason.wsi.SlideQuestions;
 import org.pathoreason.wsi.SyntheticSlideSet;
 import org.pathoreason.wsi.SyntheticSlides;
@@ -55,7 +58,8 @@ import picocli.CommandLine.Spec;
                 + "OpenSlide), find tissue, cut patches, extract features, write Deep Zoom tiles.",
         subcommands = {WsiCommand.Info.class, WsiCommand.Thumbnail.class, WsiCommand.Region.class,
             WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class,
-            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Ask.class, WsiCommand.Mil.class})
+            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Ask.class, WsiCommand.Eval.class,
+            WsiCommand.Mil.class})
 public final class WsiCommand implements Runnable {
 
     @Spec
@@ -852,6 +856,130 @@ public final class WsiCommand implements Runnable {
                 SampleJsonl.write(out, List.of(p));
                 w.printf("%d of %d candidate patches chosen (%s): %s%nwrote %s%n", p.images().size(), g.size(),
                         chooser.chooser().name(), p.meta().get("tile_coords"), out);
+            }
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "Evaluates a checkpoint on a slide benchmark's questions (WSI-VQA's JSON or SlideBench's "
+                    + "CSV), each slide found in --slides by its id, shown as K chosen patches in one multi-image "
+                    + "prompt; writes predictions.jsonl, metrics.json, eval.json and report.html as eval does, and "
+                    + "resumes.")
+    static final class Eval implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--benchmark", required = true, paramLabel = "wsi-vqa|slidebench")
+        String benchmark;
+
+        @Option(names = "--questions", required = true, paramLabel = "FILE",
+                description = "WsiVQA_*.json or SlideBench-VQA (*).csv.")
+        Path questions;
+
+        @Option(names = "--slides", required = true, paramLabel = "DIR",
+                description = "Folder of slide files, found by slide id (file stem, or stem prefix: a TCGA case "
+                        + "finds its slide).")
+        Path slidesDir;
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "DIR")
+        Path checkpoint;
+
+        @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
+        String backend;
+
+        @Mixin
+        ChooserMixin choice;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Option(names = "--style", defaultValue = "cot", paramLabel = "STYLE",
+                description = "Prompt style, as eval's (default ${DEFAULT-VALUE}).")
+        String style;
+
+        @Option(names = "--extract", defaultValue = "strict", paramLabel = "MODE",
+                description = "Answer extraction: strict, pathmmu, lenient (default ${DEFAULT-VALUE}).")
+        String extract;
+
+        @Option(names = "--max-new-tokens", defaultValue = "512", paramLabel = "N")
+        int maxNewTokens;
+
+        @Option(names = "--batch-size", defaultValue = "4", paramLabel = "B")
+        int batchSize;
+
+        @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+                description = "Only the first N questions (default: all).")
+        int limit;
+
+        @Option(names = "--examples", defaultValue = "8", paramLabel = "N")
+        int examples;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Option(names = "--fresh", description = "Discard prompts and predictions left in --out.")
+        boolean fresh;
+
+        @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+        boolean noProgress;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            SlideBenchmarks.Benchmark bench = SlideBenchmarks.Benchmark.parse(benchmark);
+            SlideBenchmarks.Read read = SlideBenchmarks.read(bench, questions);
+            List<Sample> qs = read.questions();
+            if (limit > 0 && qs.size() > limit) {
+                qs = qs.subList(0, limit);
+            }
+            w.printf("%s: %d questions from %s (%d closed, %d open)%n", bench.id(), qs.size(), questions,
+                    qs.stream().filter(q -> !q.options().isEmpty()).count(),
+                    qs.stream().filter(q -> q.options().isEmpty()).count());
+            for (String s : read.skipped().subList(0, Math.min(5, read.skipped().size()))) {
+                w.printf("  left out: %s%n", s);
+            }
+            if (read.skipped().size() > 5) {
+                w.printf("  ... %d entries left out in all%n", read.skipped().size());
+            }
+            SlideIndex index = SlideIndex.of(slidesDir);
+            SlideMixin sm = new SlideMixin();
+            sm.backend = backend;
+            engine.start();
+            try (Opened chooser = choice.open()) {
+                SlideEvaluation.Patches patches = new SlideEvaluation.Patches(choice.k, chooser.chooser(),
+                        tissue.options(), tiling.options(), sm.backend());
+                List<Sample> prompts = SlideEvaluation.prompts(qs, index, patches, out, fresh,
+                        (done, total, slide, n) -> {
+                            w.printf("[%d/%d] %s: %d questions, %d patches each (%s)%n", done, total,
+                                    slide.getFileName(), n, choice.k, chooser.chooser().name());
+                            w.flush();
+                        });
+                org.pathoreason.eval.ScoreOptions scoring = org.pathoreason.eval.ScoreOptions.DEFAULTS
+                        .withExtraction(org.pathoreason.text.extract.ExtractionMode.parse(extract));
+                try (org.pathoreason.model.CheckpointBundle ckpt = org.pathoreason.model.CheckpointBundle.open(
+                        checkpoint)) {
+                    org.pathoreason.eval.EvalOptions options = org.pathoreason.eval.EvalOptions.DEFAULTS
+                            .withStyle(org.pathoreason.text.PromptStyle.parse(style)).withScoring(scoring)
+                            .withBatchSize(batchSize).withMaxNewTokens(maxNewTokens).withOutDir(out)
+                            .withExamples(examples).withFresh(fresh).withProgress(!noProgress)
+                            .withModelName(ckpt.name()).withDataName(questions.toAbsolutePath().normalize() + " ("
+                                    + bench.id() + ", " + chooser.chooser().name() + ", K " + choice.k + ")");
+                    org.pathoreason.eval.EvalResult result = SlideEvaluation.evaluate(ckpt, options, prompts);
+                    org.pathoreason.eval.report.EvalReport.write(result, examples);
+                    w.print(org.pathoreason.eval.ScoreTable.format(result.report()));
+                    w.printf("evaluated %d questions (%d resumed, %d generated)%n", result.info().samples(),
+                            result.info().resumed(), result.info().generated());
+                    w.println("wrote " + result.predictionsFile());
+                    w.println("wrote " + result.metricsFile());
+                    w.println("wrote " + result.reportFile());
+                    w.flush();
+                }
             }
         }
     }
