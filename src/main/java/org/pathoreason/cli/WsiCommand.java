@@ -869,7 +869,9 @@ public final class WsiCommand implements Runnable {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--benchmark", required = true, paramLabel = "wsi-vqa|slidebench")
+        @Option(names = "--benchmark", required = true, paramLabel = "wsi-vqa|slidebench|jsonl",
+                description = "Question file format: WSI-VQA's JSON, SlideBench's CSV, or slide questions JSONL "
+                        + "(wsi synth's).")
         String benchmark;
 
         @Option(names = "--questions", required = true, paramLabel = "FILE",

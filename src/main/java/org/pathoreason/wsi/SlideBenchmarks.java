@@ -26,6 +26,7 @@ import org.pathoreason.util.Json;
  *       CSV with a header naming {@code Slide}, {@code Question}, {@code A}..{@code D} and {@code Answer} (a
  *       letter), and optionally {@code ID}, {@code Tumor}, {@code Broad Category}, {@code Narrow Category} (TCGA)
  *       or {@code Task} (BCNB); every question is closed.</li>
+ *   <li>{@code jsonl}: the project's own slide questions (canonical samples, the slide in {@code meta.slide}).</li>
  * </ul>
  */
 public final class SlideBenchmarks {
@@ -33,7 +34,9 @@ public final class SlideBenchmarks {
     /** Which benchmark a question file is from. */
     public enum Benchmark {
         WSI_VQA("wsi-vqa"),
-        SLIDEBENCH("slidebench");
+        SLIDEBENCH("slidebench"),
+        /** The project's slide questions ({@code wsi synth}'s {@code slide-questions.jsonl}; meta.slide names each). */
+        JSONL("jsonl");
 
         private final String id;
 
@@ -51,7 +54,7 @@ public final class SlideBenchmarks {
                     return b;
                 }
             }
-            throw new DataException("--benchmark must be wsi-vqa or slidebench, got '" + s + "'");
+            throw new DataException("--benchmark must be wsi-vqa, slidebench or jsonl, got '" + s + "'");
         }
     }
 
@@ -66,7 +69,11 @@ public final class SlideBenchmarks {
         if (!Files.isRegularFile(file)) {
             throw new DataException(file + ": no such question file");
         }
-        return benchmark == Benchmark.WSI_VQA ? wsiVqa(file) : slideBench(file);
+        return switch (benchmark) {
+            case WSI_VQA -> wsiVqa(file);
+            case SLIDEBENCH -> slideBench(file);
+            case JSONL -> new Read(org.pathoreason.data.SampleJsonl.read(file), List.of());
+        };
     }
 
     private static Read wsiVqa(Path file) {
