@@ -27,7 +27,6 @@ import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.eval.SlideEvaluation;
-import org.pathoreason.wsi.SlideBenchmarks;
 import org.pathoreason.wsi.SlideIndex;
 import org.pathoreason.wsi.SlideQuestions;
 import org.pathoreason.wsi.SyntheticSlideSet;
@@ -934,21 +933,18 @@ public final class WsiCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
-            SlideBenchmarks.Benchmark bench = SlideBenchmarks.Benchmark.parse(benchmark);
-            SlideBenchmarks.Read read = SlideBenchmarks.read(bench, questions);
-            List<Sample> qs = read.questions();
+            org.pathoreason.data.readers.DatasetFormat format = org.pathoreason.data.readers.DatasetFormat
+                    .parse(benchmark);
+            if (!List.of("wsi-vqa", "slidebench", "jsonl").contains(format.id())) {
+                throw new SlideException("--benchmark must be wsi-vqa, slidebench or jsonl, got '" + benchmark + "'");
+            }
+            List<Sample> qs = format.read(questions, org.pathoreason.data.readers.ReadOptions.DEFAULTS);
             if (limit > 0 && qs.size() > limit) {
                 qs = qs.subList(0, limit);
             }
-            w.printf("%s: %d questions from %s (%d closed, %d open)%n", bench.id(), qs.size(), questions,
+            w.printf("%s: %d questions from %s (%d closed, %d open)%n", format.id(), qs.size(), questions,
                     qs.stream().filter(q -> !q.options().isEmpty()).count(),
                     qs.stream().filter(q -> q.options().isEmpty()).count());
-            for (String s : read.skipped().subList(0, Math.min(5, read.skipped().size()))) {
-                w.printf("  left out: %s%n", s);
-            }
-            if (read.skipped().size() > 5) {
-                w.printf("  ... %d entries left out in all%n", read.skipped().size());
-            }
             SlideIndex index = SlideIndex.of(slidesDir);
             SlideMixin sm = new SlideMixin();
             sm.backend = backend;
@@ -971,7 +967,7 @@ public final class WsiCommand implements Runnable {
                             .withBatchSize(batchSize).withMaxNewTokens(maxNewTokens).withOutDir(out)
                             .withExamples(examples).withFresh(fresh).withProgress(!noProgress)
                             .withModelName(ckpt.name()).withDataName(questions.toAbsolutePath().normalize() + " ("
-                                    + bench.id() + ", " + chooser.chooser().name() + ", K " + choice.k + ")");
+                                    + format.id() + ", " + chooser.chooser().name() + ", K " + choice.k + ")");
                     org.pathoreason.eval.EvalResult result = SlideEvaluation.evaluate(ckpt, options, prompts);
                     org.pathoreason.eval.report.EvalReport.write(result, examples);
                     w.print(org.pathoreason.eval.ScoreTable.format(result.report()));
