@@ -42,6 +42,11 @@ public final class ServeCommand implements Runnable {
             description = "Allow file: image URLs of files under DIR (default: only data: URLs).")
     Path mediaDir;
 
+    @Option(names = "--slides", paramLabel = "DIR",
+            description = "Serve the whole-slide images under DIR as Deep Zoom (GET /v1/slides, /slides/NAME.dzi, "
+                    + "/slides/NAME_files/L/C_R.jpeg) with a viewer at /viewer.")
+    Path slides;
+
     @Option(names = "--served-model-name", paramLabel = "NAME", description = "Model id for clients "
             + "(default: the checkpoint folder's name).")
     String servedName;
@@ -92,12 +97,15 @@ public final class ServeCommand implements Runnable {
                 .style(PromptStyle.parse(style)).graph(graph).maxBatch(maxBatch).maxQueue(maxQueue)
                 .maxModelLength(maxModelLength).maxImagesPerRequest(maxImages).maxImagePixels(maxImagePixels)
                 .requestTimeout(Duration.ofSeconds(requestTimeout)).drainTimeout(Duration.ofSeconds(drainTimeout))
-                .build();
+                .slidesDir(slides).build();
         ApiServer server = ApiServer.start(model, options);
         // SIGTERM (and Ctrl-C): stop taking requests, let those in flight finish, then exit
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "serve-shutdown"));
         out.printf("serving %s at http://%s:%d/ (API key %s); research use only, not for diagnosis%n",
                 server.modelName(), host, server.port(), options.apiKey() == null ? "off" : "on");
+        if (slides != null) {
+            out.printf("slides of %s at http://%s:%d/viewer%n", slides, host, server.port());
+        }
         out.flush();
         try {
             server.awaitStop();

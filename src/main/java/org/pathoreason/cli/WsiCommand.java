@@ -15,7 +15,10 @@ import javax.imageio.ImageIO;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 import org.pathoreason.util.Progress;
+import org.pathoreason.wsi.ClipPatchEncoder;
+import org.pathoreason.wsi.ClipTileSelector;
 import org.pathoreason.wsi.CoordsFiles;
+import org.pathoreason.wsi.ImageEncoder;
 import org.pathoreason.wsi.DeepZoomWriter;
 import org.pathoreason.wsi.FeatureExtractor;
 import org.pathoreason.wsi.FeatureListener;
@@ -23,6 +26,8 @@ import org.pathoreason.wsi.Level;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.data.synth.SynthWorld;
+import org.pathoreason.eval.SlideEvaluation;
+import org.pathoreason.wsi.SlideIndex;
 import org.pathoreason.wsi.SlideQuestions;
 import org.pathoreason.wsi.SyntheticSlideSet;
 import org.pathoreason.wsi.SyntheticSlides;
@@ -52,7 +57,8 @@ import picocli.CommandLine.Spec;
                 + "OpenSlide), find tissue, cut patches, extract features, write Deep Zoom tiles.",
         subcommands = {WsiCommand.Info.class, WsiCommand.Thumbnail.class, WsiCommand.Region.class,
             WsiCommand.Tissue.class, WsiCommand.Tiles.class, WsiCommand.Features.class, WsiCommand.Dzi.class,
-            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Ask.class, WsiCommand.Mil.class})
+            WsiCommand.Synth.class, WsiCommand.Prompt.class, WsiCommand.Ask.class, WsiCommand.Eval.class,
+            WsiCommand.Mil.class})
 public final class WsiCommand implements Runnable {
 
     @Spec
@@ -491,7 +497,8 @@ public final class WsiCommand implements Runnable {
     }
 
     @Command(name = "features", mixinStandardHelpOptions = true,
-            description = "Encodes each slide's tissue patches with a Qwen2.5-VL checkpoint's vision tower into "
+            description = "Encodes each slide's tissue patches with a Qwen2.5-VL checkpoint's vision tower or a CLIP "
+                    + "image tower into "
                     + "CLAM's feature bags (OUT/h5_files/NAME.h5: 'features' and 'coords'); slides already done "
                     + "are skipped, so a run resumes where it stopped.")
     static final class Features implements Runnable {
@@ -505,9 +512,14 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
         String backend;
 
-        @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+        @Option(names = "--checkpoint", paramLabel = "DIR",
                 description = "Qwen2.5-VL checkpoint folder whose vision tower encodes the patches.")
         Path checkpoint;
+
+        @Option(names = "--clip", paramLabel = "DIR",
+                description = "CLIP model folder (OpenCLIP or Hugging Face layout) whose image tower encodes the "
+                        + "patches instead (L2-normalised embeddings).")
+        Path clip;
 
         @Mixin
         TissueMixin tissue;
@@ -541,8 +553,12 @@ public final class WsiCommand implements Runnable {
             List<Path> files = expand(slides);
             TissueOptions to = tissue.options();
             TilingOptions tl = tiling.options();
+            if ((checkpoint == null) == (clip == null)) {
+                throw new SlideException("give one encoder: --checkpoint DIR (a VLM's vision tower) or --clip DIR");
+            }
             engine.start();
-            try (VisionTowerEncoder encoder = VisionTowerEncoder.load(checkpoint)) {
+            try (ImageEncoder encoder = clip != null ? ClipPatchEncoder.load(clip)
+                    : VisionTowerEncoder.load(checkpoint)) {
                 w.printf("encoder %s, %d features per patch%n", encoder.name(), encoder.dimension());
                 w.flush();
                 ProgressListener listener = new ProgressListener(w, !noProgress);
@@ -673,6 +689,48 @@ public final class WsiCommand implements Runnable {
         }
     }
 
+    /** How a slide question's patches are chosen: a rule, or CLIP similarity to the question. */
+    static final class ChooserMixin {
+        @Option(names = "--k", defaultValue = "6", paramLabel = "K", description = "Patches a question (default: "
+                + "${DEFAULT-VALUE}).")
+        int k;
+
+        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread",
+                description = "Rule without --clip (default: ${DEFAULT-VALUE}).")
+        String rule;
+
+        @Option(names = "--clip", paramLabel = "DIR", description = "CLIP model folder: rank patches by the cosine "
+                + "of their image embedding to the question's (and each option's) text embedding.")
+        Path clip;
+
+        @Option(names = "--clip-diversity", defaultValue = "0.25", paramLabel = "L",
+                description = "With --clip: maximal-marginal-relevance weight in [0, 1); 0 takes the K most "
+                        + "similar patches (default: ${DEFAULT-VALUE}).")
+        double diversity;
+
+        /** Opens the chooser; close the returned resource (the CLIP model) after use. */
+        Opened open() {
+            if (clip == null) {
+                return new Opened(TileSelector.chooser(rule(rule)), null);
+            }
+            if (!(diversity >= 0 && diversity < 1)) {
+                throw new SlideException("--clip-diversity must be in [0, 1), got " + diversity);
+            }
+            ClipPatchEncoder e = ClipPatchEncoder.load(clip);
+            return new Opened(new ClipTileSelector(e, diversity), e);
+        }
+    }
+
+    /** A chooser and the model it holds (null for rules). */
+    record Opened(TileSelector.Chooser chooser, ClipPatchEncoder encoder) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (encoder != null) {
+                encoder.close();
+            }
+        }
+    }
+
     static TileSelector.Rule rule(String name) {
         try {
             return TileSelector.Rule.valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
@@ -758,11 +816,15 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--question", required = true, paramLabel = "TEXT")
         String question;
 
-        @Option(names = "--k", defaultValue = "6", paramLabel = "K")
-        int k;
+        @Option(names = "--option", paramLabel = "TEXT", description = "An answer option (repeat for multiple "
+                + "choice; with --clip, patches are also matched to each option).")
+        List<String> options;
 
-        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
-        String rule;
+        @Mixin
+        ChooserMixin choice;
+
+        @Mixin
+        EngineMixin engine;
 
         @Mixin
         TissueMixin tissue;
@@ -777,15 +839,145 @@ public final class WsiCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
-            try (Slide s = slide.open()) {
+            if (choice.clip != null) {
+                engine.start();
+            }
+            try (Slide s = slide.open(); Opened chooser = choice.open()) {
                 TileGrid g = Tiler.tile(s, TissueDetector.detect(s, tissue.options()), tiling.options());
                 String id = Tiler.name(s.path());
                 Path base = out.toAbsolutePath().getParent();
                 Sample q = SlideQuestions.openQuestion(id, question, s.path().toString());
-                Sample p = SlideQuestions.asMultiImage(q, s, g, k, rule(rule), base.resolve("tiles"), base);
+                if (options != null && !options.isEmpty()) {
+                    q = q.toBuilder().options(options).task(org.pathoreason.data.Task.MCQ).build();
+                }
+                Sample p = SlideQuestions.asMultiImage(q, s, g, choice.k, chooser.chooser(), base.resolve("tiles"),
+                        base);
                 SampleJsonl.write(out, List.of(p));
                 w.printf("%d of %d candidate patches chosen (%s): %s%nwrote %s%n", p.images().size(), g.size(),
-                        rule, p.meta().get("tile_coords"), out);
+                        chooser.chooser().name(), p.meta().get("tile_coords"), out);
+            }
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "Evaluates a checkpoint on a slide benchmark's questions (WSI-VQA's JSON or SlideBench's "
+                    + "CSV), each slide found in --slides by its id, shown as K chosen patches in one multi-image "
+                    + "prompt; writes predictions.jsonl, metrics.json, eval.json and report.html as eval does, and "
+                    + "resumes.")
+    static final class Eval implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--benchmark", required = true, paramLabel = "wsi-vqa|slidebench|jsonl",
+                description = "Question file format: WSI-VQA's JSON, SlideBench's CSV, or slide questions JSONL "
+                        + "(wsi synth's).")
+        String benchmark;
+
+        @Option(names = "--questions", required = true, paramLabel = "FILE",
+                description = "WsiVQA_*.json or SlideBench-VQA (*).csv.")
+        Path questions;
+
+        @Option(names = "--slides", required = true, paramLabel = "DIR",
+                description = "Folder of slide files, found by slide id (file stem, or stem prefix: a TCGA case "
+                        + "finds its slide).")
+        Path slidesDir;
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "DIR")
+        Path checkpoint;
+
+        @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
+        String backend;
+
+        @Mixin
+        ChooserMixin choice;
+
+        @Mixin
+        TissueMixin tissue;
+
+        @Mixin
+        TilingMixin tiling;
+
+        @Option(names = "--style", defaultValue = "cot", paramLabel = "STYLE",
+                description = "Prompt style, as eval's (default ${DEFAULT-VALUE}).")
+        String style;
+
+        @Option(names = "--extract", defaultValue = "strict", paramLabel = "MODE",
+                description = "Answer extraction: strict, pathmmu, lenient (default ${DEFAULT-VALUE}).")
+        String extract;
+
+        @Option(names = "--max-new-tokens", defaultValue = "512", paramLabel = "N")
+        int maxNewTokens;
+
+        @Option(names = "--batch-size", defaultValue = "4", paramLabel = "B")
+        int batchSize;
+
+        @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+                description = "Only the first N questions (default: all).")
+        int limit;
+
+        @Option(names = "--examples", defaultValue = "8", paramLabel = "N")
+        int examples;
+
+        @Option(names = "--out", required = true, paramLabel = "DIR")
+        Path out;
+
+        @Option(names = "--fresh", description = "Discard prompts and predictions left in --out.")
+        boolean fresh;
+
+        @Option(names = "--no-progress", description = "Do not draw a progress bar.")
+        boolean noProgress;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            org.pathoreason.data.readers.DatasetFormat format = org.pathoreason.data.readers.DatasetFormat
+                    .parse(benchmark);
+            if (!List.of("wsi-vqa", "slidebench", "jsonl").contains(format.id())) {
+                throw new SlideException("--benchmark must be wsi-vqa, slidebench or jsonl, got '" + benchmark + "'");
+            }
+            List<Sample> qs = format.read(questions, org.pathoreason.data.readers.ReadOptions.DEFAULTS);
+            if (limit > 0 && qs.size() > limit) {
+                qs = qs.subList(0, limit);
+            }
+            w.printf("%s: %d questions from %s (%d closed, %d open)%n", format.id(), qs.size(), questions,
+                    qs.stream().filter(q -> !q.options().isEmpty()).count(),
+                    qs.stream().filter(q -> q.options().isEmpty()).count());
+            SlideIndex index = SlideIndex.of(slidesDir);
+            SlideMixin sm = new SlideMixin();
+            sm.backend = backend;
+            engine.start();
+            try (Opened chooser = choice.open()) {
+                SlideEvaluation.Patches patches = new SlideEvaluation.Patches(choice.k, chooser.chooser(),
+                        tissue.options(), tiling.options(), sm.backend());
+                List<Sample> prompts = SlideEvaluation.prompts(qs, index, patches, out, fresh,
+                        (done, total, slide, n) -> {
+                            w.printf("[%d/%d] %s: %d questions, %d patches each (%s)%n", done, total,
+                                    slide.getFileName(), n, choice.k, chooser.chooser().name());
+                            w.flush();
+                        });
+                org.pathoreason.eval.ScoreOptions scoring = org.pathoreason.eval.ScoreOptions.DEFAULTS
+                        .withExtraction(org.pathoreason.text.extract.ExtractionMode.parse(extract));
+                try (org.pathoreason.model.CheckpointBundle ckpt = org.pathoreason.model.CheckpointBundle.open(
+                        checkpoint)) {
+                    org.pathoreason.eval.EvalOptions options = org.pathoreason.eval.EvalOptions.DEFAULTS
+                            .withStyle(org.pathoreason.text.PromptStyle.parse(style)).withScoring(scoring)
+                            .withBatchSize(batchSize).withMaxNewTokens(maxNewTokens).withOutDir(out)
+                            .withExamples(examples).withFresh(fresh).withProgress(!noProgress)
+                            .withModelName(ckpt.name()).withDataName(questions.toAbsolutePath().normalize() + " ("
+                                    + format.id() + ", " + chooser.chooser().name() + ", K " + choice.k + ")");
+                    org.pathoreason.eval.EvalResult result = SlideEvaluation.evaluate(ckpt, options, prompts);
+                    org.pathoreason.eval.report.EvalReport.write(result, examples);
+                    w.print(org.pathoreason.eval.ScoreTable.format(result.report()));
+                    w.printf("evaluated %d questions (%d resumed, %d generated)%n", result.info().samples(),
+                            result.info().resumed(), result.info().generated());
+                    w.println("wrote " + result.predictionsFile());
+                    w.println("wrote " + result.metricsFile());
+                    w.println("wrote " + result.reportFile());
+                    w.flush();
+                }
             }
         }
     }
@@ -993,11 +1185,8 @@ public final class WsiCommand implements Runnable {
         @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|java|openslide")
         String backend;
 
-        @Option(names = "--k", defaultValue = "6", paramLabel = "K")
-        int k;
-
-        @Option(names = "--rule", defaultValue = "tissue-diverse", paramLabel = "tissue-diverse|tissue|spread")
-        String rule;
+        @Mixin
+        ChooserMixin choice;
 
         @Mixin
         TissueMixin tissue;
@@ -1024,7 +1213,6 @@ public final class WsiCommand implements Runnable {
             SlideMixin sm = new SlideMixin();
             sm.backend = backend;
             SlideBackend b = sm.backend();
-            TileSelector.Rule r = rule(rule);
             TissueOptions to = tissue.options();
             TilingOptions tl = tiling.options();
             List<Sample> asked = new ArrayList<>();
@@ -1053,7 +1241,7 @@ public final class WsiCommand implements Runnable {
                 int scored = 0;
                 int right = 0;
                 try (var reasoner = org.pathoreason.generate.VisualReasoner.builder(checkpoint)
-                        .optMaxNewTokens(maxNewTokens).build()) {
+                        .optMaxNewTokens(maxNewTokens).build(); Opened chooser = choice.open()) {
                     for (Sample q : asked) {
                         Object slideRef = q.meta().get(SlideQuestions.META_SLIDE);
                         if (slideRef == null) {
@@ -1064,7 +1252,8 @@ public final class WsiCommand implements Runnable {
                         Sample prompt;
                         try (Slide s = Slides.open(slidePath, b)) {
                             TileGrid g = Tiler.tile(s, TissueDetector.detect(s, to), tl);
-                            prompt = SlideQuestions.asMultiImage(q, s, g, k, r, tiles, tiles);
+                            prompt = SlideQuestions.asMultiImage(q, s, g, choice.k, chooser.chooser(), tiles,
+                                    tiles);
                         }
                         List<Path> images = new ArrayList<>();
                         for (String img : prompt.images()) {
@@ -1094,7 +1283,8 @@ public final class WsiCommand implements Runnable {
                 }
                 if (scored > 0) {
                     w.printf("slide question accuracy %.3f (%d/%d) with %d patches a slide (%s)%n",
-                            (double) right / scored, right, scored, k, rule);
+                            (double) right / scored, right, scored, choice.k, choice.clip != null
+                                    ? "clip, diversity " + choice.diversity : choice.rule);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);

@@ -15,8 +15,9 @@ import java.util.List;
  *   <li>{@code grpo_process}: more GRPO adding the process reward (the knowledge-graph rubric judge) and the
  *       entity reward.</li>
  * </ol>
- * and, beside them, {@code clip} ({@link ClipStage}): a CLIP dual encoder on the world's captions, evaluated
- * zero-shot on the test tiles, by retrieval on held-out pairs and by probes.
+ * then {@code slides} ({@link SlideStage}): the last stage's model answers questions about synthetic whole slides
+ * through patch selection; and, beside them, {@code clip} ({@link ClipStage}): a CLIP dual encoder on the world's
+ * captions, evaluated zero-shot on the test tiles, by retrieval on held-out pairs and by probes.
  */
 public final class Demo {
 
@@ -48,9 +49,10 @@ public final class Demo {
                 + "SFT on chains of thought, GRPO with format and accuracy rewards, then GRPO adding the process "
                 + "reward (knowledge-graph rubric judge) and the entity reward. Every stage is evaluated on the "
                 + "same held-out test split. Beside them a CLIP dual encoder is trained on the world's captions and "
-                + "evaluated zero-shot, by retrieval and by probes.";
+                + "evaluated zero-shot, by retrieval and by probes. The last stage's model is also asked about a few "
+                + "synthetic whole slides, each shown as a handful of patches chosen over its tissue.";
         return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), CLAIMS, log, progress)
-                .withClipStage();
+                .withSlideStage().withClipStage();
     }
 
     /** What the demo's stages are expected to show, tested as the ablation's claims are ({@link ClaimTests}). */

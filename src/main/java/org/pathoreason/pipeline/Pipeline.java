@@ -43,6 +43,7 @@ public final class Pipeline {
     private final PrintStream log;
     private final boolean progress;
     private boolean clipStage;
+    private boolean slideStage;
 
     /**
      * @param title the report's title
@@ -91,6 +92,12 @@ public final class Pipeline {
         return this;
     }
 
+    /** Also runs the slide stage ({@link SlideStage}) with the last stage's model, after the VLM stages. */
+    public Pipeline withSlideStage() {
+        this.slideStage = true;
+        return this;
+    }
+
     private boolean runsClip() {
         return clipStage && !workspace.settings().clip().isEmpty();
     }
@@ -107,19 +114,25 @@ public final class Pipeline {
         workspace.prepare(log, progress);
         StageRunner runner = new StageRunner(workspace, log, progress);
         List<StageScores> scores = new ArrayList<>();
-        int count = stages.size() + (runsClip() ? 1 : 0);
+        int count = stages.size() + (slideStage ? 1 : 0) + (runsClip() ? 1 : 0);
         for (int i = 0; i < stages.size(); i++) {
             scores.add(runner.run(stages.get(i), i + 1, count));
         }
+        String last = stages.get(stages.size() - 1).name();
+        SlideStage.Scores slides = slideStage ? SlideStage.run(workspace, last, runner.finalDir(last), log,
+                stages.size() + 1, count, progress) : null;
         ClipStage.Scores clip = runsClip() ? ClipStage.run(workspace, log, count, count) : null;
         double wall = Workspace.seconds(t0);
         // one seed: each claim's verdict rests on the question bootstrap alone (no training noise in it)
         List<ClaimTests.ClaimResult> tested = ClaimTests.test(claims,
                 Map.of(workspace.settings().seed(), workspace.root()));
-        Path results = writeResults(scores, clip, tested, wall);
-        Path report = PipelineReport.write(workspace, title, intro, stages, scores, clip, tested, wall);
+        Path results = writeResults(scores, slides, clip, tested, wall);
+        Path report = PipelineReport.write(workspace, title, intro, stages, scores, slides, clip, tested, wall);
         log.println();
         log.print(table(scores));
+        if (slides != null) {
+            log.printf(Locale.ROOT, "%nslides: %s%n", SlideStage.summary(slides));
+        }
         if (clip != null) {
             log.printf(Locale.ROOT, "%nclip: %s%n", ClipStage.summary(clip));
         }
@@ -133,7 +146,7 @@ public final class Pipeline {
         return new Result(scores, results, report, wall);
     }
 
-    private Path writeResults(List<StageScores> scores, ClipStage.Scores clip,
+    private Path writeResults(List<StageScores> scores, SlideStage.Scores slides, ClipStage.Scores clip,
             List<ClaimTests.ClaimResult> tested, double wall) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode arr = root.putArray("stages");
@@ -145,6 +158,9 @@ public final class Pipeline {
             }
             row.put("description", stages.get(i).description());
             arr.add(row);
+        }
+        if (slides != null) {
+            root.set("slides", SlideStage.toJson(slides));
         }
         if (clip != null) {
             root.set("clip", ClipStage.toJson(clip));

@@ -43,7 +43,7 @@ final class PipelineReport {
     }
 
     static Path write(Workspace ws, String title, String intro, List<StageSpec> stages, List<StageScores> scores,
-            ClipStage.Scores clip, List<ClaimTests.ClaimResult> claims, double wallSeconds) {
+            SlideStage.Scores slides, ClipStage.Scores clip, List<ClaimTests.ClaimResult> claims, double wallSeconds) {
         Path root = ws.root();
         HtmlReport html = new HtmlReport(title);
         html.section("What ran").paragraph(intro);
@@ -98,6 +98,9 @@ final class PipelineReport {
             html.table(header, subsetRows);
             html.paragraph("Accuracy per kind of closed question (same rule as above). A stage can help one kind "
                     + "and hurt another; the overall figure hides it.");
+        }
+        if (slides != null) {
+            SlideStage.html(html, slides);
         }
         if (clip != null) {
             clipSection(html, clip);

@@ -35,6 +35,9 @@ import org.slf4j.LoggerFactory;
  * POST /api/entities          knowledge-graph entities named in a text, with their neighbours (for the page)
  * GET  /health                200 when ready, 503 while loading or draining (no key needed)
  * GET  /metrics               Prometheus text format
+ * GET  /v1/slides             the slides of the --slides folder (with one)
+ * GET  /slides/NAME.dzi       a slide's Deep Zoom descriptor, and /slides/NAME_files/L/C_R.jpeg its tiles
+ * GET  /viewer                a Deep Zoom viewer of those slides
  * </pre>
  *
  * <p>Binds to 127.0.0.1 unless told otherwise. With an API key every route but {@code /health} checks it in
@@ -49,12 +52,16 @@ public final class ApiServer implements AutoCloseable {
     private static final String PAGE = "/org/pathoreason/serve/page/";
     private static final Map<String, String> ASSETS = Map.of(
             "app.js", "text/javascript; charset=utf-8",
+            "viewer.js", "text/javascript; charset=utf-8",
+            "viewer.css", "text/css; charset=utf-8",
             "app.css", "text/css; charset=utf-8",
             "logo.svg", "image/svg+xml");
     private static final String CSP = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
             + "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     private enum State { LOADING, READY, DRAINING, STOPPED }
+
+    private static final java.util.regex.Pattern TILE = java.util.regex.Pattern.compile("(\\d{1,6})_(\\d{1,6})\\.jpeg");
 
     private final ServeOptions options;
     private final byte[] keyDigest;
@@ -68,10 +75,13 @@ public final class ApiServer implements AutoCloseable {
     private ContinuousBatcher batcher;
     private ChatCompletions chat;
     private EntityLookup entities;
+    private final SlideTiles slides;
 
     private ApiServer(ServeOptions options) {
         this.options = options;
         this.keyDigest = options.apiKey() == null ? null : sha256(options.apiKey());
+        this.slides = options.slidesDir() == null ? null : new SlideTiles(options.slidesDir(),
+                options.slideCacheBytes());
         this.metrics = new ServeMetrics(() -> batcher == null ? 0 : batcher.stats().waiting(),
                 () -> batcher == null ? 0 : batcher.stats().running(),
                 () -> chat == null ? 0 : chat.openStreams.get());
@@ -92,6 +102,34 @@ public final class ApiServer implements AutoCloseable {
             config.routes.post("/v1/chat/completions", this::chatCompletions);
             config.routes.post("/api/entities", this::entities);
             config.routes.get("/", ctx -> asset(ctx, "index.html", "text/html; charset=utf-8"));
+            config.routes.get("/v1/slides", ctx -> ctx.json(slides().list()));
+            config.routes.get("/viewer", ctx -> asset(ctx, "viewer.html", "text/html; charset=utf-8"));
+            config.routes.get("/slides/{dzi}", ctx -> {
+                String f = ctx.pathParam("dzi");
+                if (!f.endsWith(".dzi")) {
+                    throw ApiException.notFound(null, "no such slide file");
+                }
+                ctx.contentType("application/xml; charset=utf-8")
+                        .result(slides().descriptor(f.substring(0, f.length() - 4)));
+            });
+            config.routes.get("/slides/{files}/{level}/{tile}", ctx -> {
+                String files = ctx.pathParam("files");
+                String tile = ctx.pathParam("tile");
+                java.util.regex.Matcher m = TILE.matcher(tile);
+                if (!files.endsWith("_files") || !m.matches()) {
+                    throw ApiException.notFound(null, "no such tile");
+                }
+                int level;
+                try {
+                    level = Integer.parseInt(ctx.pathParam("level"));
+                } catch (NumberFormatException e) {
+                    throw ApiException.notFound(null, "no such level");
+                }
+                byte[] jpeg = slides().tile(files.substring(0, files.length() - 6), level,
+                        Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+                ctx.header("Cache-Control", "private, max-age=3600");
+                ctx.contentType("image/jpeg").result(jpeg);
+            });
             config.routes.get("/assets/{name}", ctx -> {
                 String type = ASSETS.get(ctx.pathParam("name"));
                 if (type == null) {
@@ -194,6 +232,9 @@ public final class ApiServer implements AutoCloseable {
             if (manager != null) {
                 manager.close();
             }
+            if (slides != null) {
+                slides.close();
+            }
             state = State.STOPPED;
             stopped.countDown();
             LOG.info("stopped");
@@ -207,6 +248,13 @@ public final class ApiServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- routes
 
+    private SlideTiles slides() {
+        if (slides == null) {
+            throw ApiException.notFound(null, "this server serves no slides (start it with --slides DIR)");
+        }
+        return slides;
+    }
+
     private void guard(Context ctx) {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer");
@@ -214,7 +262,8 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         if (!keyMatches(ctx.header("Authorization"))) {
-            boolean page = ctx.path().equals("/") || ctx.path().startsWith("/assets/");
+            boolean page = ctx.path().equals("/") || ctx.path().startsWith("/assets/") || ctx.path().equals("/viewer")
+                    || ctx.path().startsWith("/slides/");
             ctx.header("WWW-Authenticate", page ? "Basic realm=\"PathoReason\", charset=\"UTF-8\"" : "Bearer");
             throw ApiException.unauthorized();
         }
@@ -354,8 +403,9 @@ public final class ApiServer implements AutoCloseable {
     /** The route's name for logs and metrics: known routes by name, anything else as "other". */
     private static String route(String path) {
         return switch (path) {
-            case "/", "/health", "/metrics", "/v1/models", "/v1/chat/completions", "/api/entities" -> path;
-            default -> path.startsWith("/assets/") ? "/assets" : "other";
+            case "/", "/health", "/metrics", "/v1/models", "/v1/chat/completions", "/api/entities", "/v1/slides",
+                "/viewer" -> path;
+            default -> path.startsWith("/assets/") ? "/assets" : path.startsWith("/slides/") ? "/slides" : "other";
         };
     }
 

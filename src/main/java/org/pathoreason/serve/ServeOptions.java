@@ -27,11 +27,14 @@ import org.pathoreason.text.PromptStyle;
  * @param maxStreams open streaming responses at once (429 above it)
  * @param requestTimeout time a request may take, waiting included; past it, generation ends with what it has
  * @param drainTimeout on shutdown, time given to requests in flight before they are cut
+ * @param slidesDir whole-slide images served as Deep Zoom ({@code /v1/slides}, {@code /slides/...}, the viewer at
+ *     {@code /viewer}), or null for none
+ * @param slideCacheBytes bound of the encoded Deep Zoom tile cache
  */
 public record ServeOptions(String host, int port, String apiKey, Path mediaDir, String modelName, PromptStyle style,
                            Path graph, long maxBodyBytes, long maxImagePixels, int maxImagesPerRequest,
                            int maxModelLength, int defaultMaxTokens, int maxBatch, int maxQueue, int maxStreams,
-                           Duration requestTimeout, Duration drainTimeout) {
+                           Duration requestTimeout, Duration drainTimeout, Path slidesDir, long slideCacheBytes) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -49,6 +52,7 @@ public record ServeOptions(String host, int port, String apiKey, Path mediaDir, 
         check(maxBatch > 0 && maxQueue >= 0 && maxStreams > 0, "maxBatch and maxStreams must be positive, maxQueue >= 0");
         check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout must be positive");
         check(!drainTimeout.isNegative(), "drainTimeout must be >= 0");
+        check(slideCacheBytes > 0, "slideCacheBytes must be positive");
         style = style == null ? PromptStyle.COT : style;
     }
 
@@ -81,6 +85,8 @@ public record ServeOptions(String host, int port, String apiKey, Path mediaDir, 
         private int maxStreams = 64;
         private Duration requestTimeout = Duration.ofMinutes(5);
         private Duration drainTimeout = Duration.ofSeconds(30);
+        private Path slidesDir;
+        private long slideCacheBytes = 64L << 20;
 
         private Builder() {
         }
@@ -170,10 +176,20 @@ public record ServeOptions(String host, int port, String apiKey, Path mediaDir, 
             return this;
         }
 
+        public Builder slidesDir(Path v) {
+            slidesDir = v;
+            return this;
+        }
+
+        public Builder slideCacheBytes(long v) {
+            slideCacheBytes = v;
+            return this;
+        }
+
         public ServeOptions build() {
             return new ServeOptions(host, port, apiKey, mediaDir, modelName, style, graph, maxBodyBytes,
                     maxImagePixels, maxImagesPerRequest, maxModelLength, defaultMaxTokens, maxBatch, maxQueue,
-                    maxStreams, requestTimeout, drainTimeout);
+                    maxStreams, requestTimeout, drainTimeout, slidesDir, slideCacheBytes);
         }
     }
 
@@ -181,6 +197,7 @@ public record ServeOptions(String host, int port, String apiKey, Path mediaDir, 
     @Override
     public String toString() {
         return "ServeOptions[host=" + host + ", port=" + port + ", apiKey=" + (apiKey == null ? "none" : "set")
-                + ", mediaDir=" + mediaDir + ", modelName=" + modelName + ", style=" + style + "]";
+                + ", mediaDir=" + mediaDir + ", slidesDir=" + slidesDir + ", modelName=" + modelName + ", style="
+                + style + "]";
     }
 }

@@ -58,53 +58,111 @@ public final class DeepZoomWriter {
         return n;
     }
 
+    /** Number of Deep Zoom levels of a slide (level {@code levelCount - 1} is the full resolution). */
+    public static int levelCount(Slide slide) {
+        return levelCount(slide.width(), slide.height());
+    }
+
+    /** Columns and rows of tiles at Deep Zoom level {@code level}. */
+    public static int[] grid(Slide slide, int level, Options o) {
+        int levels = levelCount(slide);
+        if (level < 0 || level >= levels) {
+            throw new SlideException(slide.path() + ": Deep Zoom level " + level + " does not exist (0.." + (levels - 1)
+                    + ")");
+        }
+        long[] d = dims(slide.width(), slide.height(), levels - 1 - level);
+        return new int[] {(int) ((d[0] + o.tileSize() - 1) / o.tileSize()),
+            (int) ((d[1] + o.tileSize() - 1) / o.tileSize())};
+    }
+
+    /**
+     * One tile, {@code tileSize} plus {@code overlap} on inner edges, read from the best pyramid level and
+     * area-averaged, over white.
+     *
+     * @throws SlideException for a level, column or row outside the slide
+     */
+    public static BufferedImage tile(Slide slide, int level, int col, int row, Options o) {
+        int[] cr = grid(slide, level, o);
+        int cols = cr[0];
+        int rows = cr[1];
+        if (col < 0 || row < 0 || col >= cols || row >= rows) {
+            throw new SlideException(slide.path() + ": Deep Zoom level " + level + " has " + cols + " x " + rows
+                    + " tiles; there is no tile " + col + "_" + row);
+        }
+        long w = slide.width();
+        long h = slide.height();
+        int shift = levelCount(w, h) - 1 - level;
+        long[] d = dims(w, h, shift);
+        double scale = Math.pow(2, shift);
+        int slideLevel = slide.bestLevelForDownsample(scale);
+        double lds = slide.level(slideLevel).downsample();
+        long x0 = (long) col * o.tileSize() - (col > 0 ? o.overlap() : 0);
+        long y0 = (long) row * o.tileSize() - (row > 0 ? o.overlap() : 0);
+        long x1 = Math.min(d[0], (long) (col + 1) * o.tileSize() + (col < cols - 1 ? o.overlap() : 0));
+        long y1 = Math.min(d[1], (long) (row + 1) * o.tileSize() + (row < rows - 1 ? o.overlap() : 0));
+        int tw = (int) (x1 - x0);
+        int th = (int) (y1 - y0);
+        // the tile's area in level-0 and in slide-level pixels
+        long l0x = Math.round(x0 * scale);
+        long l0y = Math.round(y0 * scale);
+        int rw = (int) Math.max(1, Math.min(Math.ceil(tw * scale / lds), Math.ceil((w - l0x) / lds)));
+        int rh = (int) Math.max(1, Math.min(Math.ceil(th * scale / lds), Math.ceil((h - l0y) / lds)));
+        BufferedImage tile = slide.readRegionRgb(l0x, l0y, slideLevel, rw, rh);
+        if (rw != tw || rh != th) {
+            tile = rw > tw ? Images.resizeArea(tile, tw, th) : Images.resizeBilinear(tile, tw, th);
+        }
+        return tile;
+    }
+
+    /** The {@code .dzi} descriptor. */
+    public static String descriptor(Slide slide, Options o) {
+        return String.format(Locale.ROOT,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Image xmlns=\"http://schemas.microsoft.com/deepzoom/2008\""
+                        + " Format=\"%s\" Overlap=\"%d\" TileSize=\"%d\"><Size Height=\"%d\" Width=\"%d\"/></Image>\n",
+                extension(o), o.overlap(), o.tileSize(), slide.height(), slide.width());
+    }
+
+    /** {@code jpeg} or {@code png}. */
+    public static String extension(Options o) {
+        return o.format() == Format.JPEG ? "jpeg" : "png";
+    }
+
+    /** A tile encoded in the options' format. */
+    public static byte[] encode(BufferedImage img, Options o) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (ImageOutputStream ios = ImageIO.createImageOutputStream(out)) {
+            writeImage(img, ios, o);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     /**
      * Writes {@code outDir/NAME.dzi} and {@code outDir/NAME_files/} (the tile folder appears atomically).
      *
      * @return the .dzi file
      */
     public static Path write(Slide slide, Path outDir, String name, Options o, Listener listener) {
-        long w = slide.width();
-        long h = slide.height();
-        int levels = levelCount(w, h);
+        int levels = levelCount(slide);
         int total = 0;
         for (int l = 0; l < levels; l++) {
-            long[] d = dims(w, h, levels - 1 - l);
-            total += (int) (((d[0] + o.tileSize() - 1) / o.tileSize()) * ((d[1] + o.tileSize() - 1) / o.tileSize()));
+            int[] cr = grid(slide, l, o);
+            total += cr[0] * cr[1];
         }
         int all = total;
-        String ext = o.format() == Format.JPEG ? "jpeg" : "png";
+        String ext = extension(o);
         int[] done = {0};
         AtomicFiles.writeFolder(outDir.resolve(name + "_files"), folder -> {
             for (int l = 0; l < levels; l++) {
-                int shift = levels - 1 - l;
-                long[] d = dims(w, h, shift);
-                double scale = Math.pow(2, shift);
-                int cols = (int) ((d[0] + o.tileSize() - 1) / o.tileSize());
-                int rows = (int) ((d[1] + o.tileSize() - 1) / o.tileSize());
+                int[] cr = grid(slide, l, o);
                 Path levelDir = Files.createDirectories(folder.resolve(String.valueOf(l)));
-                int slideLevel = slide.bestLevelForDownsample(scale);
-                double lds = slide.level(slideLevel).downsample();
-                for (int r = 0; r < rows; r++) {
-                    for (int c = 0; c < cols; c++) {
-                        long x0 = (long) c * o.tileSize() - (c > 0 ? o.overlap() : 0);
-                        long y0 = (long) r * o.tileSize() - (r > 0 ? o.overlap() : 0);
-                        long x1 = Math.min(d[0], (long) (c + 1) * o.tileSize() + (c < cols - 1 ? o.overlap() : 0));
-                        long y1 = Math.min(d[1], (long) (r + 1) * o.tileSize() + (r < rows - 1 ? o.overlap() : 0));
-                        int tw = (int) (x1 - x0);
-                        int th = (int) (y1 - y0);
-                        // the tile's area in level-0 and in slide-level pixels
-                        long l0x = Math.round(x0 * scale);
-                        long l0y = Math.round(y0 * scale);
-                        int rw = (int) Math.max(1, Math.min(Math.ceil(tw * scale / lds),
-                                Math.ceil((w - l0x) / lds)));
-                        int rh = (int) Math.max(1, Math.min(Math.ceil(th * scale / lds),
-                                Math.ceil((h - l0y) / lds)));
-                        BufferedImage tile = slide.readRegionRgb(l0x, l0y, slideLevel, rw, rh);
-                        if (rw != tw || rh != th) {
-                            tile = rw > tw ? Images.resizeArea(tile, tw, th) : Images.resizeBilinear(tile, tw, th);
+                for (int r = 0; r < cr[1]; r++) {
+                    for (int c = 0; c < cr[0]; c++) {
+                        try (ImageOutputStream ios = ImageIO.createImageOutputStream(
+                                levelDir.resolve(c + "_" + r + "." + ext).toFile())) {
+                            writeImage(tile(slide, l, c, r, o), ios, o);
                         }
-                        writeImage(tile, levelDir.resolve(c + "_" + r + "." + ext), o);
                         done[0]++;
                         if (listener != null) {
                             listener.tilesWritten(done[0], all);
@@ -114,10 +172,7 @@ public final class DeepZoomWriter {
             }
         });
         Path dzi = outDir.resolve(name + ".dzi");
-        AtomicFiles.writeString(dzi, String.format(Locale.ROOT,
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Image xmlns=\"http://schemas.microsoft.com/deepzoom/2008\""
-                        + " Format=\"%s\" Overlap=\"%d\" TileSize=\"%d\"><Size Height=\"%d\" Width=\"%d\"/></Image>\n",
-                ext, o.overlap(), o.tileSize(), h, w));
+        AtomicFiles.writeString(dzi, descriptor(slide, o));
         return dzi;
     }
 
@@ -131,13 +186,13 @@ public final class DeepZoomWriter {
         return new long[] {dw, dh};
     }
 
-    private static void writeImage(BufferedImage img, Path file, Options o) throws IOException {
+    private static void writeImage(BufferedImage img, ImageOutputStream out, Options o) throws IOException {
         if (o.format() == Format.PNG) {
-            ImageIO.write(img, "png", file.toFile());
+            ImageIO.write(img, "png", out);
             return;
         }
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-        try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+        try {
             writer.setOutput(out);
             ImageWriteParam p = writer.getDefaultWriteParam();
             p.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);

@@ -95,7 +95,13 @@ public final class SlideQuestions {
      */
     public static Sample asMultiImage(Sample question, Slide slide, TileGrid grid, int k, TileSelector.Rule rule,
             Path imageDir, Path base) {
-        List<Integer> picked = TileSelector.select(slide, grid, k, rule);
+        return asMultiImage(question, slide, grid, k, TileSelector.chooser(rule), imageDir, base);
+    }
+
+    /** As above, with any {@link TileSelector.Chooser} (a rule, or CLIP similarity to the question). */
+    public static Sample asMultiImage(Sample question, Slide slide, TileGrid grid, int k, TileSelector.Chooser chooser,
+            Path imageDir, Path base) {
+        List<Integer> picked = chooser.choose(slide, grid, k, question.question(), question.options());
         if (picked.isEmpty()) {
             throw new SlideException(slide.path() + ": no patch over tissue to show for question " + question.id());
         }
@@ -111,7 +117,7 @@ public final class SlideQuestions {
         }
         Map<String, Object> meta = new LinkedHashMap<>(question.meta());
         meta.put("tile_coords", coords);
-        meta.put("tile_rule", rule.name().toLowerCase(java.util.Locale.ROOT));
+        meta.put("tile_rule", chooser.name());
         meta.put("tile_size_level0", grid.patchSizeLevel0());
         String q = "These " + images.size() + " images are regions of one whole-slide image, chosen over its "
                 + "tissue. " + question.question();

@@ -21,6 +21,33 @@ public final class TileSelector {
         SPREAD
     }
 
+    /**
+     * Chooses the patches to show for one question: a {@link Rule} (which ignores the question) or a
+     * {@link ClipTileSelector} (which ranks patches by their CLIP similarity to it).
+     */
+    public interface Chooser {
+        /** Indices into {@code grid}, in the order chosen, at most {@code k}. */
+        List<Integer> choose(Slide slide, TileGrid grid, int k, String question, List<String> options);
+
+        /** The name recorded with each prompt ({@code tissue-diverse}, {@code clip}, ...). */
+        String name();
+    }
+
+    /** A rule as a {@link Chooser}. */
+    public static Chooser chooser(Rule rule) {
+        return new Chooser() {
+            @Override
+            public List<Integer> choose(Slide slide, TileGrid grid, int k, String question, List<String> options) {
+                return select(slide, grid, k, rule);
+            }
+
+            @Override
+            public String name() {
+                return rule.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            }
+        };
+    }
+
     /** Side of the small read each patch's descriptor is taken from. */
     private static final int PROBE = 32;
 

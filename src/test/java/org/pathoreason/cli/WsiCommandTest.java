@@ -93,7 +93,7 @@ class WsiCommandTest {
     @Test
     void everySubcommandHasHelp() {
         for (String c : new String[] {"info", "thumbnail", "region", "tissue", "tiles", "features", "dzi", "synth",
-            "prompt", "ask", "mil"}) {
+            "prompt", "ask", "eval", "mil"}) {
             out.getBuffer().setLength(0);
             assertThat(run(c, "--help")).isZero();
             assertThat(out.toString()).contains("Usage: wsi " + c);

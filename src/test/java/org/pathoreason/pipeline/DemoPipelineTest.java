@@ -166,11 +166,12 @@ class DemoPipelineTest {
         ByteArrayOutputStream again = new ByteArrayOutputStream();
         Pipeline.Result r = Demo.pipeline(out, settings, printer(again), false).run();
         String printed = again.toString(StandardCharsets.UTF_8);
-        // the VLM stages were run one by one above; the CLIP stage (the sixth) runs here
+        // the VLM stages were run one by one above; the slide stage (the sixth) and the CLIP stage run here
         for (int i = 0; i < NAMES.size(); i++) {
-            assertThat(printed).contains("[" + (i + 1) + "/6] " + NAMES.get(i) + ": done earlier");
+            assertThat(printed).contains("[" + (i + 1) + "/7] " + NAMES.get(i) + ": done earlier");
         }
-        assertThat(printed).contains("[6/6] clip", "results: ", "accuracy by question subset");
+        assertThat(printed).contains("[6/7] slides: 2 synthetic slides, grpo_process's model", "[7/7] clip",
+                "results: ", "accuracy by question subset", "slides: slide-question accuracy");
         assertThat(r.stages()).isEqualTo(scores);
 
         JsonNode results = Json.MAPPER.readTree(out.resolve("results.json").toFile());
@@ -181,7 +182,8 @@ class DemoPipelineTest {
         String html = Files.readString(r.reportFile());
         assertThat(r.reportFile()).isEqualTo(out.resolve("report.html"));
         assertThat(html).contains(NAMES.toArray(String[]::new));
-        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png", "CLIP stage");
+        assertThat(html).contains("plots/stages.png", "plots/sft-loss.png", "plots/grpo-reward.png", "CLIP stage",
+                "Slide stage", "slides/thumbs/synth-slide-0000.png");
         assertThat(out.resolve("plots/stages.png")).isRegularFile();
 
         // the CLIP stage: results.json's clip object, its model in OpenCLIP's layout, its reports
@@ -200,10 +202,36 @@ class DemoPipelineTest {
         assertThat(out.resolve("clip/eval/retrieval/metrics.json")).isRegularFile();
         assertThat(out.resolve("clip/eval/probe/metrics.json")).isRegularFile();
 
+        // the slide stage: every slide question answered by the last stage's model through its K patches
+        JsonNode slides = results.get("slides");
+        assertThat(slides.get("model").asText()).isEqualTo("grpo_process");
+        assertThat(slides.get("questions").asInt()).isEqualTo(4);
+        assertThat(slides.get("accuracy").asDouble()).isBetween(0.0, 1.0);
+        assertThat(slides.get("chance").asDouble()).isCloseTo(0.25, within(1e-12));
+        assertThat(slides.get("subset_accuracy").has("slide_diagnosis")).isTrue();
+        assertThat(Predictions.read(out.resolve("slides/eval/predictions.jsonl"))).hasSize(4);
+        for (Sample p : SampleJsonl.read(out.resolve("slides/eval/slide-prompts.jsonl"))) {
+            assertThat(p.images()).hasSize(2);
+        }
+        java.awt.image.BufferedImage thumb = javax.imageio.ImageIO.read(out.resolve(
+                slides.get("rows").get(0).get("thumbnail").asText()).toFile());
+        assertThat(thumb.getWidth()).isEqualTo(480);
+        // the patch outlines are drawn in pure-ish yellow, which the painted slide never shows
+        int yellow = 0;
+        for (int y = 0; y < thumb.getHeight(); y++) {
+            for (int x = 0; x < thumb.getWidth(); x++) {
+                if ((thumb.getRGB(x, y) & 0xFFFFFF) == 0xF0C800) {
+                    yellow++;
+                }
+            }
+        }
+        assertThat(yellow).isGreaterThan(20);
+
         // a second run finds every stage, the CLIP one too, complete and trains nothing
         ByteArrayOutputStream third = new ByteArrayOutputStream();
         Demo.pipeline(out, settings, printer(third), false).run();
-        assertThat(third.toString(StandardCharsets.UTF_8)).contains("[6/6] clip: done earlier")
+        assertThat(third.toString(StandardCharsets.UTF_8)).contains("[7/7] clip: done earlier",
+                        "[6/7] slides: done earlier")
                 .doesNotContain("trained in");
     }
 
@@ -217,7 +245,7 @@ class DemoPipelineTest {
         ByteArrayOutputStream seedLog = new ByteArrayOutputStream();
         SeedRuns.Result sr = SeedRuns.run(seedsOut, List.of(0L, 1L), Demo.TITLE,
                 (sd, d) -> Demo.pipeline(d, settings.withSeed(sd), printer(seedLog), false), printer(seedLog));
-        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/6] sft: done earlier", "== seed 1 (2 of 2)");
+        assertThat(seedLog.toString(StandardCharsets.UTF_8)).contains("[3/7] sft: done earlier", "== seed 1 (2 of 2)");
         JsonNode summary = Json.MAPPER.readTree(seedsOut.resolve(SeedRuns.SUMMARY).toFile());
         assertThat(summary.get("stages")).hasSize(5);
         for (int i = 0; i < NAMES.size(); i++) {
