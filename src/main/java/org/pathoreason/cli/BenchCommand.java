@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class, BenchCommand.Memory.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class, BenchCommand.Memory.class,
+                BenchCommand.Kernels.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -330,6 +331,69 @@ public final class BenchCommand implements Runnable {
             }
             return bytes >= (1L << 30) ? String.format("%.2f GiB", bytes / (double) (1L << 30))
                     : String.format("%.1f MiB", bytes / (double) (1L << 20));
+        }
+    }
+
+    /** GB/s of weights read by the 16-bit kernels and by DJL's float32 product, beside the memory bandwidth. */
+    @Command(name = "kernels", mixinStandardHelpOptions = true,
+            description = "Products y = x W^T of float32 activations with BF16 weights through the Java Vector API "
+                    + "kernels and the plain Java fallback, and DJL's float32 linear on the same shapes: time and GB/s "
+                    + "of weights read, beside the measured memory read bandwidth (the floor).")
+    static final class Kernels implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--shapes", split = ",", defaultValue = "2048x2048,4096x4096", paramLabel = "OUTxIN,...",
+                description = "Weight shapes [out, in] (default: ${DEFAULT-VALUE}).")
+        String[] shapes;
+
+        @Option(names = "--rows", split = ",", defaultValue = "1,8", paramLabel = "N,...",
+                description = "Activation rows per product: 1 is a decode step (default: ${DEFAULT-VALUE}).")
+        int[] rows;
+
+        @Option(names = "--kernel-threads", defaultValue = "0",
+                description = "Kernel threads (0 = all cores; default ${DEFAULT-VALUE}).")
+        int kernelThreads;
+
+        @Option(names = "--seconds", defaultValue = "1", description = "Seconds per measurement (default: "
+                + "${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--no-fallback", description = "Skip the (slow) plain Java fallback.")
+        boolean noFallback;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            int[][] parsed = new int[shapes.length][];
+            for (int i = 0; i < shapes.length; i++) {
+                String[] p = shapes[i].trim().toLowerCase(java.util.Locale.ROOT).split("x");
+                try {
+                    parsed[i] = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+                } catch (RuntimeException e) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--shapes: expected OUTxIN such as 4096x4096, got '" + shapes[i] + "'");
+                }
+            }
+            int threads = kernelThreads > 0 ? kernelThreads : Runtime.getRuntime().availableProcessors();
+            String vectorReason = org.pathoreason.model.half.HalfKernels.vectorUnavailableReason();
+            w.printf("kernels: %s%n", vectorReason == null ? "Java Vector API and plain Java fallback"
+                    : "plain Java fallback only (" + vectorReason + ")");
+            org.pathoreason.model.half.KernelBenchmark.Result r = org.pathoreason.model.half.KernelBenchmark.run(
+                    parsed, rows, threads, seconds, !noFallback);
+            w.printf("memory read bandwidth (floor): %.1f GB/s, %d thread(s)%n", r.bandwidthGBps(), threads);
+            w.printf("%-9s %-5s %5s %11s %10s %10s %8s%n", "route", "dtype", "rows", "weights", "ms", "GB/s",
+                    "of floor");
+            for (org.pathoreason.model.half.KernelBenchmark.Row row : r.rows()) {
+                w.printf("%-9s %-5s %5d %11s %10.3f %10.2f %7.0f%%%n", row.route(), row.dtype().safetensorsName(),
+                        row.rows(), row.out() + "x" + row.in(), row.millis(), row.weightGBps(),
+                        100 * row.weightGBps() / r.bandwidthGBps());
+            }
         }
     }
 }

@@ -1,0 +1,106 @@
+package org.pathoreason.model.half;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.pathoreason.engine.Engines;
+import org.pathoreason.model.io.DType;
+import org.pathoreason.model.io.HalfFloats;
+
+/**
+ * Weights streamed per second by the products {@code y = x W^T} of the kernels, next to DJL's float32 matmul on the
+ * same shapes and the machine's measured read bandwidth (the floor a product that reads its weights once cannot
+ * beat).
+ */
+public final class KernelBenchmark {
+
+    /** One measured product. */
+    public record Row(String route, DType dtype, int rows, int out, int in, double millis, double weightGBps) {
+    }
+
+    /** Everything measured: the bandwidth floor in GB/s and the products. */
+    public record Result(double bandwidthGBps, List<Row> rows) {
+    }
+
+    private KernelBenchmark() {
+    }
+
+    /**
+     * @param shapes    {@code {out, in}} pairs
+     * @param batches   activation rows per product (1 = decode)
+     * @param threads   kernel threads
+     * @param seconds   time spent on each measurement (after a warm-up)
+     * @param withScalar also time the plain Java fallback
+     */
+    public static Result run(int[][] shapes, int[] batches, int threads, double seconds, boolean withScalar) {
+        double bandwidth = HalfKernels.create(HalfKernels.Choice.AUTO, threads).readBandwidth(512L << 20, 5) / 1e9;
+        List<HalfKernels> kernels = new ArrayList<>();
+        if (HalfKernels.vectorUnavailableReason() == null) {
+            kernels.add(HalfKernels.create(HalfKernels.Choice.VECTOR, threads));
+        }
+        if (withScalar || kernels.isEmpty()) {
+            kernels.add(HalfKernels.create(HalfKernels.Choice.SCALAR, threads));
+        }
+        List<Row> out = new ArrayList<>();
+        Random rnd = new Random(11);
+        for (int[] s : shapes) {
+            int o = s[0];
+            int in = s[1];
+            float[] w = new float[o * in];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rnd.nextGaussian() * 0.02f;
+            }
+            ByteBuffer bf16 = ByteBuffer.allocate(w.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+            for (float v : w) {
+                bf16.putShort(HalfFloats.floatToBf16(v));
+            }
+            bf16.flip();
+            for (int rows : batches) {
+                float[] x = new float[rows * in];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) rnd.nextGaussian();
+                }
+                float[] y = new float[rows * o];
+                for (HalfKernels k : kernels) {
+                    WeightMatrix m = k.copyOf("w", DType.BF16, o, in, bf16);
+                    double ms = time(() -> k.matmul(x, rows, m, y), seconds);
+                    String route = k instanceof ScalarKernels ? "fallback" : "vector";
+                    out.add(new Row(route, DType.BF16, rows, o, in, ms, m.byteSize() / (ms / 1e3) / 1e9));
+                }
+                try (NDManager manager = Engines.newManager()) {
+                    // as the model's linear layers call it (torch.nn.functional.linear)
+                    NDArray wa = manager.create(w, new Shape(o, in));
+                    NDArray xa = manager.create(x, new Shape(rows, in));
+                    double ms = time(() -> {
+                        try (NDArray r = xa.getNDArrayInternal().linear(xa, wa, null).singletonOrThrow()) {
+                            r.toFloatArray();
+                        }
+                    }, seconds);
+                    out.add(new Row("djl", DType.F32, rows, o, in, ms, 4.0 * o * in / (ms / 1e3) / 1e9));
+                }
+            }
+        }
+        return new Result(bandwidth, out);
+    }
+
+    /** Mean milliseconds per call over about {@code seconds}, after a warm-up (at least 0.3 s, so that the JIT has compiled the kernel). */
+    private static double time(Runnable op, double seconds) {
+        long warm = System.nanoTime() + (long) (Math.max(0.3, seconds * 0.3) * 1e9);
+        do {
+            op.run();
+        } while (System.nanoTime() < warm);
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        int n = 0;
+        do {
+            op.run();
+            n++;
+        } while (System.nanoTime() < end);
+        return (System.nanoTime() - t0) / 1e6 / n;
+    }
+}
