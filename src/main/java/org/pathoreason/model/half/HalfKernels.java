@@ -183,7 +183,9 @@ public abstract class HalfKernels {
             return;
         }
         int rowBytes = Math.max(1, in * w.dtype().byteSize());
-        int tile = Math.max(1, Math.min(TILE_BYTES / rowBytes, (out + threads * 4 - 1) / (threads * 4)));
+        // one row (decode): a few big tasks (nothing to reuse); several rows: tiles that stay in cache
+        int tile = rows < ROW_BLOCK ? (out + threads * 2 - 1) / (threads * 2)
+                : Math.max(1, Math.min(TILE_BYTES / rowBytes, (out + threads * 4 - 1) / (threads * 4)));
         int tiles = (out + tile - 1) / tile;
         if (pool == null || tiles == 1) {
             for (int t = 0; t < tiles; t++) {

@@ -27,6 +27,9 @@ public final class KernelBenchmark {
     public record Result(double bandwidthGBps, List<Row> rows) {
     }
 
+    /** Bytes of weight copies cycled through, far more than a last-level cache. */
+    static final long COLD_BYTES = 512L << 20;
+
     private KernelBenchmark() {
     }
 
@@ -66,18 +69,30 @@ public final class KernelBenchmark {
                     x[i] = (float) rnd.nextGaussian();
                 }
                 float[] y = new float[rows * o];
+                // enough copies of the weights to overflow the caches: a model's weights are read from memory
+                int copies = (int) Math.max(1, Math.min(64, COLD_BYTES / (2L * o * in)));
                 for (HalfKernels k : kernels) {
-                    WeightMatrix m = k.copyOf("w", DType.BF16, o, in, bf16);
-                    double ms = time(() -> k.matmul(x, rows, m, y), seconds);
+                    WeightMatrix[] m = new WeightMatrix[copies];
+                    for (int c = 0; c < copies; c++) {
+                        m[c] = k.copyOf("w", DType.BF16, o, in, bf16);
+                    }
+                    int[] next = {0};
+                    double ms = time(() -> k.matmul(x, rows, m[next[0]++ % copies], y), seconds);
                     String route = k instanceof ScalarKernels ? "fallback" : "vector";
-                    out.add(new Row(route, DType.BF16, rows, o, in, ms, m.byteSize() / (ms / 1e3) / 1e9));
+                    out.add(new Row(route, DType.BF16, rows, o, in, ms, m[0].byteSize() / (ms / 1e3) / 1e9));
                 }
                 try (NDManager manager = Engines.newManager()) {
                     // as the model's linear layers call it (torch.nn.functional.linear)
-                    NDArray wa = manager.create(w, new Shape(o, in));
+                    int f32Copies = Math.max(1, copies / 2);
+                    NDArray[] wa = new NDArray[f32Copies];
+                    for (int c = 0; c < f32Copies; c++) {
+                        wa[c] = manager.create(w, new Shape(o, in));
+                    }
                     NDArray xa = manager.create(x, new Shape(rows, in));
+                    int[] next = {0};
                     double ms = time(() -> {
-                        try (NDArray r = xa.getNDArrayInternal().linear(xa, wa, null).singletonOrThrow()) {
+                        NDArray wc = wa[next[0]++ % f32Copies];
+                        try (NDArray r = xa.getNDArrayInternal().linear(xa, wc, null).singletonOrThrow()) {
                             r.toFloatArray();
                         }
                     }, seconds);

@@ -192,25 +192,54 @@ public final class VectorKernels extends HalfKernels {
         for (; r < rows; r++) {
             int x0 = r * in;
             for (int j = from; j < to; j++) {
-                long wo = (long) j * in;
-                // two accumulators hide the FMA latency when one row is all there is (decode)
-                FloatVector a0 = FloatVector.zero(F);
-                FloatVector a1 = FloatVector.zero(F);
-                int k = 0;
-                for (; k + 2 * LANES <= bound; k += 2 * LANES) {
-                    a0 = FloatVector.fromArray(F, x, x0 + k).fma(load(t, m, (wo + k) * size), a0);
-                    a1 = FloatVector.fromArray(F, x, x0 + k + LANES).fma(load(t, m, (wo + k + LANES) * size), a1);
-                }
-                for (; k < bound; k += LANES) {
-                    a0 = FloatVector.fromArray(F, x, x0 + k).fma(load(t, m, (wo + k) * size), a0);
-                }
-                float s0 = a0.add(a1).reduceLanes(VectorOperators.ADD);
-                for (; k < in; k++) {
-                    s0 = Math.fma(x[x0 + k], element(t, m, wo + k), s0);
-                }
-                y[r * out + j] = s0;
+                y[r * out + j] = t == DType.BF16 ? dotBf16(x, x0, m, (long) j * in, in, bound)
+                        : dot(t, x, x0, m, (long) j * in, in, bound);
             }
         }
+    }
+
+    /** One row (decode): BF16 without the per-vector type switch, four accumulators to hide the FMA latency. */
+    private static float dotBf16(float[] x, int x0, MemorySegment m, long wo, int in, int bound) {
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F);
+        long base = wo * 2;
+        int k = 0;
+        for (; k + 4 * LANES <= bound; k += 4 * LANES) {
+            long b = base + 2L * k;
+            a0 = FloatVector.fromArray(F, x, x0 + k).fma(bf16(m, b), a0);
+            a1 = FloatVector.fromArray(F, x, x0 + k + LANES).fma(bf16(m, b + 2L * LANES), a1);
+            a2 = FloatVector.fromArray(F, x, x0 + k + 2 * LANES).fma(bf16(m, b + 4L * LANES), a2);
+            a3 = FloatVector.fromArray(F, x, x0 + k + 3 * LANES).fma(bf16(m, b + 6L * LANES), a3);
+        }
+        for (; k < bound; k += LANES) {
+            a0 = FloatVector.fromArray(F, x, x0 + k).fma(bf16(m, base + 2L * k), a0);
+        }
+        float s = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        for (; k < in; k++) {
+            s = Math.fma(x[x0 + k], Float.intBitsToFloat(m.getAtIndex(SHORT, wo + k) << 16), s);
+        }
+        return s;
+    }
+
+    private static float dot(DType t, float[] x, int x0, MemorySegment m, long wo, int in, int bound) {
+        int size = t.byteSize();
+        FloatVector a0 = FloatVector.zero(F);
+        FloatVector a1 = FloatVector.zero(F);
+        int k = 0;
+        for (; k + 2 * LANES <= bound; k += 2 * LANES) {
+            a0 = FloatVector.fromArray(F, x, x0 + k).fma(load(t, m, (wo + k) * size), a0);
+            a1 = FloatVector.fromArray(F, x, x0 + k + LANES).fma(load(t, m, (wo + k + LANES) * size), a1);
+        }
+        for (; k < bound; k += LANES) {
+            a0 = FloatVector.fromArray(F, x, x0 + k).fma(load(t, m, (wo + k) * size), a0);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; k < in; k++) {
+            s = Math.fma(x[x0 + k], element(t, m, wo + k), s);
+        }
+        return s;
     }
 
     @Override
