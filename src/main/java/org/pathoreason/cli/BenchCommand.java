@@ -325,7 +325,7 @@ public final class BenchCommand implements Runnable {
         }
 
         /** GiB, or MiB below one GiB; "unknown" for -1 (not reported by the system). */
-        private static String size(long bytes) {
+        static String size(long bytes) {
             if (bytes < 0) {
                 return "unknown";
             }
@@ -366,6 +366,14 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--no-fallback", description = "Skip the (slow) plain Java fallback.")
         boolean noFallback;
 
+        @Option(names = "--model", paramLabel = "DIR", description = "Instead of the shapes: a checkpoint's language "
+                + "model weights, mapped, and the linear work of batch-1 decode steps over them.")
+        Path model;
+
+        @Option(names = "--tokens", defaultValue = "5", description = "Decode steps timed with --model (default: "
+                + "${DEFAULT-VALUE}).")
+        int tokens;
+
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
@@ -384,6 +392,10 @@ public final class BenchCommand implements Runnable {
             String vectorReason = org.pathoreason.model.half.HalfKernels.vectorUnavailableReason();
             w.printf("kernels: %s%n", vectorReason == null ? "Java Vector API and plain Java fallback"
                     : "plain Java fallback only (" + vectorReason + ")");
+            if (model != null) {
+                runModel(w, threads);
+                return;
+            }
             org.pathoreason.model.half.KernelBenchmark.Result r = org.pathoreason.model.half.KernelBenchmark.run(
                     parsed, rows, threads, seconds, !noFallback);
             w.printf("memory read bandwidth (floor): %.1f GB/s, %d thread(s)%n", r.bandwidthGBps(), threads);
@@ -394,6 +406,23 @@ public final class BenchCommand implements Runnable {
                         row.rows(), row.out() + "x" + row.in(), row.millis(), row.weightGBps(),
                         100 * row.weightGBps() / r.bandwidthGBps());
             }
+        }
+
+        private void runModel(PrintWriter w, int threads) {
+            org.pathoreason.model.half.HalfKernels k = org.pathoreason.model.half.HalfKernels.create(
+                    org.pathoreason.model.half.HalfKernels.Choice.AUTO, threads);
+            org.pathoreason.model.half.KernelBenchmark.ModelPass p =
+                    org.pathoreason.model.half.KernelBenchmark.languageModelPass(model, k, tokens);
+            double bandwidth = k.readBandwidth(512L << 20, 5);
+            double floorMs = p.weightBytes() / bandwidth * 1e3;
+            w.printf("%s: %d language-model matrices, %s of weights read per token (%s)%n", model, p.matrices(),
+                    Memory.size(p.weightBytes()), k.description());
+            w.printf("open (map): %.2f s; resident before %s, after open %s, after %d steps %s, peak %s%n",
+                    p.openSeconds(), Memory.size(p.residentBefore()), Memory.size(p.residentAfterOpen()), tokens,
+                    Memory.size(p.residentAfter()), Memory.size(p.peakResident()));
+            w.printf("linear work per decode token: first %.0f ms (pages the weights in), then %.1f ms = %.2f tok/s; "
+                    + "floor %.1f ms (%.1f GB/s measured): %.2fx the floor%n", p.firstTokenMs(), p.msPerToken(),
+                    1e3 / p.msPerToken(), floorMs, bandwidth / 1e9, p.msPerToken() / floorMs);
         }
     }
 }

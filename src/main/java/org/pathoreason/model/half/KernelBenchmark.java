@@ -118,4 +118,69 @@ public final class KernelBenchmark {
         } while (System.nanoTime() < end);
         return (System.nanoTime() - t0) / 1e6 / n;
     }
+
+    /**
+     * The language model's linear work of batch-1 decode steps on a checkpoint's own mapped weights: every 2-D
+     * weight outside the vision tower (and the embedding table when it doubles as {@code lm_head}) times one row.
+     *
+     * @param firstTokenMs the first step, which also pages the weights in from the file
+     * @param msPerToken   mean of the later steps
+     */
+    public record ModelPass(int matrices, long weightBytes, double openSeconds, long residentBefore,
+                            long residentAfterOpen, long residentAfter, long peakResident, double firstTokenMs,
+                            double msPerToken) {
+    }
+
+    public static ModelPass languageModelPass(java.nio.file.Path dir, HalfKernels kernels, int tokens) {
+        long before = org.pathoreason.util.ProcessMemory.residentBytes();
+        org.pathoreason.util.ProcessMemory.resetPeak();
+        long t0 = System.nanoTime();
+        try (MappedWeights mapped = MappedWeights.open(dir, kernels)) {
+            List<WeightMatrix> matrices = new ArrayList<>();
+            boolean hasLmHead = mapped.reader().contains("lm_head.weight");
+            for (String name : mapped.reader().names()) {
+                org.pathoreason.model.io.TensorInfo t = mapped.reader().info(name);
+                boolean embedding = name.endsWith("embed_tokens.weight");
+                if (t.shape().length != 2 || !t.dtype().isFloatingPoint() || name.contains("visual")
+                        || (embedding && hasLmHead)) {
+                    continue;
+                }
+                matrices.add(mapped.matrix(name));
+            }
+            double openSeconds = (System.nanoTime() - t0) / 1e9;
+            long afterOpen = org.pathoreason.util.ProcessMemory.residentBytes();
+            long bytes = 0;
+            int maxCols = 1;
+            int maxRows = 1;
+            for (WeightMatrix m : matrices) {
+                bytes += m.byteSize();
+                maxCols = Math.max(maxCols, m.cols());
+                maxRows = Math.max(maxRows, m.rows());
+            }
+            float[] x = new float[maxCols];
+            Random rnd = new Random(1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            float[] y = new float[maxRows];
+            double first = 0;
+            long rest = 0;
+            for (int step = 0; step < Math.max(2, tokens); step++) {
+                long s0 = System.nanoTime();
+                for (WeightMatrix m : matrices) {
+                    kernels.matmul(x, 1, m, y);
+                }
+                long took = System.nanoTime() - s0;
+                if (step == 0) {
+                    first = took / 1e6;
+                } else {
+                    rest += took;
+                }
+            }
+            long after = org.pathoreason.util.ProcessMemory.residentBytes();
+            long peak = org.pathoreason.util.ProcessMemory.peakResidentBytes();
+            return new ModelPass(matrices.size(), bytes, openSeconds, before, afterOpen, after, peak, first,
+                    rest / 1e6 / (Math.max(2, tokens) - 1));
+        }
+    }
 }
