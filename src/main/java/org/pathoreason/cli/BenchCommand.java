@@ -402,7 +402,8 @@ public final class BenchCommand implements Runnable {
             w.printf("%-9s %-5s %5s %11s %10s %10s %8s%n", "route", "dtype", "rows", "weights", "ms", "GB/s",
                     "of floor");
             for (org.pathoreason.model.half.KernelBenchmark.Row row : r.rows()) {
-                w.printf("%-9s %-5s %5d %11s %10.3f %10.2f %7.0f%%%n", row.route(), row.dtype().safetensorsName(),
+                w.printf("%-9s %-5s %5d %11s %10.3f %10.2f %7.0f%%%n",
+                        row.route().name().toLowerCase(java.util.Locale.ROOT), row.dtype().safetensorsName(),
                         row.rows(), row.out() + "x" + row.in(), row.millis(), row.weightGBps(),
                         100 * row.weightGBps() / r.bandwidthGBps());
             }

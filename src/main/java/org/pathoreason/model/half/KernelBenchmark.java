@@ -19,8 +19,18 @@ import org.pathoreason.model.io.HalfFloats;
  */
 public final class KernelBenchmark {
 
+    /** Which code ran a product. */
+    public enum Route {
+        /** {@code VectorKernels}, BF16 weights. */
+        VECTOR,
+        /** {@link ScalarKernels}, BF16 weights. */
+        FALLBACK,
+        /** DJL's (PyTorch's) float32 linear. */
+        DJL
+    }
+
     /** One measured product. */
-    public record Row(String route, DType dtype, int rows, int out, int in, double millis, double weightGBps) {
+    public record Row(Route route, DType dtype, int rows, int out, int in, double millis, double weightGBps) {
     }
 
     /** Everything measured: the bandwidth floor in GB/s and the products. */
@@ -78,7 +88,7 @@ public final class KernelBenchmark {
                     }
                     int[] next = {0};
                     double ms = time(() -> k.matmul(x, rows, m[next[0]++ % copies], y), seconds);
-                    String route = k instanceof ScalarKernels ? "fallback" : "vector";
+                    Route route = k instanceof ScalarKernels ? Route.FALLBACK : Route.VECTOR;
                     out.add(new Row(route, DType.BF16, rows, o, in, ms, m[0].byteSize() / (ms / 1e3) / 1e9));
                 }
                 try (NDManager manager = Engines.newManager()) {
@@ -96,7 +106,7 @@ public final class KernelBenchmark {
                             r.toFloatArray();
                         }
                     }, seconds);
-                    out.add(new Row("djl", DType.F32, rows, o, in, ms, 4.0 * o * in / (ms / 1e3) / 1e9));
+                    out.add(new Row(Route.DJL, DType.F32, rows, o, in, ms, 4.0 * o * in / (ms / 1e3) / 1e9));
                 }
             }
         }
