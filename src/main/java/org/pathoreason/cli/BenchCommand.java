@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class, BenchCommand.Memory.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class, BenchCommand.Memory.class,
+                BenchCommand.Kernels.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -324,12 +325,105 @@ public final class BenchCommand implements Runnable {
         }
 
         /** GiB, or MiB below one GiB; "unknown" for -1 (not reported by the system). */
-        private static String size(long bytes) {
+        static String size(long bytes) {
             if (bytes < 0) {
                 return "unknown";
             }
             return bytes >= (1L << 30) ? String.format("%.2f GiB", bytes / (double) (1L << 30))
                     : String.format("%.1f MiB", bytes / (double) (1L << 20));
+        }
+    }
+
+    /** GB/s of weights read by the 16-bit kernels and by DJL's float32 product, beside the memory bandwidth. */
+    @Command(name = "kernels", mixinStandardHelpOptions = true,
+            description = "Products y = x W^T of float32 activations with BF16 weights through the Java Vector API "
+                    + "kernels and the plain Java fallback, and DJL's float32 linear on the same shapes: time and GB/s "
+                    + "of weights read, beside the measured memory read bandwidth (the floor).")
+    static final class Kernels implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--shapes", split = ",", defaultValue = "2048x2048,4096x4096", paramLabel = "OUTxIN,...",
+                description = "Weight shapes [out, in] (default: ${DEFAULT-VALUE}).")
+        String[] shapes;
+
+        @Option(names = "--rows", split = ",", defaultValue = "1,8", paramLabel = "N,...",
+                description = "Activation rows per product: 1 is a decode step (default: ${DEFAULT-VALUE}).")
+        int[] rows;
+
+        @Option(names = "--kernel-threads", defaultValue = "0",
+                description = "Kernel threads (0 = all cores; default ${DEFAULT-VALUE}).")
+        int kernelThreads;
+
+        @Option(names = "--seconds", defaultValue = "1", description = "Seconds per measurement (default: "
+                + "${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--no-fallback", description = "Skip the (slow) plain Java fallback.")
+        boolean noFallback;
+
+        @Option(names = "--model", paramLabel = "DIR", description = "Instead of the shapes: a checkpoint's language "
+                + "model weights, mapped, and the linear work of batch-1 decode steps over them.")
+        Path model;
+
+        @Option(names = "--tokens", defaultValue = "5", description = "Decode steps timed with --model (default: "
+                + "${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            int[][] parsed = new int[shapes.length][];
+            for (int i = 0; i < shapes.length; i++) {
+                String[] p = shapes[i].trim().toLowerCase(java.util.Locale.ROOT).split("x");
+                try {
+                    parsed[i] = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+                } catch (RuntimeException e) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--shapes: expected OUTxIN such as 4096x4096, got '" + shapes[i] + "'");
+                }
+            }
+            int threads = kernelThreads > 0 ? kernelThreads : Runtime.getRuntime().availableProcessors();
+            String vectorReason = org.pathoreason.model.half.HalfKernels.vectorUnavailableReason();
+            w.printf("kernels: %s%n", vectorReason == null ? "Java Vector API and plain Java fallback"
+                    : "plain Java fallback only (" + vectorReason + ")");
+            if (model != null) {
+                runModel(w, threads);
+                return;
+            }
+            org.pathoreason.model.half.KernelBenchmark.Result r = org.pathoreason.model.half.KernelBenchmark.run(
+                    parsed, rows, threads, seconds, !noFallback);
+            w.printf("memory read bandwidth (floor): %.1f GB/s, %d thread(s)%n", r.bandwidthGBps(), threads);
+            w.printf("%-9s %-5s %5s %11s %10s %10s %8s%n", "route", "dtype", "rows", "weights", "ms", "GB/s",
+                    "of floor");
+            for (org.pathoreason.model.half.KernelBenchmark.Row row : r.rows()) {
+                w.printf("%-9s %-5s %5d %11s %10.3f %10.2f %7.0f%%%n",
+                        row.route().name().toLowerCase(java.util.Locale.ROOT), row.dtype().safetensorsName(),
+                        row.rows(), row.out() + "x" + row.in(), row.millis(), row.weightGBps(),
+                        100 * row.weightGBps() / r.bandwidthGBps());
+            }
+        }
+
+        private void runModel(PrintWriter w, int threads) {
+            org.pathoreason.model.half.HalfKernels k = org.pathoreason.model.half.HalfKernels.create(
+                    org.pathoreason.model.half.HalfKernels.Choice.AUTO, threads);
+            org.pathoreason.model.half.KernelBenchmark.ModelPass p =
+                    org.pathoreason.model.half.KernelBenchmark.languageModelPass(model, k, tokens);
+            double bandwidth = k.readBandwidth(512L << 20, 5);
+            double floorMs = p.weightBytes() / bandwidth * 1e3;
+            w.printf("%s: %d language-model matrices, %s of weights read per token (%s)%n", model, p.matrices(),
+                    Memory.size(p.weightBytes()), k.description());
+            w.printf("open (map): %.2f s; resident before %s, after open %s, after %d steps %s, peak %s%n",
+                    p.openSeconds(), Memory.size(p.residentBefore()), Memory.size(p.residentAfterOpen()), tokens,
+                    Memory.size(p.residentAfter()), Memory.size(p.peakResident()));
+            w.printf("linear work per decode token: first %.0f ms (pages the weights in), then %.1f ms = %.2f tok/s; "
+                    + "floor %.1f ms (%.1f GB/s measured): %.2fx the floor%n", p.firstTokenMs(), p.msPerToken(),
+                    1e3 / p.msPerToken(), floorMs, bandwidth / 1e9, p.msPerToken() / floorMs);
         }
     }
 }
