@@ -35,8 +35,9 @@ import org.pathoreason.util.Json;
 /**
  * A tiny checkpoint taught two answers through the server's own prompt path, so that tests see what a trained model
  * does: a pathology question gets a {@code <think>} naming graph entities and an {@code <answer>}; a judge's rubric
- * conversation gets a JSON verdict. It is trained (AdamW on one batch of the served prompts, a few hundred steps at
- * most) until greedy decoding gives both answers, then saved.
+ * conversation gets a JSON verdict, also for judged completions it never saw in training (the GRPO test's policy
+ * writes its own). It is trained (AdamW on one batch of the served prompts, a few hundred steps at most) until greedy
+ * decoding gives both answers, then saved.
  */
 public final class TaughtCheckpoint {
 
@@ -150,16 +151,18 @@ public final class TaughtCheckpoint {
                         56, i)))));
                 targets.add(COMPLETION);
             }
-            // the judged completions are what a tiny policy writes: a few random letters
+            // the judged completions are what a tiny policy writes: up to 8 letters and digits, maybe none. The
+            // verdict must not depend on them, so it is also checked on completions the model never saw in training.
             java.util.Random random = new java.util.Random(5);
-            for (int i = 0; i < 2 * JUDGED_QUESTIONS.size(); i++) {
-                StringBuilder completion = new StringBuilder();
-                for (int k = random.nextInt(7); k >= 0; k--) {
-                    completion.append((char) ('a' + random.nextInt(26)));
-                }
+            for (int i = 0; i < 6 * JUDGED_QUESTIONS.size(); i++) {
                 inputs.add(encode(prompts, judgeRequest(judged(JUDGED_QUESTIONS.get(i % JUDGED_QUESTIONS.size())),
-                        completion.toString())));
+                        policyLike(random))));
                 targets.add(VERDICT);
+            }
+            List<Prompt> unseen = new ArrayList<>();
+            for (int i = 0; i < 6 * JUDGED_QUESTIONS.size(); i++) {
+                unseen.add(encode(prompts, judgeRequest(judged(JUDGED_QUESTIONS.get(i % JUDGED_QUESTIONS.size())),
+                        policyLike(random))));
             }
             Tokenizer tok = served.tokenizer();
             VisionLanguageModel model = served.model();
@@ -192,7 +195,7 @@ public final class TaughtCheckpoint {
                 }
             }
             try (AdamW opt = new AdamW(model.parameters(), AdamW.Settings.defaults().withWeightDecay(0))) {
-                for (int step = 1; step <= 400; step++) {
+                for (int step = 1; step <= MAX_STEPS; step++) {
                     model.zeroGradients();
                     try (NDManager scope = root.newSubManager();
                          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -201,15 +204,29 @@ public final class TaughtCheckpoint {
                         gc.backward(lp.mul(w).sum().div(-rows.size()));
                     }
                     opt.step(5e-3);
-                    if (step % 40 == 0 && learned(generator, greedy, inputs, targets, root)) {
+                    if (step % 40 == 0 && learned(generator, greedy, inputs, targets, root)
+                            && learned(generator, greedy, unseen, java.util.Collections.nCopies(unseen.size(), VERDICT),
+                            root)) {
                         System.err.println("taught checkpoint: both answers learned in " + step + " steps");
                         model.save(ckpt);
                         return;
                     }
                 }
             }
-            throw new AssertionError("the tiny model did not learn its two answers in 400 steps");
+            throw new AssertionError("the tiny model did not learn its two answers in " + MAX_STEPS + " steps");
         }
+    }
+
+    private static final int MAX_STEPS = 800;
+
+    /** What the tiny test policy writes: 0 to 8 letters and digits. */
+    private static String policyLike(java.util.Random random) {
+        StringBuilder completion = new StringBuilder();
+        for (int k = random.nextInt(9); k > 0; k--) {
+            int c = random.nextInt(36);
+            completion.append(c < 26 ? (char) ('a' + c) : (char) ('0' + c - 26));
+        }
+        return completion.toString();
     }
 
     private static boolean learned(Generator g, SamplingOptions greedy, List<Prompt> inputs, List<String> targets,
