@@ -61,7 +61,7 @@ public final class TaughtCheckpoint {
      * (and test JVMs) that need it: made in a folder of its own, then renamed into place.
      */
     public static synchronized Path shared() throws IOException {
-        String key = Integer.toHexString((COMPLETION + VERDICT + QUESTION + OPTIONS + JUDGED_QUESTIONS).hashCode());
+        String key = Integer.toHexString(("v2" + COMPLETION + VERDICT + QUESTION + OPTIONS + JUDGED_QUESTIONS).hashCode());
         Path dir = Path.of("target", "test-fixtures", "taught-" + key).toAbsolutePath();
         if (Files.isRegularFile(dir.resolve("taught").resolve("model.safetensors"))) {
             return dir.resolve("taught");
