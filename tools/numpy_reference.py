@@ -9,7 +9,7 @@ step by step as transformers' Qwen2.5-VL defines them: window order and windowed
 tower, 2-D rotary positions, the 2 x 2 merger, image features scattered into the image pad tokens, multimodal
 rotary position ids (get_rope_index), grouped-query attention under a causal and padding mask. It writes
 model/config.json, model/model.safetensors and inputs.safetensors (input_ids, attention_mask, pixel_values,
-image_grid_thw, logits). NumpyReferenceTest checks PathoReason's logits against these.
+image_grid_thw, logits). ParityTest checks PathoReason's logits against these.
 
 Everything here is written with plain array operations and explicit loops (segments, images, rows), on purpose
 differently from PathoReason's batched DJL code, so that the two can only agree if both follow the reference.

@@ -1,21 +1,30 @@
 package org.pathoreason.cli;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.engine.Engine;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintWriter;
+import ai.djl.ndarray.NDArray;
+import java.nio.file.Files;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.lora.LoraAdapter;
+import org.pathoreason.util.ProcessMemory;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.EnumSet;
-import java.util.List;
-import java.util.Map;
-import org.pathoreason.model.qwen2vl.Qwen2VLModel;
-import org.pathoreason.pipeline.SpeedBenchmark;
-import org.pathoreason.util.AtomicFiles;
+import org.pathoreason.serve.ServeBenchmark;
+import ai.djl.ndarray.NDManager;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.AtomicFiles;
+import org.pathoreason.pipeline.SpeedBenchmark;
+import org.pathoreason.model.qwen2vl.Qwen2VLModel;
+import java.util.Map;
+import java.util.List;
+import java.util.EnumSet;
+import java.util.Arrays;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import ai.djl.engine.Engine;
+import java.io.PrintWriter;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.generate.GenerationBenchmark;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
+import org.pathoreason.wsi.OpenSlideSlide;
+import org.pathoreason.wsi.SlideBackend;
+import org.pathoreason.wsi.SlideBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,7 +33,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason bench generate}: speed figures. */
 @Command(name = "bench", description = "Speed benchmarks.", mixinStandardHelpOptions = true,
-        subcommands = {BenchCommand.Generate.class, BenchCommand.ModelSpeed.class})
+        subcommands = {BenchCommand.Generate.class, BenchCommand.Wsi.class, BenchCommand.Clip.class, BenchCommand.Serve.class, BenchCommand.Memory.class,
+                BenchCommand.Kernels.class, BenchCommand.ModelSpeed.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -92,6 +102,338 @@ public final class BenchCommand implements Runnable {
                         + "%.1f GFLOP/s (matmul fp32: %.1f GFLOP/s)%n", t.batch(), t.length(), t.seconds(),
                         t.gflop(), t.gflopPerSecond(), r.matmulGflopPerSecond());
             }
+        }
+    }
+
+    /** readRegion tiles/s of the pure-Java reader and OpenSlide side by side. */
+    @Command(name = "wsi", mixinStandardHelpOptions = true,
+            description = "readRegion tiles/s on a slide, sequential and random, pure-Java reader and OpenSlide "
+                    + "(when libopenslide is installed) side by side, both with a 32 MiB tile cache; then tissue "
+                    + "detection, tiling and patch reading of the slide.")
+    static final class Wsi implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--slide", defaultValue = "src/test/resources/wsi/CMU-1-Small-Region.svs", paramLabel = "FILE",
+                description = "Slide (default: ${DEFAULT-VALUE}).")
+        java.nio.file.Path slide;
+
+        @Option(names = "--reads", defaultValue = "2000", paramLabel = "N",
+                description = "Regions read per access pattern (default: ${DEFAULT-VALUE}).")
+        int reads;
+
+        @Option(names = "--size", defaultValue = "256", paramLabel = "N",
+                description = "Region side in pixels (default: ${DEFAULT-VALUE}).")
+        int size;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            java.util.List<SlideBackend> backends = new java.util.ArrayList<>(java.util.List.of(SlideBackend.JAVA));
+            if (OpenSlideSlide.available()) {
+                backends.add(SlideBackend.OPENSLIDE);
+                w.printf("libopenslide %s%n", OpenSlideSlide.version());
+            } else {
+                w.println("libopenslide is not installed (apt-get install libopenslide0): pure-Java reader only");
+            }
+            w.printf("%s: %d x %d-pixel regions per pattern at level 0, %d threads available%n", slide, reads, size,
+                    Runtime.getRuntime().availableProcessors());
+            w.flush();
+            java.util.List<SlideBenchmark.Row> rows = SlideBenchmark.run(slide, backends, reads, size, 42);
+            w.printf("%-11s %14s %18s %16s%n", "access", "java tiles/s", "openslide tiles/s", "java/openslide");
+            for (String access : new String[] {"cold", "sequential", "random"}) {
+                double java = rate(rows, SlideBackend.JAVA, access);
+                double os = rate(rows, SlideBackend.OPENSLIDE, access);
+                w.printf("%-11s %14.1f %18s %16s%n", access, java, os > 0 ? String.format("%.1f", os) : "-",
+                        os > 0 ? String.format("%.2f", java / os) : "-");
+            }
+            for (SlideBackend b : backends) {
+                SlideBenchmark.Tiling t = SlideBenchmark.tiling(slide, b, size);
+                w.printf("%s: tissue detection %.3f s, tiling %.3f s, %d patches read at %.1f patches/s%n",
+                        b.name().toLowerCase(java.util.Locale.ROOT), t.tissueSeconds(), t.tilingSeconds(), t.patches(),
+                        t.patchReadsPerSecond());
+            }
+        }
+
+        private static double rate(java.util.List<SlideBenchmark.Row> rows, SlideBackend b, String access) {
+            return rows.stream().filter(r -> r.backend() == b && r.access().equals(access))
+                    .mapToDouble(SlideBenchmark.Row::readsPerSecond).findFirst().orElse(0);
+        }
+    }
+
+    /** CLIP training steps; {@code tools/bench_openclip_step.py} times OpenCLIP on the same sizes. */
+    @Command(name = "clip", mixinStandardHelpOptions = true,
+            description = "Median time of a CLIP training step (forward, symmetric loss, backward, AdamW) of a random "
+                    + "model on random inputs. Sizes as clip train's defaults; compare with "
+                    + "tools/bench_openclip_step.py (OpenCLIP, PyTorch eager) at the same sizes, batch and threads.")
+    static final class Clip implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Mixin
+        TrainConfigMixin config;
+
+        @Option(names = "--vocab", defaultValue = "2048", description = "Vocabulary (default ${DEFAULT-VALUE}).")
+        int vocab;
+
+        @Option(names = "--batch", defaultValue = "64", description = "Pairs per step (default ${DEFAULT-VALUE}).")
+        int batch;
+
+        @Option(names = "--steps", defaultValue = "10", description = "Timed steps (default ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default "
+                + "${DEFAULT-VALUE}).")
+        int warmup;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            org.pathoreason.train.clip.ClipOptions sizes = org.pathoreason.train.clip.ClipTrainConfig
+                    .load(config.configFile(), config.overrides()).config().clip();
+            engine.start();
+            org.pathoreason.train.clip.ClipBenchmark.Report r = org.pathoreason.train.clip.ClipBenchmark.run(
+                    new org.pathoreason.train.clip.ClipBenchmark.Options(sizes, vocab, batch, warmup, steps, 0));
+            w.printf(java.util.Locale.ROOT, "CLIP ViT: image %d patch %d width %d x %d layers, text %d tokens width %d "
+                    + "x %d layers, embed %d, vocab %d: %,d parameters, %d threads%n", sizes.imageSize(),
+                    sizes.patchSize(), sizes.width(), sizes.layers(), sizes.contextLength(), sizes.textWidth(),
+                    sizes.textLayers(), sizes.embedDim(), vocab, r.parameters(), engine.options().effectiveThreads());
+            w.printf(java.util.Locale.ROOT, "training step, batch %d: median %.1f ms, mean %.1f ms (%d steps after %d "
+                    + "warm-up), %.1f pairs/s%n", batch, r.medianSeconds() * 1000, r.meanSeconds() * 1000, steps,
+                    warmup, r.imagesPerSecond());
+            w.flush();
+        }
+    }
+
+    /** Requests/s, tokens/s, time to first token and latency of the server at several client counts. */
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = "Serve a checkpoint on loopback and measure requests/s, tokens/s, time to first token and "
+                    + "p50/p99 latency at several concurrent client counts (streamed requests with one tile each), "
+                    + "and the ratio of the most concurrent throughput to one client's.")
+    static final class Serve implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
+        Path model;
+
+        @Option(names = "--clients", split = ",", defaultValue = "1,4,16", paramLabel = "N,N,...")
+        int[] clients;
+
+        @Option(names = "--requests-per-client", defaultValue = "8", description = "(default: ${DEFAULT-VALUE})")
+        int requestsPerClient;
+
+        @Option(names = "--max-tokens", defaultValue = "64", description = "Completion tokens per request "
+                + "(default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--image-side", defaultValue = "112", description = "Tile side in pixels "
+                + "(default: ${DEFAULT-VALUE}).")
+        int imageSide;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            ServeBenchmark.Report r;
+            try {
+                r = ServeBenchmark.run(new ServeBenchmark.Options(model, clients, requestsPerClient, maxTokens,
+                        imageSide), step -> spec.commandLine().getErr().println("bench serve: " + step));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            w.printf("model %s, %d tokens per request, %d threads%n", r.model(), maxTokens,
+                    engine.options().effectiveThreads());
+            w.printf("| clients | requests | failed | requests/s | tokens/s | TTFT p50 (s) | TTFT p99 (s) "
+                    + "| latency p50 (s) | latency p99 (s) |%n|---|---|---|---|---|---|---|---|---|%n");
+            for (ServeBenchmark.Row row : r.rows()) {
+                w.printf("| %d | %d | %d | %.2f | %.1f | %.3f | %.3f | %.3f | %.3f |%n", row.clients(), row.requests(),
+                        row.failed(), row.requestsPerSecond(), row.tokensPerSecond(), row.ttftP50(), row.ttftP99(),
+                        row.latencyP50(), row.latencyP99());
+            }
+            for (ServeBenchmark.Row row : r.rows()) {
+                if (row.firstFailure() != null) {
+                    w.printf("%d client(s): %d failed, first: %s%n", row.clients(), row.failed(), row.firstFailure());
+                }
+            }
+            w.printf("throughput at %d clients / at %d client(s): %.2fx%n", clients[clients.length - 1], clients[0],
+                    r.speedup());
+        }
+    }
+
+    /** Load time and resident memory of opening a checkpoint (optionally with an adapter merged in). */
+    @Command(name = "memory", mixinStandardHelpOptions = true,
+            description = "Open a checkpoint as eval and generate do and print the load time, the resident memory "
+                    + "before and after (steady) and its peak during the load, next to the weights' size on disk "
+                    + "and in memory. Linux only (reads /proc/self/status).")
+    static final class Memory implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder.")
+        Path model;
+
+        @Option(names = "--adapter", paramLabel = "DIR", description = "LoRA adapter merged in at load.")
+        Path adapter;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            long onDisk = weightBytes(model);
+            CheckpointBundle.Options options = adapter == null ? CheckpointBundle.Options.DEFAULT
+                    : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter));
+            System.gc();
+            long before = ProcessMemory.residentBytes();
+            boolean phasePeak = ProcessMemory.resetPeak();
+            long t0 = System.nanoTime();
+            try (CheckpointBundle checkpoint = CheckpointBundle.open(model, options)) {
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                long peak = ProcessMemory.peakResidentBytes();
+                System.gc();
+                long after = ProcessMemory.residentBytes();
+                long inMemory = 0;
+                long parameters = 0;
+                for (NDArray p : checkpoint.model().parameters().values()) {
+                    inMemory += p.getShape().size() * p.getDataType().getNumOfBytes();
+                    parameters += p.getShape().size();
+                }
+                w.printf("%s%s: %,d parameters%n", model, adapter == null ? "" : " + " + adapter, parameters);
+                w.printf("weights: %s on disk, %s in memory (%s)%n", size(onDisk), size(inMemory),
+                        checkpoint.model().parameters().values().iterator().next().getDataType());
+                w.printf("load: %.2f s; resident before %s, after %s (%s), peak during load %s%s%n", seconds,
+                        size(before), size(after), before < 0 || after < 0 ? "change unknown"
+                                : (after >= before ? "+" : "-") + size(Math.abs(after - before)), size(peak),
+                        phasePeak ? "" : " (peak since JVM start: /proc/self/clear_refs not writable)");
+            }
+        }
+
+        private static long weightBytes(Path dir) {
+            long total = 0;
+            try (var files = Files.newDirectoryStream(dir, "*.safetensors")) {
+                for (Path f : files) {
+                    total += Files.size(f);
+                }
+            } catch (java.io.IOException e) {
+                return -1;
+            }
+            return total;
+        }
+
+        /** GiB, or MiB below one GiB; "unknown" for -1 (not reported by the system). */
+        static String size(long bytes) {
+            if (bytes < 0) {
+                return "unknown";
+            }
+            return bytes >= (1L << 30) ? String.format("%.2f GiB", bytes / (double) (1L << 30))
+                    : String.format("%.1f MiB", bytes / (double) (1L << 20));
+        }
+    }
+
+    /** GB/s of weights read by the 16-bit kernels and by DJL's float32 product, beside the memory bandwidth. */
+    @Command(name = "kernels", mixinStandardHelpOptions = true,
+            description = "Products y = x W^T of float32 activations with BF16 weights through the Java Vector API "
+                    + "kernels and the plain Java fallback, and DJL's float32 linear on the same shapes: time and GB/s "
+                    + "of weights read, beside the measured memory read bandwidth (the floor).")
+    static final class Kernels implements Runnable {
+
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        EngineMixin engine;
+
+        @Option(names = "--shapes", split = ",", defaultValue = "2048x2048,4096x4096", paramLabel = "OUTxIN,...",
+                description = "Weight shapes [out, in] (default: ${DEFAULT-VALUE}).")
+        String[] shapes;
+
+        @Option(names = "--rows", split = ",", defaultValue = "1,8", paramLabel = "N,...",
+                description = "Activation rows per product: 1 is a decode step (default: ${DEFAULT-VALUE}).")
+        int[] rows;
+
+        @Option(names = "--kernel-threads", defaultValue = "0",
+                description = "Kernel threads (0 = all cores; default ${DEFAULT-VALUE}).")
+        int kernelThreads;
+
+        @Option(names = "--seconds", defaultValue = "1", description = "Seconds per measurement (default: "
+                + "${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--no-fallback", description = "Skip the (slow) plain Java fallback.")
+        boolean noFallback;
+
+        @Option(names = "--model", paramLabel = "DIR", description = "Instead of the shapes: a checkpoint's language "
+                + "model weights, mapped, and the linear work of batch-1 decode steps over them.")
+        Path model;
+
+        @Option(names = "--tokens", defaultValue = "5", description = "Decode steps timed with --model (default: "
+                + "${DEFAULT-VALUE}).")
+        int tokens;
+
+        @Override
+        public void run() {
+            PrintWriter w = spec.commandLine().getOut();
+            engine.start();
+            int[][] parsed = new int[shapes.length][];
+            for (int i = 0; i < shapes.length; i++) {
+                String[] p = shapes[i].trim().toLowerCase(java.util.Locale.ROOT).split("x");
+                try {
+                    parsed[i] = new int[] {Integer.parseInt(p[0]), Integer.parseInt(p[1])};
+                } catch (RuntimeException e) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--shapes: expected OUTxIN such as 4096x4096, got '" + shapes[i] + "'");
+                }
+            }
+            int threads = kernelThreads > 0 ? kernelThreads : Runtime.getRuntime().availableProcessors();
+            String vectorReason = org.pathoreason.model.half.HalfKernels.vectorUnavailableReason();
+            w.printf("kernels: %s%n", vectorReason == null ? "Java Vector API and plain Java fallback"
+                    : "plain Java fallback only (" + vectorReason + ")");
+            if (model != null) {
+                runModel(w, threads);
+                return;
+            }
+            org.pathoreason.model.half.KernelBenchmark.Result r = org.pathoreason.model.half.KernelBenchmark.run(
+                    parsed, rows, threads, seconds, !noFallback);
+            w.printf("memory read bandwidth (floor): %.1f GB/s, %d thread(s)%n", r.bandwidthGBps(), threads);
+            w.printf("%-9s %-5s %5s %11s %10s %10s %8s%n", "route", "dtype", "rows", "weights", "ms", "GB/s",
+                    "of floor");
+            for (org.pathoreason.model.half.KernelBenchmark.Row row : r.rows()) {
+                w.printf("%-9s %-5s %5d %11s %10.3f %10.2f %7.0f%%%n",
+                        row.route().name().toLowerCase(java.util.Locale.ROOT), row.dtype().safetensorsName(),
+                        row.rows(), row.out() + "x" + row.in(), row.millis(), row.weightGBps(),
+                        100 * row.weightGBps() / r.bandwidthGBps());
+            }
+        }
+
+        private void runModel(PrintWriter w, int threads) {
+            org.pathoreason.model.half.HalfKernels k = org.pathoreason.model.half.HalfKernels.create(
+                    org.pathoreason.model.half.HalfKernels.Choice.AUTO, threads);
+            org.pathoreason.model.half.KernelBenchmark.ModelPass p =
+                    org.pathoreason.model.half.KernelBenchmark.languageModelPass(model, k, tokens);
+            double bandwidth = k.readBandwidth(512L << 20, 5);
+            double floorMs = p.weightBytes() / bandwidth * 1e3;
+            w.printf("%s: %d language-model matrices, %s of weights read per token (%s)%n", model, p.matrices(),
+                    Memory.size(p.weightBytes()), k.description());
+            w.printf("open (map): %.2f s; resident before %s, after open %s, after %d steps %s, peak %s%n",
+                    p.openSeconds(), Memory.size(p.residentBefore()), Memory.size(p.residentAfterOpen()), tokens,
+                    Memory.size(p.residentAfter()), Memory.size(p.peakResident()));
+            w.printf("linear work per decode token: first %.0f ms (pages the weights in), then %.1f ms = %.2f tok/s; "
+                    + "floor %.1f ms (%.1f GB/s measured): %.2fx the floor%n", p.firstTokenMs(), p.msPerToken(),
+                    1e3 / p.msPerToken(), floorMs, bandwidth / 1e9, p.msPerToken() / floorMs);
         }
     }
 

@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code pathoreason data}: look at and convert benchmark and training datasets. */
 @Command(name = "data", mixinStandardHelpOptions = true,
-        description = "Dataset tools: stats and conversion to canonical sample JSONL.",
-        subcommands = {DataCommand.Stats.class, DataCommand.Convert.class})
+        description = "Dataset tools: stats, conversion to canonical sample JSONL, figure-caption pairs from PDFs, "
+                + "knowledge-graph-guided reasoning data, export to LLaVA and WebDataset.",
+        subcommands = {DataCommand.Stats.class, DataCommand.Convert.class, DataPdfCommand.class,
+            DataReasonCommand.class, DataExportCommand.class})
 public final class DataCommand implements Runnable {
 
     @Spec

@@ -13,13 +13,18 @@ import picocli.CommandLine.Option;
 public final class DatasetOptions {
 
     @Option(names = "--format", paramLabel = "F",
-            description = "Dataset format: jsonl, pathmmu, wsi-vqa, slidebench, llava, image-folder "
+            description = "Dataset format: jsonl, pathmmu, wsi-vqa, slidebench, llava, image-folder, webdataset "
                     + "(default: detected from the file).")
     String format;
 
     @Option(names = "--split", split = ",", paramLabel = "SPLIT",
             description = "PathMMU splits to read (val, test, test_tiny; default all).")
     List<String> splits;
+
+    @Option(names = "--subset", paramLabel = "NAME",
+            description = "PathMMU subset (PubMed, EduContent, Atlas, SocialPath, PathCLS): the one a per-subset file "
+                    + "such as socialpath_mapping.json holds (default: from its name), or the one to keep from data.json.")
+    String subset;
 
     @Option(names = "--slide-pattern", paramLabel = "PATTERN",
             description = "Image path for slide-level benchmarks (WSI-VQA, SlideBench), e.g. slides/{slide}.svs; "
@@ -33,7 +38,7 @@ public final class DatasetOptions {
 
     public ReadOptions readOptions() {
         Set<String> s = splits == null ? Set.of() : new HashSet<>(splits);
-        return new ReadOptions(s, slidePattern);
+        return new ReadOptions(s, slidePattern, subset);
     }
 
     /** Reads the dataset. */

@@ -26,7 +26,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        run.run(out, Demo.TITLE, Demo::pipeline);
+        run.run(out, Demo.TITLE, Demo::pipeline, null);
         return 0;
     }
 }

@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "doctor", description = "Print Java, DJL and PyTorch versions, threads, device, offline guard, "
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+        description = "Print Java, DJL and PyTorch versions, threads, device, offline guard, "
         + "and measured fp32 matmul GFLOP/s.")
 final class DoctorCommand implements Runnable {
 
@@ -30,6 +31,8 @@ final class DoctorCommand implements Runnable {
                 Runtime.getRuntime().availableProcessors());
         out.printf("device          %s (GPUs visible: %d)%n", Engines.device(), e.getGpuCount());
         out.printf("offline guard   %s%n", Engines.offlineGuardOn() ? "on (no downloads, no tracking)" : "OFF");
+        String vector = org.pathoreason.model.half.HalfKernels.vectorUnavailableReason();
+        out.printf("16-bit kernels  %s%n", vector == null ? "Java Vector API" : "plain Java fallback (" + vector + ")");
         out.printf("max heap        %d MiB%n", Runtime.getRuntime().maxMemory() >> 20);
         out.printf("matmul fp32     %.1f GFLOP/s (%dx%d)%n", MatmulBenchmark.gflops(size, 5), size, size);
     }

@@ -1,22 +1,23 @@
 package org.pathoreason.cli;
 
-import ai.djl.ndarray.NDManager;
+import org.pathoreason.generate.Answer;
+import org.pathoreason.model.Prompt;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.readers.DatasetFormat;
-import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
-import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.lora.LoraAdapter;
+import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.eval.Metric;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoreTable;
-import org.pathoreason.image.PreprocessorConfig;
-import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.extract.ExtractionMode;
 import org.pathoreason.text.metrics.CaptionTokenizer;
@@ -46,6 +47,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR",
             description = "Checkpoint folder (config.json, weights, tokenizer.json, preprocessor_config.json).")
     Path model;
+
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "LoRA adapter folder (PEFT layout) merged into the checkpoint's weights.")
+    Path adapter;
 
     @Option(names = "--data", required = true, paramLabel = "FILE", description = "The dataset to evaluate on.")
     Path data;
@@ -119,16 +124,15 @@ public final class EvalCommand implements Callable<Integer> {
         PromptStyle promptStyle = PromptStyle.parse(style);
         DatasetFormat format = dataset.format(data);
         List<Sample> samples = format.read(data, dataset.readOptions());
-        Path outDir = out != null ? out : defaultOut(model, data);
+        Path outDir = out != null ? out : defaultOut(model, adapter, data);
 
         engine.start();
         PrintWriter stdout = spec.commandLine().getOut();
-        try (NDManager manager = Engines.newManager();
-             LoadedCheckpoint checkpoint = LoadedCheckpoint.load(model, manager)) {
-            QwenImageProcessor processor = processor(checkpoint.processor());
+        try (CheckpointBundle checkpoint = CheckpointBundle.open(model, adapter == null
+                ? CheckpointBundle.Options.DEFAULT : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter)))) {
             EvalOptions options = EvalOptions.DEFAULTS
                     .withStyle(promptStyle)
-                    .withChatTemplate(checkpoint.chatTemplate())
+                    .withPixelBounds(minPixels, maxPixels)
                     .withScoring(scoring)
                     .withLimit(limit)
                     .withBatchSize(batchSize)
@@ -139,8 +143,8 @@ public final class EvalCommand implements Callable<Integer> {
                     .withProgress(!noProgress)
                     .withModelName(checkpoint.name())
                     .withDataName(data.toAbsolutePath().normalize() + " (" + format.id() + ")");
-            EvalResult result = new EvalRunner(checkpoint.model(), checkpoint.tokenizer(), processor, options)
-                    .run(samples, format.imageBase(data));
+            EvalResult result = new EvalRunner(checkpoint, options).run(samples, format.imageBase(data));
+            EvalReport.write(result, examples);
             stdout.print(ScoreTable.format(result.report()));
             stdout.printf("evaluated %d samples (%d resumed, %d generated)%n", result.info().samples(),
                     result.info().resumed(), result.info().generated());
@@ -152,21 +156,21 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private QwenImageProcessor processor(QwenImageProcessor fromCheckpoint) {
-        if (minPixels == 0 && maxPixels == 0) {
-            return fromCheckpoint;
-        }
-        PreprocessorConfig c = fromCheckpoint.config();
-        return new QwenImageProcessor(c.withPixelBounds(minPixels > 0 ? minPixels : c.minPixels(),
-                maxPixels > 0 ? maxPixels : c.maxPixels()));
-    }
 
     /** {@code eval/<parent>-<checkpoint>-<data file>}: generic checkpoint names (final, step-N) keep their run's name. */
     static Path defaultOut(Path model, Path data) {
+        return defaultOut(model, null, data);
+    }
+
+    /** As {@link #defaultOut(Path, Path)}, with {@code +<adapter folder>} after the checkpoint when there is one. */
+    static Path defaultOut(Path model, Path adapter, Path data) {
         Path abs = model.toAbsolutePath().normalize();
         String name = abs.getFileName() == null ? "model" : abs.getFileName().toString();
         if (abs.getParent() != null && abs.getParent().getFileName() != null) {
             name = abs.getParent().getFileName() + "-" + name;
+        }
+        if (adapter != null && adapter.toAbsolutePath().normalize().getFileName() != null) {
+            name = name + "+" + adapter.toAbsolutePath().normalize().getFileName();
         }
         String dataName = data.toAbsolutePath().normalize().getFileName().toString();
         return Path.of("eval", name + "-" + dataName);

@@ -29,6 +29,10 @@ public final class ExperimentCommand implements Runnable {
                     + "with format + accuracy rewards); gamma (alpha + more SFT on the RL split, the control); delta "
                     + "and epsilon (SFT or GRPO from the base on the RL split only); final (alpha + GRPO with the "
                     + "process and entity rewards added). One table, one report, fixed seeds.",
+                "Without --seed or --seeds it runs seeds 0-4 (OUT/seed-N) and tests PathVLM-R1's and "
+                        + "PathReasoner-R1's claims on them: paired differences over the same test questions, a "
+                        + "bootstrap interval and McNemar's test per seed, a t interval over the seeds, a verdict per "
+                        + "claim (OUT/summary.json, OUT/summary.html). --parallel 2 runs two seeds side by side.",
                 "Run again with the same --out to resume: finished variants are skipped. One PyTorch thread "
                         + "unless --threads is given."})
     static final class AblationCommand implements Callable<Integer> {
@@ -42,7 +46,7 @@ public final class ExperimentCommand implements Runnable {
 
         @Override
         public Integer call() {
-            run.run(out, Ablation.TITLE, Ablation::pipeline);
+            run.run(out, Ablation.TITLE, Ablation::pipeline, Ablation.DEFAULT_SEEDS);
             return 0;
         }
     }

@@ -1,27 +1,14 @@
 package org.pathoreason.cli;
 
-import ai.djl.ndarray.NDManager;
-import java.io.IOException;
+import org.pathoreason.generate.VisualReasoner;
+import org.pathoreason.generate.Question;
+import org.pathoreason.generate.Answer;
+
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
-import org.pathoreason.data.Sample;
-import org.pathoreason.engine.Engines;
-import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
-import org.pathoreason.generate.SamplingOptions;
-import org.pathoreason.image.PreprocessorConfig;
-import org.pathoreason.image.ProcessedImage;
-import org.pathoreason.image.QwenImageProcessor;
-import org.pathoreason.model.qwen2vl.Qwen2VLModel;
-import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.text.PromptStyle;
-import org.pathoreason.text.ReasoningTags;
-import org.pathoreason.text.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,6 +29,10 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "LoRA adapter folder (PEFT layout) merged into the checkpoint's weights.")
+    Path adapter;
+
     @Option(names = "--image", required = true, paramLabel = "FILE", description = "PNG, JPEG or TIFF image.")
     Path image;
 
@@ -60,8 +51,9 @@ public final class GenerateCommand implements Runnable {
     @Option(names = "--max-new-tokens", defaultValue = "512", paramLabel = "N")
     int maxNewTokens;
 
-    @Option(names = "--temperature", defaultValue = "0", paramLabel = "T", description = "0 = greedy (default).")
-    double temperature;
+    @Option(names = "--temperature", paramLabel = "T",
+            description = "0 = greedy (default: the checkpoint's generation_config.json, greedy without one).")
+    Double temperature;
 
     @Option(names = "--top-p", defaultValue = "1", paramLabel = "P")
     double topP;
@@ -79,44 +71,39 @@ public final class GenerateCommand implements Runnable {
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
         engine.start();
-        PromptStyle promptStyle = PromptStyle.parse(style);
-        try (Tokenizer tokenizer = Tokenizer.load(model); NDManager root = Engines.newManager();
-             Qwen2VLModel vlm = Qwen2VLModel.load(model, root)) {
-            Path pre = model.resolve("preprocessor_config.json");
-            PreprocessorConfig pc = Files.isRegularFile(pre) ? PreprocessorConfig.read(pre)
-                    : PreprocessorConfig.defaults();
-            ProcessedImage img = new QwenImageProcessor(pc).process(image);
-            boolean mcq = options != null && !options.isEmpty();
-            Sample sample = new Sample("cli", List.of(image.toString()), question, mcq ? options : List.of(), null,
-                    null, null, null, null, mcq ? Sample.MCQ : Sample.OPEN, null, null);
-            String text = ChatTemplate.QWEN2_5_VL.render(new PromptBuilder(promptStyle).messages(sample),
-                    List.of(img.numMergedTokens()), true);
-            long[] ids = tokenizer.encode(text);
-            SamplingOptions sampling = new SamplingOptions(maxNewTokens, temperature, topK, topP, seed, List.of(),
-                    Set.of(tokenizer.imEndId(), tokenizer.endOfTextId()), true);
-            Prompt prompt = new Prompt(ids, img.patches(), List.of(new int[] {img.gridT(), img.gridH(), img.gridW()}));
-            out.printf("image %s -> %d x %d patches, prompt %d tokens%n", image.getFileName(), img.gridH(),
-                    img.gridW(), ids.length);
+        VisualReasoner.Builder settings = VisualReasoner.builder(model).optStyle(PromptStyle.parse(style))
+                .optMaxNewTokens(maxNewTokens).optSeed(seed);
+        if (adapter != null) {
+            settings.optAdapter(adapter);
+        }
+        if (temperature != null) {
+            settings.optTemperature(temperature).optTopP(topP).optTopK(topK);
+        }
+        try (VisualReasoner reasoner = settings.build()) {
+            Question question = Question.about(image, this.question)
+                    .withOptions(options == null ? List.of() : options);
+            Prompt prompt = reasoner.prompt(question);
+            int[] grid = prompt.imageGrids().get(0);
+            out.printf("image %s -> %d x %d patches, prompt %d tokens%n", image.getFileName(), grid[1], grid[2],
+                    prompt.tokenIds().length);
             out.flush();
             long t0 = System.nanoTime();
-            GenerationResult r = new Generator(vlm, t -> tokenizer.decode(t, true)).generate(List.of(prompt),
-                    sampling, noStream ? null : (seq, token, delta) -> {
-                        out.print(delta);
-                        out.flush();
-                    }, root).get(0);
+            Answer a = noStream ? reasoner.ask(question) : reasoner.ask(question, delta -> {
+                out.print(delta);
+                out.flush();
+            });
             double seconds = (System.nanoTime() - t0) / 1e9;
             if (!noStream) {
                 out.println();
             }
-            ReasoningTags.Parsed parsed = ReasoningTags.parse(r.text());
             out.println("---");
-            parsed.observeText().ifPresent(o -> out.println("observation: " + o));
-            out.println("reasoning: " + parsed.thinkText().orElse("(no <think> span)"));
-            out.println("answer: " + parsed.answerText().orElse("(no <answer> span)"));
-            out.printf("%d tokens in %.2f s (%.1f tokens/s), finish reason: %s%n", r.tokenIds().length, seconds,
-                    r.tokenIds().length / seconds, r.finishReason().apiName());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            if (a.observe() != null) {
+                out.println("observation: " + a.observe());
+            }
+            out.println("reasoning: " + (a.think() == null ? "(no <think> span)" : a.think()));
+            out.println("answer: " + (a.answer() == null ? "(no <answer> span)" : a.answer()));
+            out.printf("%d tokens in %.2f s (%.1f tokens/s), finish reason: %s%n", a.completionTokens(), seconds,
+                    a.completionTokens() / seconds, a.finishReason().apiName());
         }
     }
 }

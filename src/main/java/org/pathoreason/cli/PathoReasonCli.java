@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.util.Progress;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,8 +24,11 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             ModelCommand.class,
             GenerateCommand.class,
+            ServeCommand.class,
             BenchCommand.class,
+            WsiCommand.class,
             TrainCommand.class,
+            ClipCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PathoReasonCli implements Runnable {
@@ -43,6 +48,7 @@ public final class PathoReasonCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        Progress.setListener(new ConsoleProgress());
         System.exit(commandLine().execute(args));
     }
 }

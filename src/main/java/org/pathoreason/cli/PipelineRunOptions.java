@@ -2,10 +2,12 @@ package org.pathoreason.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.pathoreason.pipeline.Pipeline;
 import org.pathoreason.pipeline.PipelineSettings;
 import org.pathoreason.pipeline.SeedRuns;
+import org.pathoreason.util.PathoReasonException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,9 +35,16 @@ public final class PipelineRunOptions {
     long seed;
 
     @Option(names = "--seeds", split = ",", paramLabel = "N",
-            description = "Run once per seed (each in OUT/seed-N) and summarise every stage over the seeds: mean, "
-                    + "standard deviation, lowest and highest accuracy (OUT/summary.json, OUT/summary.html).")
+            description = "Run once per seed (each in OUT/seed-N) and summarise every stage over the seeds (mean, "
+                    + "95%% t interval, sd, min, max) and test the papers' claims on the seeds' paired per-question "
+                    + "results (OUT/summary.json, OUT/summary.html).")
     List<Long> seeds;
+
+    @Option(names = "--parallel", defaultValue = "1", paramLabel = "N",
+            description = "With several seeds, run up to N seeds side by side, one child process each (output in "
+                    + "OUT/seed-N/run.log); about 3.5 GB of memory per quick-preset process (default: "
+                    + "${DEFAULT-VALUE}).")
+    int parallel;
 
     @Option(names = "--no-progress", description = "No progress bars (the per-stage lines stay).")
     boolean noProgress;
@@ -46,23 +55,53 @@ public final class PipelineRunOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    /** Runs the pipeline into {@code out}: once with {@code --seed}, or once per seed with {@code --seeds}. */
-    void run(Path out, String title, PipelineFactory factory) {
-        if (seeds != null && spec.commandLine().getParseResult().hasMatchedOption("--seed")) {
+    /**
+     * Runs the pipeline into {@code out}: once with {@code --seed}, or once per seed with {@code --seeds} (or the
+     * command's default seeds when neither is given), then the summary over the seeds.
+     *
+     * @param defaultSeeds seeds run when neither {@code --seed} nor {@code --seeds} is given; null for one run with
+     *     the default seed
+     */
+    void run(Path out, String title, PipelineFactory factory, List<Long> defaultSeeds) {
+        boolean seedGiven = spec.commandLine().getParseResult().hasMatchedOption("--seed");
+        if (seeds != null && seedGiven) {
             throw new ParameterException(spec.commandLine(), "give --seed or --seeds, not both");
         }
+        if (parallel < 1) {
+            throw new ParameterException(spec.commandLine(), "--parallel must be at least 1, got " + parallel);
+        }
+        List<Long> runSeeds = seeds != null ? seeds : seedGiven ? null : defaultSeeds;
         PipelineSettings settings = quick ? PipelineSettings.quick() : PipelineSettings.full();
         // one PyTorch thread unless --threads is given: the tiny model's operations are too small for a second
         // thread to pay, and on a shared machine extra threads spin and slow everything
         if (!spec.commandLine().getParseResult().hasMatchedOption("--threads")) {
             engine.threads = 1;
         }
-        engine.start();
-        if (seeds != null) {
-            SeedRuns.run(out, seeds, title, (s, dir) -> factory.pipeline(dir, settings.withSeed(s), System.out,
-                    !noProgress), System.out);
-        } else {
+        if (runSeeds == null) {
+            engine.start();
             factory.pipeline(out, settings.withSeed(seed), System.out, !noProgress).run();
+            return;
+        }
+        if (parallel == 1 || runSeeds.size() == 1) {
+            engine.start();
+            SeedRuns.run(out, runSeeds, title, (s, dir) -> factory.pipeline(dir, settings.withSeed(s), System.out,
+                    !noProgress), System.out);
+            return;
+        }
+        // the seeds in child processes; this one only waits and summarises
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        List<Long> done = SeedProcesses.run(runSeeds, parallel, out, args, System.out);
+        if (done.isEmpty()) {
+            throw new PathoReasonException("no seed finished; see the seeds' run.log files in " + out);
+        }
+        Pipeline template = factory.pipeline(SeedRuns.seedDir(out, done.get(0)), settings.withSeed(done.get(0)),
+                System.out, false);
+        SeedRuns.summarise(out, done, title, template, System.out);
+        if (done.size() < runSeeds.size()) {
+            List<Long> missing = new ArrayList<>(runSeeds);
+            missing.removeAll(done);
+            throw new PathoReasonException("seeds " + missing + " failed (see their run.log); the summary covers "
+                    + "seeds " + done + " only");
         }
     }
 }

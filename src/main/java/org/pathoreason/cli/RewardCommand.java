@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
 /**
  * Scores saved predictions with the RL rewards, to see what a checkpoint would earn before (or after) training.
  */
-@Command(name = "reward", description = "Score a predictions JSONL with RL rewards and print the mean of every "
+@Command(name = "reward", mixinStandardHelpOptions = true,
+        description = "Score a predictions JSONL with RL rewards and print the mean of every "
         + "reward and part.")
 public final class RewardCommand implements Runnable {
 

@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.generate.Answer;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -31,7 +33,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "score", mixinStandardHelpOptions = true,
         description = {"Score predictions ({\"id\", \"prediction\", \"output_tokens\"?} per line) against a dataset.",
-            "Predictions are matched to samples by id; unmatched ids are reported."})
+            "Predictions are matched to samples by id; unmatched ids are reported.",
+            "A prediction without an <answer> tag is scored on its whole text (reasoning blocks removed) for open",
+            "questions, as raw output; for closed questions it is an extraction miss under strict. Their count is",
+            "printed and written as no_answer_tag."})
 public final class ScoreCommand implements Callable<Integer> {
 
     @Spec

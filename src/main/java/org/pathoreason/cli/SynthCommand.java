@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code pathoreason synth}: writes a synthetic pathology dataset (images, splits, graph, card, contact sheet). */
-@Command(name = "synth",
+@Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Generate the synthetic pathology world: H&E-like tiles, questions with reasoning targets "
                 + "in canonical JSONL per split (pretrain, sft, rl, val, test), the graph, a dataset card and a "
                 + "contact sheet.",

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.pathoreason.data.synth.FindingProbe;
+import org.pathoreason.train.FindingProbe;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * {@code pathoreason synth probe}: trains a small CNN on freshly rendered tiles and reports, per finding, how well
  * it is recognised on held-out tiles (the evidence-in-the-pixels check of the synthetic world).
  */
-@Command(name = "probe", description = "Measure per-finding recognisability of rendered tiles with a small CNN "
+@Command(name = "probe", mixinStandardHelpOptions = true,
+        description = "Measure per-finding recognisability of rendered tiles with a small CNN "
         + "(multi-label), reporting accuracy, balanced accuracy and balanced accuracy within diagnoses where the "
         + "finding is optional.")
 final class SynthProbeCommand implements Runnable {

@@ -21,7 +21,7 @@ import java.util.Objects;
  * @param reasoning the reasoning target ({@code observe} and {@code think}), may be null
  * @param caption a caption for pretraining and contrastive training, may be null
  * @param entities gold knowledge-graph entities, canonical names
- * @param task one of {@code mcq}, {@code yesno}, {@code open}, {@code caption}
+ * @param task the kind of question (null when a reader cannot tell: rewards then infer it from the options)
  * @param subset grouping for per-subset metrics (question type, benchmark subset)
  * @param meta anything else a reader wants to keep
  */
@@ -36,14 +36,10 @@ public record Sample(
         Reasoning reasoning,
         String caption,
         List<String> entities,
-        String task,
+        Task task,
         String subset,
         Map<String, Object> meta) {
 
-    public static final String MCQ = "mcq";
-    public static final String YESNO = "yesno";
-    public static final String OPEN = "open";
-    public static final String CAPTION = "caption";
 
     public Sample {
         Objects.requireNonNull(id, "id");
@@ -53,6 +49,138 @@ public record Sample(
         // Insertion order kept (Map.copyOf's order varies between JVM runs), so written JSONL is byte-stable.
         meta = meta == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(meta));
         question = question == null ? "" : question;
+    }
+
+    /** A sample built field by field: {@code Sample.builder("id").task(Task.MCQ).question(...).build()}. */
+    public static Builder builder(String id) {
+        return new Builder(id);
+    }
+
+    /** A builder holding this sample's fields, to change several at once. */
+    public Builder toBuilder() {
+        Builder b = new Builder(id);
+        b.images = images;
+        b.question = question;
+        b.options = options;
+        b.answer = answer;
+        b.answerText = answerText;
+        b.reasoning = reasoning;
+        b.caption = caption;
+        b.entities = entities;
+        b.task = task;
+        b.subset = subset;
+        b.meta = meta;
+        return b;
+    }
+
+    /** Fields of a {@link Sample}; unset ones are empty or null as in canonical JSONL. */
+    public static final class Builder {
+        private final String id;
+        private List<String> images;
+        private String question;
+        private List<String> options;
+        private String answer;
+        private String answerText;
+        private Reasoning reasoning;
+        private String caption;
+        private List<String> entities;
+        private Task task;
+        private String subset;
+        private Map<String, Object> meta;
+
+        private Builder(String id) {
+            this.id = Objects.requireNonNull(id, "id");
+        }
+
+        public Builder images(List<String> v) {
+            images = v;
+            return this;
+        }
+
+        public Builder question(String v) {
+            question = v;
+            return this;
+        }
+
+        public Builder options(List<String> v) {
+            options = v;
+            return this;
+        }
+
+        public Builder answer(String v) {
+            answer = v;
+            return this;
+        }
+
+        public Builder answerText(String v) {
+            answerText = v;
+            return this;
+        }
+
+        public Builder reasoning(Reasoning v) {
+            reasoning = v;
+            return this;
+        }
+
+        public Builder caption(String v) {
+            caption = v;
+            return this;
+        }
+
+        public Builder entities(List<String> v) {
+            entities = v;
+            return this;
+        }
+
+        public Builder task(Task v) {
+            task = v;
+            return this;
+        }
+
+        public Builder subset(String v) {
+            subset = v;
+            return this;
+        }
+
+        public Builder meta(Map<String, Object> v) {
+            meta = v;
+            return this;
+        }
+
+        public Sample build() {
+            return new Sample(id, images, question, options, answer, answerText, reasoning, caption, entities, task,
+                    subset, meta);
+        }
+    }
+
+    public Sample withImages(List<String> newImages) {
+        return new Sample(id, newImages, question, options, answer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withQuestion(String newQuestion) {
+        return new Sample(id, images, newQuestion, options, answer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withOptions(List<String> newOptions) {
+        return new Sample(id, images, question, newOptions, answer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withAnswer(String newAnswer) {
+        return new Sample(id, images, question, options, newAnswer, answerText, reasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withReasoning(Reasoning newReasoning) {
+        return new Sample(id, images, question, options, answer, answerText, newReasoning, caption, entities, task,
+                subset, meta);
+    }
+
+    public Sample withMeta(Map<String, Object> newMeta) {
+        return new Sample(id, images, question, options, answer, answerText, reasoning, caption, entities, task,
+                subset, newMeta);
     }
 
     /** The reasoning target: what is seen, then how it leads to the answer. */

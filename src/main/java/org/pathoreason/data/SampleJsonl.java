@@ -2,9 +2,9 @@ package org.pathoreason.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ public final class SampleJsonl {
                 samples.add(s);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
         return samples;
     }
@@ -58,22 +58,30 @@ public final class SampleJsonl {
         Sample s;
         try {
             s = MAPPER.readValue(line, Sample.class);
+        } catch (ValueInstantiationException e) {
+            // a constructor or creator refused a value: say which, not "problem: NullPointerException"
+            if (e.getCause() instanceof DataException d) {
+                throw DataException.at(file, lineNo, d.getMessage());
+            }
+            if (e.getCause() instanceof NullPointerException npe) {
+                throw DataException.at(file, lineNo, "id".equals(npe.getMessage()) ? "missing required field 'id'"
+                        : "a list field (images, options, entities) has a null entry");
+            }
+            throw DataException.at(file, lineNo, "malformed JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw DataException.at(file, lineNo, "malformed JSON: " + e.getOriginalMessage());
-        } catch (NullPointerException e) {
-            throw DataException.at(file, lineNo, "missing required field 'id'");
         }
         validate(s, file, lineNo);
         return s;
     }
 
     static void validate(Sample s, Path file, long lineNo) {
-        String task = s.task();
+        Task task = s.task();
         if (task == null) {
             throw DataException.at(file, lineNo, "missing field 'task' (expected mcq, yesno, open or caption)");
         }
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 if (s.options().size() < 2) {
                     throw DataException.at(file, lineNo, "mcq sample '" + s.id() + "' needs at least 2 options");
                 }
@@ -83,12 +91,12 @@ public final class SampleJsonl {
                             + "' is not an option letter A-" + Sample.letter(s.options().size() - 1));
                 }
             }
-            case Sample.YESNO, Sample.OPEN -> {
+            case YESNO, OPEN -> {
                 if (s.answer() == null) {
                     throw DataException.at(file, lineNo, "sample '" + s.id() + "' has no answer");
                 }
             }
-            case Sample.CAPTION -> {
+            case CAPTION -> {
                 if (s.caption() == null || s.caption().isBlank()) {
                     throw DataException.at(file, lineNo, "caption sample '" + s.id() + "' has no caption");
                 }

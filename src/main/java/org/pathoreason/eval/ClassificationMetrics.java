@@ -3,9 +3,11 @@ package org.pathoreason.eval;
 import java.util.Arrays;
 
 /**
- * Metrics over integer class labels for zero-shot classification and retrieval: accuracy, balanced accuracy
- * (scikit-learn's {@code balanced_accuracy_score}: mean recall over the classes present in the gold labels) and
- * recall@K in both retrieval directions.
+ * Metrics over integer class labels for zero-shot classification, probes and retrieval, each as scikit-learn
+ * computes it: accuracy, balanced accuracy ({@code balanced_accuracy_score}: mean recall over the classes present in
+ * the gold labels), weighted F1 ({@code f1_score(average="weighted")}), Cohen's kappa ({@code cohen_kappa_score},
+ * unweighted, linear or quadratic), macro one-vs-rest AUROC ({@code roc_auc_score(multi_class="ovr")}) and recall@K
+ * in both retrieval directions.
  */
 public final class ClassificationMetrics {
 
@@ -47,6 +49,142 @@ public final class ClassificationMetrics {
             }
         }
         return present == 0 ? Double.NaN : sum / present;
+    }
+
+    /** Cohen's kappa weighting, as scikit-learn's {@code weights} argument. */
+    public enum KappaWeights { NONE, LINEAR, QUADRATIC }
+
+    /**
+     * F1 per label averaged with the labels' gold counts as weights, over the labels in gold or predicted (an
+     * undefined precision or recall counts as 0).
+     */
+    public static double weightedF1(int[] gold, int[] predicted) {
+        checkSameLength(gold, predicted);
+        int k = labelCount(gold, predicted);
+        int[] tp = new int[k];
+        int[] goldCount = new int[k];
+        int[] predCount = new int[k];
+        for (int i = 0; i < gold.length; i++) {
+            goldCount[gold[i]]++;
+            predCount[predicted[i]]++;
+            if (gold[i] == predicted[i]) {
+                tp[gold[i]]++;
+            }
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            double denominator = goldCount[c] + predCount[c];
+            double f1 = denominator == 0 ? 0 : 2.0 * tp[c] / denominator;
+            sum += f1 * goldCount[c];
+        }
+        return gold.length == 0 ? Double.NaN : sum / gold.length;
+    }
+
+    /** Cohen's kappa over the labels in gold or predicted ({@code cohen_kappa_score}); ordinal weights for grades. */
+    public static double cohenKappa(int[] gold, int[] predicted, KappaWeights weights) {
+        checkSameLength(gold, predicted);
+        int k = labelCount(gold, predicted);
+        int[] present = new int[k];
+        java.util.Arrays.fill(present, -1);
+        int m = 0;
+        for (int c = 0; c < k; c++) {
+            for (int i = 0; i < gold.length; i++) {
+                if (gold[i] == c || predicted[i] == c) {
+                    present[c] = m++;
+                    break;
+                }
+            }
+        }
+        double[][] observed = new double[m][m];
+        for (int i = 0; i < gold.length; i++) {
+            observed[present[gold[i]]][present[predicted[i]]]++;
+        }
+        double[] rows = new double[m];
+        double[] cols = new double[m];
+        double n = gold.length;
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < m; b++) {
+                rows[a] += observed[a][b];
+                cols[b] += observed[a][b];
+            }
+        }
+        double num = 0;
+        double den = 0;
+        for (int a = 0; a < m; a++) {
+            for (int b = 0; b < m; b++) {
+                double w = switch (weights) {
+                    case NONE -> a == b ? 0 : 1;
+                    case LINEAR -> Math.abs(a - b);
+                    case QUADRATIC -> (double) (a - b) * (a - b);
+                };
+                num += w * observed[a][b];
+                den += w * rows[a] * cols[b] / n;
+            }
+        }
+        return den == 0 ? Double.NaN : 1 - num / den;
+    }
+
+    /**
+     * Macro one-vs-rest AUROC: for each class, the probability that a sample of it scores higher on that class than
+     * a sample of another class (ties count half), averaged over the classes in {@code gold}.
+     *
+     * @param scores per sample, one score per class (probabilities, as scikit-learn requires)
+     */
+    public static double macroAuroc(int[] gold, double[][] scores) {
+        if (scores.length != gold.length) {
+            throw new IllegalArgumentException(gold.length + " labels but " + scores.length + " score rows");
+        }
+        int k = scores.length == 0 ? 0 : scores[0].length;
+        double sum = 0;
+        int classes = 0;
+        for (int c = 0; c < k; c++) {
+            int pos = 0;
+            for (int g : gold) {
+                pos += g == c ? 1 : 0;
+            }
+            if (pos == 0) {
+                continue;
+            }
+            if (pos == gold.length) {
+                throw new IllegalArgumentException("AUROC needs more than one class in the gold labels");
+            }
+            Integer[] order = new Integer[gold.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            final int col = c;
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(scores[a][col], scores[b][col]));
+            // Mann-Whitney U with mid-ranks for ties
+            double rankSum = 0;
+            for (int i = 0; i < order.length; ) {
+                int j = i;
+                while (j + 1 < order.length && scores[order[j + 1]][c] == scores[order[i]][c]) {
+                    j++;
+                }
+                double midRank = (i + j) / 2.0 + 1;
+                for (int t = i; t <= j; t++) {
+                    if (gold[order[t]] == c) {
+                        rankSum += midRank;
+                    }
+                }
+                i = j + 1;
+            }
+            int neg = gold.length - pos;
+            sum += (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+            classes++;
+        }
+        return classes == 0 ? Double.NaN : sum / classes;
+    }
+
+    private static int labelCount(int[] gold, int[] predicted) {
+        int k = 0;
+        for (int i = 0; i < gold.length; i++) {
+            if (gold[i] < 0 || predicted[i] < 0) {
+                throw new IllegalArgumentException("negative class label at " + i);
+            }
+            k = Math.max(k, Math.max(gold[i], predicted[i]) + 1);
+        }
+        return k;
     }
 
     /**

@@ -2,7 +2,6 @@ package org.pathoreason.eval;
 
 import java.nio.file.Path;
 import java.util.Objects;
-import org.pathoreason.text.ChatTemplate;
 import org.pathoreason.text.PromptStyle;
 
 /**
@@ -21,11 +20,12 @@ import org.pathoreason.text.PromptStyle;
  * @param modelName names the model in {@code eval.json} and the report; a run resumed in the same folder must
  *     name the same model (null: not checked)
  * @param dataName names the data in {@code eval.json} and the report (null: not shown)
- * @param chatTemplate how the conversation is rendered (Qwen2.5-VL's template by default)
+ * @param minPixels image pixel lower bound overriding the checkpoint's, 0 to keep it
+ * @param maxPixels image pixel upper bound overriding the checkpoint's, 0 to keep it
  */
 public record EvalOptions(PromptStyle style, int maxNewTokens, int batchSize, int limit, ScoreOptions scoring,
         Path outDir, int examples, boolean fresh, boolean progress, String modelName, String dataName,
-        ChatTemplate chatTemplate) {
+        long minPixels, long maxPixels) {
 
     /** The predictions file inside {@code outDir}. */
     public static final String PREDICTIONS = "predictions.jsonl";
@@ -36,12 +36,15 @@ public record EvalOptions(PromptStyle style, int maxNewTokens, int batchSize, in
 
     /** Chain-of-thought prompts, 512 new tokens, batches of 8, every sample, strict extraction, no files. */
     public static final EvalOptions DEFAULTS = new EvalOptions(PromptStyle.COT, 512, 8, 0, ScoreOptions.DEFAULTS,
-            null, 8, false, true, null, null, ChatTemplate.QWEN2_5_VL);
+            null, 8, false, true, null, null, 0, 0);
 
     public EvalOptions {
         Objects.requireNonNull(style, "style");
         Objects.requireNonNull(scoring, "scoring");
-        Objects.requireNonNull(chatTemplate, "chatTemplate");
+        if (minPixels < 0 || maxPixels < 0) {
+            throw new IllegalArgumentException("pixel bounds must be >= 0 (0 = the checkpoint's), got " + minPixels
+                    + " and " + maxPixels);
+        }
         if (maxNewTokens < 1) {
             throw new IllegalArgumentException("max new tokens must be at least 1, got " + maxNewTokens);
         }
@@ -58,61 +61,62 @@ public record EvalOptions(PromptStyle style, int maxNewTokens, int batchSize, in
 
     public EvalOptions withStyle(PromptStyle s) {
         return new EvalOptions(s, maxNewTokens, batchSize, limit, scoring, outDir, examples, fresh, progress,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withMaxNewTokens(int n) {
         return new EvalOptions(style, n, batchSize, limit, scoring, outDir, examples, fresh, progress, modelName,
-                dataName, chatTemplate);
+                dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withBatchSize(int n) {
         return new EvalOptions(style, maxNewTokens, n, limit, scoring, outDir, examples, fresh, progress, modelName,
-                dataName, chatTemplate);
+                dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withLimit(int n) {
         return new EvalOptions(style, maxNewTokens, batchSize, n, scoring, outDir, examples, fresh, progress,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withScoring(ScoreOptions s) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, s, outDir, examples, fresh, progress,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withOutDir(Path dir) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, dir, examples, fresh, progress,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withExamples(int n) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, outDir, n, fresh, progress,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withFresh(boolean on) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, outDir, examples, on, progress,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withProgress(boolean on) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, outDir, examples, fresh, on,
-                modelName, dataName, chatTemplate);
+                modelName, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withModelName(String name) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, outDir, examples, fresh, progress,
-                name, dataName, chatTemplate);
+                name, dataName, minPixels, maxPixels);
     }
 
     public EvalOptions withDataName(String name) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, outDir, examples, fresh, progress,
-                modelName, name, chatTemplate);
+                modelName, name, minPixels, maxPixels);
     }
 
-    public EvalOptions withChatTemplate(ChatTemplate t) {
+    /** Image pixel bounds overriding the checkpoint's preprocessing (0 keeps the checkpoint's bound). */
+    public EvalOptions withPixelBounds(long min, long max) {
         return new EvalOptions(style, maxNewTokens, batchSize, limit, scoring, outDir, examples, fresh, progress,
-                modelName, dataName, t);
+                modelName, dataName, min, max);
     }
 }

@@ -10,11 +10,16 @@ import java.util.List;
  * @param predictions one prediction per evaluated sample, in sample order
  * @param info counts, settings and speed (also written as {@code eval.json})
  * @param outDir the output folder, or null for an in-memory run
+ * @param title the report's title
+ * @param details settings and counts the report lists
+ * @param imageBase folder the samples' relative image paths are resolved against
  */
-public record EvalResult(ScoreResult score, List<Prediction> predictions, EvalRunInfo info, Path outDir) {
+public record EvalResult(ScoreResult score, List<Prediction> predictions, EvalRunInfo info, Path outDir,
+        String title, java.util.Map<String, Object> details, Path imageBase) {
 
     public EvalResult {
         predictions = List.copyOf(predictions);
+        details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
     }
 
     public ScoreReport report() {

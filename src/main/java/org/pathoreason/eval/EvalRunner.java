@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.text.PromptStyle;
+
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,25 +12,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
-import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.SamplingOptions;
 import org.pathoreason.image.QwenImageProcessor;
-import org.pathoreason.model.ModelException;
 import org.pathoreason.model.VisionLanguageModel;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.data.PromptEncoder;
+import org.pathoreason.image.ImageCache;
+import org.pathoreason.image.PreprocessorConfig;
+import org.pathoreason.text.ChatTemplate;
 import org.pathoreason.text.Tokenizer;
 import org.pathoreason.util.Progress;
 import org.slf4j.Logger;
@@ -43,11 +47,12 @@ import org.slf4j.LoggerFactory;
  * <p>With an output folder, each completion is appended to {@code predictions.jsonl} (one flushed line) as soon as
  * its batch ends; a run that is killed resumes from that file, skipping the ids it holds (a last line cut short
  * is dropped and generated again). At the end the file is rewritten in sample order, and {@code metrics.json},
- * {@code report.html} (with plots and example images) and {@code eval.json} are written.
+ * {@code questions.jsonl} (each question's outcome, for paired comparisons of runs) and {@code eval.json} are
+ * written ({@code eval.report.EvalReport.write} adds {@code report.html}).
  *
- * <p>Prompts are rendered with {@link EvalOptions#chatTemplate}; for a checkpoint folder pass
- * {@link LoadedCheckpoint#chatTemplate()}, which honours the folder's own {@code chat_template} where it can be
- * rendered and otherwise warns that the built-in Qwen2.5-VL template is used. The template's default system prompt
+ * <p>Prompts are rendered with the checkpoint's chat template ({@link CheckpointBundle#chatTemplate()}), which
+ * honours the folder's own {@code chat_template} where it can be rendered and otherwise warns that the built-in
+ * Qwen2.5-VL template is used. The template's default system prompt
  * is recorded in {@code eval.json}, so predictions made with another template are not resumed.
  *
  * <pre>{@code
@@ -64,46 +69,36 @@ public final class EvalRunner {
     private final VisionLanguageModel model;
     private final Tokenizer tokenizer;
     private final QwenImageProcessor processor;
+    private final ChatTemplate template;
     private final EvalOptions options;
     private final Set<Long> stopTokenIds;
 
     /**
-     * @param processor the image preprocessing the model was trained with (its checkpoint's
-     *     {@code preprocessor_config.json})
-     * @throws ModelException when the tokenizer does not fit the model (vocabulary larger than the embedding
-     *     table, or an image pad token the model does not treat as one)
+     * Evaluates a checkpoint with its own tokenizer, image processing (pixel bounds overridden by
+     * {@link EvalOptions#minPixels}/{@link EvalOptions#maxPixels} when set), chat template and stop ids.
      */
-    public EvalRunner(VisionLanguageModel model, Tokenizer tokenizer, QwenImageProcessor processor,
-            EvalOptions options) {
-        this.model = Objects.requireNonNull(model, "model");
-        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-        this.processor = Objects.requireNonNull(processor, "processor");
+    public EvalRunner(CheckpointBundle checkpoint, EvalOptions options) {
+        this.model = checkpoint.model();
+        this.tokenizer = checkpoint.tokenizer();
         this.options = Objects.requireNonNull(options, "options");
-        checkTokenizerFitsModel(model, tokenizer);
-        // Qwen2.5-VL's generation_config lists both as end of sequence; the chat format ends turns with <|im_end|>.
-        this.stopTokenIds = new LinkedHashSet<>(List.of(tokenizer.imEndId(), tokenizer.endOfTextId()));
+        this.processor = withPixelBounds(checkpoint.processor(), options);
+        this.template = checkpoint.chatTemplate();
+        this.stopTokenIds = checkpoint.stopIds();
     }
 
-    /**
-     * Evaluates an in-memory model and returns the scores (the demo's call after each training stage).
-     *
-     * @param imageBase folder relative image paths are resolved against; null for the working directory
-     */
-    public static ScoreReport evaluate(VisionLanguageModel model, Tokenizer tokenizer, QwenImageProcessor processor,
-            List<Sample> samples, Path imageBase, EvalOptions options) {
-        return new EvalRunner(model, tokenizer, processor, options).run(samples, imageBase).report();
+    private static QwenImageProcessor withPixelBounds(QwenImageProcessor processor, EvalOptions options) {
+        if (options.minPixels() <= 0 && options.maxPixels() <= 0) {
+            return processor;
+        }
+        PreprocessorConfig c = processor.config();
+        return new QwenImageProcessor(c.withPixelBounds(options.minPixels() > 0 ? options.minPixels() : c.minPixels(),
+                options.maxPixels() > 0 ? options.maxPixels() : c.maxPixels()));
     }
 
-    static void checkTokenizerFitsModel(VisionLanguageModel model, Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() > model.vocabSize()) {
-            throw new ModelException("the tokenizer (" + tokenizer.origin() + ") has " + tokenizer.vocabSize()
-                    + " ids but the model only " + model.vocabSize() + " embedding rows: they do not belong together");
-        }
-        long pad = tokenizer.imagePadId();
-        if (!model.reservedTokenIds().contains(pad)) {
-            throw new ModelException("the tokenizer's <|image_pad|> is id " + pad + " but the model's image token ids"
-                    + " are " + model.reservedTokenIds() + " (config.json image_token_id): they do not belong together");
-        }
+    /** How this runner prompts: the checkpoint's encoder with the options' style and pixel bounds. */
+    public PromptEncoder promptEncoder(Path imageBase) {
+        return new PromptEncoder(tokenizer, new ImageCache(processor, 256L << 20), template, options.style(),
+                imageBase);
     }
 
     public EvalOptions options() {
@@ -114,7 +109,7 @@ public final class EvalRunner {
     public EvalRunInfo.Generation generationSettings() {
         return new EvalRunInfo.Generation(options.modelName(), options.style().name().toLowerCase(Locale.ROOT)
                 .replace('_', '-'), options.maxNewTokens(), processor.config().minPixels(),
-                processor.config().maxPixels(), options.chatTemplate().defaultSystemPrompt(), "greedy");
+                processor.config().maxPixels(), template.defaultSystemPrompt(), "greedy");
     }
 
     /**
@@ -133,8 +128,7 @@ public final class EvalRunner {
         if (selected.isEmpty()) {
             throw new IllegalArgumentException("no samples to evaluate");
         }
-        PromptEncoder encoder = new PromptEncoder(tokenizer, processor, options.chatTemplate(), options.style(),
-                imageBase);
+        PromptEncoder encoder = promptEncoder(imageBase);
         EvalRunInfo.Generation settings = generationSettings();
         Path out = options.outDir();
         Path predFile = out == null ? null : out.resolve(EvalOptions.PREDICTIONS);
@@ -171,11 +165,13 @@ public final class EvalRunner {
                 }
             }
             Predictions.write(predFile, file);
-            EvalReport.write(out, score, new EvalReport.Options(title(), options.examples(),
-                    imageBase == null ? Path.of("") : imageBase, reportInfo(info)));
+            score.report().write(out.resolve(EvalOptions.METRICS));
+            QuestionOutcome.write(out.resolve(QuestionOutcome.FILE), score.items().stream().map(QuestionOutcome::of)
+                    .toList());
             info.write(out.resolve(EvalOptions.RUN_INFO));
         }
-        return new EvalResult(score, ordered, info, out);
+        return new EvalResult(score, ordered, info, out, title(), reportInfo(info),
+                imageBase == null ? Path.of("") : imageBase);
     }
 
     private List<Sample> select(List<Sample> samples) {
@@ -243,7 +239,7 @@ public final class EvalRunner {
         long t0 = System.nanoTime();
         try (PredictionWriter writer = predFile == null ? null
                 : PredictionWriter.resume(predFile, new ArrayList<>(predictions.values()));
-             ProgressBar bar = options.progress() ? Progress.bar("eval", pending.size(), "samples") : null;
+             Progress.Task bar = options.progress() ? Progress.bar("eval", pending.size(), "samples") : null;
              NDManager manager = Engines.newManager()) {
             for (int from = 0; from < pending.size(); from += options.batchSize()) {
                 List<Sample> batch = pending.subList(from, Math.min(pending.size(), from + options.batchSize()));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.List;
+import org.pathoreason.text.extract.AnswerExtractor;
 import org.pathoreason.text.metrics.Bleu;
 import org.pathoreason.text.metrics.RougeL;
 import org.pathoreason.text.metrics.TokenF1;
@@ -20,6 +21,8 @@ import org.pathoreason.text.metrics.TokenF1;
  * @param accuracy correct / nClosed
  * @param extractionMisses items whose answer could not be read (wrong by default; with PathMMU's random fallback
  *     a miss still counts here, whatever the random letter)
+ * @param noAnswerTag predictions with no {@code <answer>} tag at all: open answers among them are scored on their
+ *     whole text, closed ones are read as the extraction mode reads untagged text (a miss under {@code strict})
  * @param nOpen open answers and captions (scored by text overlap)
  * @param bleu1 corpus BLEU-1 of open answers (pycocoevalcap)
  * @param rougeL mean ROUGE-L of open answers (pycocoevalcap)
@@ -28,14 +31,15 @@ import org.pathoreason.text.metrics.TokenF1;
  * @param meanOutputTokens mean generated tokens over the items whose prediction reports them
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"n", "accuracy", "extraction_misses", "n_closed", "correct", "n_open", "bleu_1", "bleu_2",
-    "bleu_3", "bleu_4", "rouge_l", "token_f1", "exact_match", "mean_output_tokens"})
+@JsonPropertyOrder({"n", "accuracy", "extraction_misses", "no_answer_tag", "n_closed", "correct", "n_open",
+    "bleu_1", "bleu_2", "bleu_3", "bleu_4", "rouge_l", "token_f1", "exact_match", "mean_output_tokens"})
 public record MetricSet(
         int n,
         @JsonProperty("n_closed") int nClosed,
         Integer correct,
         Double accuracy,
         @JsonProperty("extraction_misses") Integer extractionMisses,
+        @JsonProperty("no_answer_tag") int noAnswerTag,
         @JsonProperty("n_open") int nOpen,
         @JsonProperty("bleu_1") Double bleu1,
         @JsonProperty("bleu_2") Double bleu2,
@@ -51,6 +55,7 @@ public record MetricSet(
         int closed = 0;
         int correct = 0;
         int misses = 0;
+        int untagged = 0;
         long tokenSum = 0;
         int withTokens = 0;
         List<String> hyps = new ArrayList<>();
@@ -60,6 +65,9 @@ public record MetricSet(
         for (ScoredItem it : items) {
             if (it.isMiss()) {
                 misses++;
+            }
+            if (!AnswerExtractor.hasAnswerTag(it.prediction().prediction())) {
+                untagged++;
             }
             if (it.isClosed()) {
                 closed++;
@@ -95,7 +103,7 @@ public record MetricSet(
         Double em = open > 0 && options.has(Metric.EM) ? exact / (double) open : null;
         Double tokens = withTokens > 0 && options.has(Metric.TOKENS) ? tokenSum / (double) withTokens : null;
         return new MetricSet(items.size(), closed, acc && closed > 0 ? correct : null,
-                acc && closed > 0 ? correct / (double) closed : null, acc ? misses : null, open,
+                acc && closed > 0 ? correct / (double) closed : null, acc ? misses : null, untagged, open,
                 bleu[0], bleu[1], bleu[2], bleu[3], rouge, f1, em, tokens);
     }
 }

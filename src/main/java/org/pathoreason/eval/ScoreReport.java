@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Sample;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.pathoreason.data.Task;
 
 /** A plain-text table of a {@link ScoreReport} for the console: overall, then per subset (rates in percent). */
 public final class ScoreTable {
@@ -13,7 +14,8 @@ public final class ScoreTable {
 
     public static String format(ScoreReport report) {
         MetricSet all = report.overall();
-        boolean closed = all.accuracy() != null;
+        boolean closed = all.accuracy() != null
+                || all.extractionMisses() != null && all.extractionMisses() > 0;
         boolean open = all.bleu1() != null || all.rougeL() != null || all.tokenF1() != null;
         boolean tokens = all.meanOutputTokens() != null;
         List<String> header = new ArrayList<>(List.of("group", "n"));
@@ -45,7 +47,39 @@ public final class ScoreTable {
         }
         sb.append(String.format(Locale.ROOT, "extraction %s%s, text tokenisation %s%n", report.extraction(),
                 report.randomFallback() ? " with PathMMU random fallback" : "", report.captionTokenizer()));
+        String note = noAnswerTagNote(report);
+        if (note != null) {
+            sb.append(note).append(System.lineSeparator());
+        }
         return sb.toString();
+    }
+
+    /**
+     * One line on the predictions that carry no {@code <answer>} tag and how they were scored, or null when every
+     * prediction has one.
+     */
+    public static String noAnswerTagNote(ScoreReport report) {
+        int untagged = report.overall().noAnswerTag();
+        if (untagged == 0) {
+            return null;
+        }
+        int closed = 0;
+        for (Task task : List.of(Task.MCQ, Task.YESNO)) {
+            MetricSet m = report.tasks().get(task.id());
+            closed += m == null ? 0 : m.noAnswerTag();
+        }
+        int open = untagged - closed;
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "no <answer> tag: %d of %d predictions", untagged, report.overall().n()));
+        List<String> parts = new ArrayList<>();
+        if (open > 0) {
+            parts.add(open + " open scored on their whole text (reasoning removed)");
+        }
+        if (closed > 0) {
+            parts.add(closed + " closed " + ("strict".equals(report.extraction())
+                    ? "counted as extraction misses" : "read from their whole text (" + report.extraction() + ")"));
+        }
+        return sb.append(" (").append(String.join(", ", parts)).append(')').toString();
     }
 
     private static List<String> row(String name, MetricSet m, boolean closed, boolean open, boolean tokens) {

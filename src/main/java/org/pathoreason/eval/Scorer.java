@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,8 +30,12 @@ import org.pathoreason.text.metrics.TokenF1;
  *       the gold option text.</li>
  *   <li>{@code yesno}: the extracted yes/no must equal the gold answer (lower-cased, end punctuation dropped).</li>
  *   <li>{@code open}, {@code caption}: the extracted text is compared with the answer (or caption) by BLEU,
- *       ROUGE-L, token F1 and exact match.</li>
+ *       ROUGE-L, token F1 and exact match. A prediction with no {@code <answer>} tag at all (what most systems
+ *       write) is scored on its whole text with the reasoning removed ({@link AnswerExtractor#rawAnswer}), in
+ *       every extraction mode; a tag that is there but broken ({@code <answer>} never closed) is a strict miss.</li>
  * </ul>
+ * Closed questions without a tag are extraction misses under {@code strict}. Every report counts the predictions
+ * without a tag ({@link MetricSet#noAnswerTag()}), so a zero is never silent.
  */
 public final class Scorer {
 
@@ -74,7 +80,7 @@ public final class Scorer {
         ScoreReport report = new ScoreReport(MetricSet.of(items, options), options.extraction().id(),
                 options.randomFallback() && options.extraction() == ExtractionMode.PATHMMU,
                 options.captionTokenizer().name().toLowerCase(Locale.ROOT),
-                groups(items, ScoredItem::subsetKey), groups(items, it -> it.sample().task()),
+                groups(items, ScoredItem::subsetKey), groups(items, it -> it.sample().task() == null ? null : it.sample().task().id()),
                 groups(items, ScoredItem::questionTypeKey), confusion == null || confusion.isEmpty() ? null : confusion,
                 unmatched.any() ? unmatched : null);
         return new ScoreResult(report, items);
@@ -87,9 +93,9 @@ public final class Scorer {
 
     private ScoredItem scoreOne(AnswerExtractor extractor, Sample s, Prediction p) {
         String text = p.prediction();
-        String task = s.task() == null ? Sample.OPEN : s.task();
+        Task task = s.task() == null ? Task.OPEN : s.task();
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 Extraction e = extractor.choice(text, s.options());
                 boolean right = s.answer().equals(e.value());
                 if (options.extraction() == ExtractionMode.PATHMMU) {
@@ -105,14 +111,18 @@ public final class Scorer {
                 }
                 return new ScoredItem(s, p, e, right, null, null);
             }
-            case Sample.YESNO -> {
+            case YESNO -> {
                 Extraction e = extractor.yesNo(text);
                 String gold = s.answer().strip().toLowerCase(Locale.ROOT).replaceAll("[.!]+$", "");
                 return new ScoredItem(s, p, e, gold.equals(e.value()), null, null);
             }
             default -> {
                 Extraction e = extractor.text(text);
-                String reference = Sample.CAPTION.equals(task) ? s.caption() : s.answer();
+                if (e.value() == null && !AnswerExtractor.hasAnswerTag(text)) {
+                    // Raw output from a system that writes no tags: score its whole text, as benchmarks do.
+                    e = Extraction.untagged(AnswerExtractor.rawAnswer(text));
+                }
+                String reference = Task.CAPTION.equals(task) ? s.caption() : s.answer();
                 if (reference == null) {
                     throw new IllegalArgumentException("sample '" + s.id() + "' (" + task + ") has no reference text");
                 }
@@ -139,7 +149,7 @@ public final class Scorer {
         ConfusionMatrix m = new ConfusionMatrix();
         for (ScoredItem it : items) {
             Sample s = it.sample();
-            if (!Sample.MCQ.equals(s.task()) || !isConfusionGroup(s)) {
+            if (!Task.MCQ.equals(s.task()) || !isConfusionGroup(s)) {
                 continue;
             }
             String gold = s.options().get(Sample.letterIndex(s.answer()));

@@ -11,3 +11,4 @@
  * run). {@link org.pathoreason.eval.report} writes the HTML reports and PNG charts.
  */
 package org.pathoreason.eval;
+

@@ -1,5 +1,6 @@
 package org.pathoreason.generate;
 
+import org.pathoreason.model.Prompt;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

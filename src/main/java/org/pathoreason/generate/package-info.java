@@ -5,3 +5,4 @@
  * speed benchmark behind {@code pathoreason bench generate}.
  */
 package org.pathoreason.generate;
+

@@ -18,8 +18,9 @@ import javax.imageio.stream.ImageInputStream;
 /**
  * Reads PNG, JPEG and TIFF (through ImageIO and the TwelveMonkeys plugins) into 8-bit RGB images
  * ({@link BufferedImage#TYPE_INT_RGB}), converted the way the Hugging Face image processors convert with Pillow:
- * transparency composited over white with Pillow's integer arithmetic, grey replicated to three channels, 16-bit
- * samples reduced to their high byte, embedded colour profiles ignored. The image's size is read from its header
+ * alpha dropped (the colour channels kept as stored, as transformers 5's {@code convert_to_rgb}, Pillow's
+ * {@code convert("RGB")}, does), grey replicated to three channels, 16-bit samples reduced to their high byte,
+ * embedded colour profiles ignored. The image's size is read from its header
  * first and absurdly large images are refused before any pixel is decoded.
  */
 public final class ImageFiles {
@@ -54,21 +55,45 @@ public final class ImageFiles {
             if (in == null) {
                 throw new ImageReadException(file + ": cannot open the file for reading");
             }
-            ImageReader reader = readerFor(file, in);
-            try {
-                reader.setInput(in, true, false);
-                Dimensions d = new Dimensions(reader.getWidth(0), reader.getHeight(0));
-                checkSize(file, d, maxPixels);
-                BufferedImage decoded = reader.read(0);
-                return toRgb(decoded);
-            } finally {
-                reader.dispose();
-            }
+            return decode(in, file.toString(), maxPixels);
         } catch (ImageReadException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new ImageReadException(file + ": cannot decode image (" + formatName(file) + "): "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads an encoded image held in memory (e.g. an upload) as RGB, with the same checks as {@link #read(Path,
+     * long)}: the size in its header is checked against {@code maxPixels} before any pixel is decoded, so a small
+     * file that would decode to a huge image is refused.
+     *
+     * @param source what the bytes are, for messages (e.g. {@code "messages[0].content[1]"})
+     */
+    public static BufferedImage read(byte[] encoded, String source, long maxPixels) throws ImageReadException {
+        try (ImageInputStream in = ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(encoded))) {
+            if (in == null) {
+                throw new ImageReadException(source + ": cannot read the image bytes");
+            }
+            return decode(in, source, maxPixels);
+        } catch (ImageReadException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new ImageReadException(source + ": cannot decode image: " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedImage decode(ImageInputStream in, String source, long maxPixels)
+            throws IOException, ImageReadException {
+        ImageReader reader = readerFor(source, in);
+        try {
+            reader.setInput(in, true, false);
+            Dimensions d = new Dimensions(reader.getWidth(0), reader.getHeight(0));
+            checkSize(source, d, maxPixels);
+            return toRgb(reader.read(0));
+        } finally {
+            reader.dispose();
         }
     }
 
@@ -95,7 +120,7 @@ public final class ImageFiles {
         }
     }
 
-    private static ImageReader readerFor(Path file, ImageInputStream in) throws ImageReadException {
+    private static ImageReader readerFor(Object file, ImageInputStream in) throws ImageReadException {
         Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
         if (!readers.hasNext()) {
             throw new ImageReadException(file + ": unsupported or unrecognised image format (expected PNG, JPEG, "
@@ -110,12 +135,12 @@ public final class ImageFiles {
         return dot < 0 ? "no extension" : n.substring(dot + 1);
     }
 
-    private static void checkSize(Path file, Dimensions d, long maxPixels) throws ImageReadException {
+    private static void checkSize(Object file, Dimensions d, long maxPixels) throws ImageReadException {
         if (d.width() <= 0 || d.height() <= 0) {
             throw new ImageReadException(file + ": image has no pixels (" + d.width() + " x " + d.height() + ")");
         }
         if (d.pixels() > maxPixels) {
-            throw new ImageReadException(file + ": image is " + d.width() + " x " + d.height() + " = " + d.pixels()
+            throw new ImageTooLargeException(file + ": image is " + d.width() + " x " + d.height() + " = " + d.pixels()
                     + " pixels, over the limit of " + maxPixels + "; downsample it or read it as a whole-slide image "
                     + "(tiles)");
         }
@@ -123,17 +148,20 @@ public final class ImageFiles {
         long needed = d.pixels() * 8;
         long heap = Runtime.getRuntime().maxMemory();
         if (needed > heap / 10 * 8) {
-            throw new ImageReadException(file + ": image is " + d.width() + " x " + d.height() + " pixels and needs "
+            throw new ImageTooLargeException(file + ": image is " + d.width() + " x " + d.height() + " pixels and needs "
                     + (needed >> 20) + " MiB to decode, more than the JVM heap (" + (heap >> 20)
                     + " MiB) can spare; raise -Xmx or tile the image");
         }
     }
 
     /**
-     * Converts any image to {@link BufferedImage#TYPE_INT_RGB} as Pillow's {@code convert("RGB")} after
-     * transformers' {@code convert_to_rgb} would: alpha composited over opaque white; grey replicated; palette
-     * entries looked up; raw RGB samples kept (colour profiles ignored). Other colour spaces (CMYK, ...) go through
-     * Java's colour conversion.
+     * Converts any image to {@link BufferedImage#TYPE_INT_RGB} as transformers' {@code convert_to_rgb} does with
+     * Pillow's {@code convert("RGB")}: alpha dropped, the colour channels kept as stored (a transparent pixel keeps
+     * the colour it was saved with); grey replicated; palette entries looked up; raw RGB samples kept (colour
+     * profiles ignored). Other colour spaces (CMYK, ...) go through Java's colour conversion.
+     *
+     * <p>transformers 4.x composited transparency over white instead; 5.x drops alpha, and so do we. Pathology
+     * tiles are opaque, so the two agree on them; they differ only on partially transparent pixels.
      */
     public static BufferedImage toRgb(BufferedImage src) {
         int w = src.getWidth();
@@ -148,7 +176,7 @@ public final class ImageFiles {
             for (int y = 0; y < h; y++) {
                 raster.getSamples(0, y, w, 1, 0, idx);
                 for (int x = 0; x < w; x++) {
-                    dst[y * w + x] = overWhite(icm.getRGB(idx[x]));
+                    dst[y * w + x] = icm.getRGB(idx[x]) & 0xFFFFFF;
                 }
             }
         } else if (cm instanceof ComponentColorModel && !cm.isAlphaPremultiplied()
@@ -160,7 +188,7 @@ public final class ImageFiles {
             for (int y = 0; y < h; y++) {
                 src.getRGB(0, y, w, 1, row, 0, w);
                 for (int x = 0; x < w; x++) {
-                    dst[y * w + x] = overWhite(row[x]);
+                    dst[y * w + x] = row[x] & 0xFFFFFF;
                 }
             }
         }
@@ -169,7 +197,6 @@ public final class ImageFiles {
 
     private static void copyComponents(Raster raster, ColorModel cm, boolean grey, int w, int h, int[] dst) {
         int bands = raster.getNumBands();
-        boolean alpha = cm.hasAlpha();
         int[] shift = new int[bands];
         for (int b = 0; b < bands; b++) {
             shift[b] = Math.max(0, cm.getComponentSize(b) - 8);
@@ -189,34 +216,8 @@ public final class ImageFiles {
                     g = px[o + 1] >>> shift[1];
                     b = px[o + 2] >>> shift[2];
                 }
-                int a = alpha ? px[o + bands - 1] >>> shift[bands - 1] : 255;
-                dst[y * w + x] = overWhite((a << 24) | (r << 16) | (g << 8) | b);
+                dst[y * w + x] = (r << 16) | (g << 8) | b;
             }
         }
-    }
-
-    /**
-     * Composites one non-premultiplied ARGB pixel over opaque white with Pillow's {@code alpha_composite} integer
-     * arithmetic (7 extra bits of precision, rounded division by 255), so results match it exactly.
-     */
-    static int overWhite(int argb) {
-        int a = argb >>> 24;
-        if (a == 255) {
-            return argb & 0xFFFFFF;
-        }
-        if (a == 0) {
-            return 0xFFFFFF;
-        }
-        int coef1 = a * 255 * 255 * 128 / (a * 255 + 255 * (255 - a));
-        int coef2 = 255 * 128 - coef1;
-        int r = blend((argb >>> 16) & 0xFF, coef1, coef2);
-        int g = blend((argb >>> 8) & 0xFF, coef1, coef2);
-        int b = blend(argb & 0xFF, coef1, coef2);
-        return (r << 16) | (g << 8) | b;
-    }
-
-    private static int blend(int src, int coef1, int coef2) {
-        int tmp = src * coef1 + 255 * coef2 + (0x80 << 7);
-        return (((tmp >>> 8) + tmp) >>> 8) >>> 7;
     }
 }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.PathoReasonException;
 
 /**
  * Settings of the Qwen2-VL / Qwen2.5-VL image processor, read from and written to {@code preprocessor_config.json}
@@ -86,29 +88,42 @@ public record PreprocessorConfig(long minPixels, long maxPixels, int patchSize, 
         return patchSize * mergeSize;
     }
 
-    /** Reads {@code preprocessor_config.json}; errors name the file and the field. */
+    /**
+     * Reads {@code preprocessor_config.json}.
+     *
+     * @throws PathoReasonException when the content is not a Qwen2-VL preprocessor config (the message names the
+     *     file and the field)
+     * @throws IOException when the file cannot be read
+     */
     public static PreprocessorConfig read(Path file) throws IOException {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(file.toFile());
         } catch (JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new PathoReasonException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (CharConversionException e) {
+            // Jackson guessed UTF-16/32 from the first bytes and found them invalid: bad content, not bad I/O
+            throw new PathoReasonException(file + ": not valid JSON text: " + e.getMessage(), e);
         }
         return fromJson(root, file);
     }
 
-    /** Parses a preprocessor config; {@code source} names it in errors. Missing keys take transformers' defaults. */
-    public static PreprocessorConfig fromJson(JsonNode n, Object source) throws IOException {
+    /**
+     * Parses a preprocessor config; {@code source} names it in errors. Missing keys take transformers' defaults.
+     *
+     * @throws PathoReasonException naming the source and the field that is wrong
+     */
+    public static PreprocessorConfig fromJson(JsonNode n, Object source) {
         if (n == null || !n.isObject()) {
-            throw new IOException(source + ": expected a JSON object");
+            throw new PathoReasonException(source + ": expected a JSON object");
         }
         String type = n.path("image_processor_type").asText("");
         if (!type.isEmpty() && !type.startsWith("Qwen2VLImageProcessor")) {
-            throw new IOException(source + ": image_processor_type is '" + type + "'; only Qwen2VLImageProcessor "
+            throw new PathoReasonException(source + ": image_processor_type is '" + type + "'; only Qwen2VLImageProcessor "
                     + "(used by Qwen2-VL and Qwen2.5-VL) is supported");
         }
         if (n.has("resample") && integer(n, "resample", source, PIL_BICUBIC) != PIL_BICUBIC) {
-            throw new IOException(source + ": resample is " + n.get("resample") + "; only 3 (bicubic) is supported");
+            throw new PathoReasonException(source + ": resample is " + n.get("resample") + "; only 3 (bicubic) is supported");
         }
         PreprocessorConfig d = defaults();
         long min = d.minPixels();
@@ -117,7 +132,7 @@ public record PreprocessorConfig(long minPixels, long maxPixels, int patchSize, 
         if (size != null && size.isObject()) {
             if (size.has("shortest_edge") || size.has("longest_edge")) {
                 if (!size.has("shortest_edge") || !size.has("longest_edge")) {
-                    throw new IOException(source + ": size must contain both 'shortest_edge' and 'longest_edge'");
+                    throw new PathoReasonException(source + ": size must contain both 'shortest_edge' and 'longest_edge'");
                 }
                 min = longValue(size, "shortest_edge", source, min);
                 max = longValue(size, "longest_edge", source, max);
@@ -142,52 +157,52 @@ public record PreprocessorConfig(long minPixels, long maxPixels, int patchSize, 
                     bool(n, "do_normalize", source, true),
                     bool(n, "do_convert_rgb", source, true));
         } catch (IllegalArgumentException e) {
-            throw new IOException(source + ": " + e.getMessage(), e);
+            throw new PathoReasonException(source + ": " + e.getMessage(), e);
         }
     }
 
-    private static long longValue(JsonNode n, String key, Object source, long dflt) throws IOException {
+    private static long longValue(JsonNode n, String key, Object source, long dflt) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             return dflt;
         }
         if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw new IOException(source + ": '" + key + "' must be an integer, got " + v);
+            throw new PathoReasonException(source + ": '" + key + "' must be an integer, got " + v);
         }
         return v.asLong();
     }
 
-    private static int integer(JsonNode n, String key, Object source, int dflt) throws IOException {
+    private static int integer(JsonNode n, String key, Object source, int dflt) {
         long v = longValue(n, key, source, dflt);
         if (v != (int) v) {
-            throw new IOException(source + ": '" + key + "' is out of range: " + v);
+            throw new PathoReasonException(source + ": '" + key + "' is out of range: " + v);
         }
         return (int) v;
     }
 
-    private static double number(JsonNode n, String key, Object source, double dflt) throws IOException {
+    private static double number(JsonNode n, String key, Object source, double dflt) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             return dflt;
         }
         if (!v.isNumber()) {
-            throw new IOException(source + ": '" + key + "' must be a number, got " + v);
+            throw new PathoReasonException(source + ": '" + key + "' must be a number, got " + v);
         }
         return v.asDouble();
     }
 
-    private static boolean bool(JsonNode n, String key, Object source, boolean dflt) throws IOException {
+    private static boolean bool(JsonNode n, String key, Object source, boolean dflt) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             return dflt;
         }
         if (!v.isBoolean()) {
-            throw new IOException(source + ": '" + key + "' must be true or false, got " + v);
+            throw new PathoReasonException(source + ": '" + key + "' must be true or false, got " + v);
         }
         return v.asBoolean();
     }
 
-    private static double[] triple(JsonNode n, String key, Object source, double[] dflt) throws IOException {
+    private static double[] triple(JsonNode n, String key, Object source, double[] dflt) {
         JsonNode v = n.get(key);
         if (v == null || v.isNull()) {
             return dflt.clone();
@@ -196,12 +211,12 @@ public record PreprocessorConfig(long minPixels, long maxPixels, int patchSize, 
             return new double[] {v.asDouble(), v.asDouble(), v.asDouble()};
         }
         if (!v.isArray() || v.size() != 3) {
-            throw new IOException(source + ": '" + key + "' must be a number or a list of 3 numbers, got " + v);
+            throw new PathoReasonException(source + ": '" + key + "' must be a number or a list of 3 numbers, got " + v);
         }
         double[] out = new double[3];
         for (int i = 0; i < 3; i++) {
             if (!v.get(i).isNumber()) {
-                throw new IOException(source + ": '" + key + "' entry " + i + " must be a number, got " + v.get(i));
+                throw new PathoReasonException(source + ": '" + key + "' entry " + i + " must be a number, got " + v.get(i));
             }
             out[i] = v.get(i).asDouble();
         }

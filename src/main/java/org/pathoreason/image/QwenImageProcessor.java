@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * The image half of the Qwen2-VL / Qwen2.5-VL processor, step for step as Hugging Face's (Pillow-based)
  * {@code Qwen2VLImageProcessor} does it:
  * <ol>
- *   <li>convert to RGB (transparency over white),</li>
+ *   <li>convert to RGB (alpha dropped, as transformers 5's {@code convert_to_rgb}; see {@link ImageFiles#toRgb}),</li>
  *   <li>{@link #smartResize} to sides that are multiples of {@code patch * merge} (28) within the pixel bounds,</li>
  *   <li>resize with Pillow's bicubic filter ({@link PilBicubic}, 8-bit),</li>
  *   <li>rescale by 1/255 (in double, then to float32) and normalise {@code (x - mean) / std} in float32,</li>

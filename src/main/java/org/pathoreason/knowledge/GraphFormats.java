@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
-import org.pathoreason.data.DataException;
 
 /** Picks the reader for a graph file by its extension, else by its first bytes. */
 final class GraphFormats {
@@ -37,9 +36,9 @@ final class GraphFormats {
                 default -> sniff(in, source);
             };
         } catch (NoSuchFileException e) {
-            throw new DataException(source + ": no such file");
+            throw new GraphException(source + ": no such file");
         } catch (IOException e) {
-            throw new DataException(source + ": cannot read: " + e.getMessage(), e);
+            throw new GraphException(source + ": cannot read: " + e.getMessage(), e);
         }
     }
 

@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.pathoreason.data.DataException;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 
@@ -157,11 +156,11 @@ final class JsonGraphFormat {
         return v.asText();
     }
 
-    private static DataException error(String source, JsonLocation where, String problem) {
+    private static GraphException error(String source, JsonLocation where, String problem) {
         if (where == null) {
-            return new DataException(source + ": " + problem);
+            return new GraphException(source + ": " + problem);
         }
-        return new DataException(source + ":" + where.getLineNr() + ":" + where.getColumnNr() + ": " + problem);
+        return new GraphException(source + ":" + where.getLineNr() + ":" + where.getColumnNr() + ": " + problem);
     }
 
     /** Writes one entity or relation per line, so the files diff well. */

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import org.pathoreason.data.DataException;
 
 /**
  * An immutable graph of typed {@link Entity entities} and typed, directed {@link Relation relations}, indexed for
@@ -71,7 +70,7 @@ public final class KnowledgeGraph {
      * {@code .csv} for PrimeKG, {@code .owl}/{@code .rdf}/{@code .xml}), each optionally gzipped ({@code .gz}),
      * else by the first bytes.
      *
-     * @throws DataException naming the file and line when the file is malformed
+     * @throws GraphException naming the file and line when the file is malformed
      */
     public static KnowledgeGraph load(Path file) {
         return GraphFormats.load(file);
@@ -80,7 +79,7 @@ public final class KnowledgeGraph {
     /**
      * Reads the JSON format from a stream; {@code sourceName} is used in error messages and as the default name.
      *
-     * @throws DataException naming the source, line and column when the JSON is malformed
+     * @throws GraphException naming the source, line and column when the JSON is malformed
      */
     public static KnowledgeGraph loadJson(InputStream in, String sourceName) {
         try {

@@ -13,7 +13,6 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.ParserConfigurationException;
 import javax.xml.parsers.SAXParser;
 import javax.xml.parsers.SAXParserFactory;
-import org.pathoreason.data.DataException;
 import org.xml.sax.Attributes;
 import org.xml.sax.Locator;
 import org.xml.sax.SAXException;
@@ -94,7 +93,7 @@ final class OwlGraphFormat {
     static KnowledgeGraph read(InputStream in, String source) throws IOException {
         Node root = parse(in, source);
         if (!root.is(RDF, "RDF")) {
-            throw DataException.at(source, root.line, "expected an RDF/XML document with an rdf:RDF root, found <"
+            throw GraphException.at(source, root.line, "expected an RDF/XML document with an rdf:RDF root, found <"
                     + root.local + ">");
         }
         String base = root.attr(XML, "base");
@@ -184,14 +183,14 @@ final class OwlGraphFormat {
             try {
                 builder.addEntity(entity(c, ids.get(c.iri)));
             } catch (IllegalArgumentException e) {
-                throw DataException.at(source, c.line, e.getMessage());
+                throw GraphException.at(source, c.line, e.getMessage());
             }
         }
         for (Edge e : edges) {
             try {
                 builder.addRelation(new Relation(ids.get(e.head()), e.type(), ids.get(e.tail()), e.attributes()));
             } catch (IllegalArgumentException ex) {
-                throw DataException.at(source, e.line(), ex.getMessage());
+                throw GraphException.at(source, e.line(), ex.getMessage());
             }
         }
         return builder.build();
@@ -331,14 +330,14 @@ final class OwlGraphFormat {
             TreeHandler handler = new TreeHandler();
             parser.parse(in, handler);
             if (handler.root == null) {
-                throw new DataException(source + ": empty XML document");
+                throw new GraphException(source + ": empty XML document");
             }
             return handler.root;
         } catch (SAXParseException e) {
-            throw new DataException(source + ":" + e.getLineNumber() + ":" + e.getColumnNumber() + ": malformed XML: "
+            throw new GraphException(source + ":" + e.getLineNumber() + ":" + e.getColumnNumber() + ": malformed XML: "
                     + e.getMessage(), e);
         } catch (SAXException | ParserConfigurationException e) {
-            throw new DataException(source + ": cannot parse XML: " + e.getMessage(), e);
+            throw new GraphException(source + ": cannot parse XML: " + e.getMessage(), e);
         }
     }
 

@@ -5,7 +5,7 @@ import java.io.Reader;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.pathoreason.data.DataException;
+import org.pathoreason.util.CsvRecords;
 
 /**
  * PrimeKG's {@code kg.csv}: one edge per row with both end nodes spelled out. Columns are found by name in the
@@ -29,27 +29,28 @@ final class PrimeKgFormat {
 
     static KnowledgeGraph read(Reader reader, String source) throws IOException {
         KnowledgeGraph.Builder builder = KnowledgeGraph.builder().name(GraphFormats.baseName(source));
-        try (CsvReader csv = new CsvReader(reader, source)) {
-            List<String> header = csv.next();
-            if (header == null) {
-                throw DataException.at(source, 1, "empty file (expected a PrimeKG header: " + String.join(",", COLUMNS) + ")");
+        try (CsvRecords csv = CsvRecords.open(reader, source)) {
+            CsvRecords.Row first = csv.next();
+            if (first == null) {
+                throw GraphException.at(source, 1, "empty file (expected a PrimeKG header: " + String.join(",", COLUMNS) + ")");
             }
+            List<String> header = first.fields();
             int[] col = new int[COLUMNS.size()];
             for (int i = 0; i < col.length; i++) {
                 col[i] = header.indexOf(COLUMNS.get(i));
                 if (col[i] < 0) {
-                    throw DataException.at(source, csv.recordLine(), "missing column '" + COLUMNS.get(i)
+                    throw GraphException.at(source, first.line(), "missing column '" + COLUMNS.get(i)
                             + "' (PrimeKG kg.csv needs " + String.join(", ", COLUMNS) + ")");
                 }
             }
             // Millions of rows share a handful of types and display labels: share the strings and maps.
             Map<String, String> snake = new HashMap<>();
             Map<String, Map<String, String>> displayAttributes = new HashMap<>();
-            List<String> row;
-            while ((row = csv.next()) != null) {
-                long line = csv.recordLine();
+            for (CsvRecords.Row record; (record = csv.next()) != null; ) {
+                List<String> row = record.fields();
+                long line = record.line();
                 if (row.size() != header.size()) {
-                    throw DataException.at(source, line, "expected " + header.size() + " fields as in the header, found "
+                    throw GraphException.at(source, line, "expected " + header.size() + " fields as in the header, found "
                             + row.size());
                 }
                 try {
@@ -60,9 +61,11 @@ final class PrimeKgFormat {
                             d -> d.isBlank() ? Map.of() : AttributeMap.freeze(Map.of("display", d)));
                     builder.addRelation(new Relation(x, type, y, attrs));
                 } catch (IllegalArgumentException e) {
-                    throw DataException.at(source, line, e.getMessage());
+                    throw GraphException.at(source, line, e.getMessage());
                 }
             }
+        } catch (CsvRecords.CsvException e) {
+            throw GraphException.at(source, e.line(), e.problem());
         }
         return builder.build();
     }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.pathoreason.data.DataException;
 
 /**
  * Tab-separated triples with entity declarations (see {@code package-info}):
@@ -72,14 +71,14 @@ final class TsvGraphFormat {
                             lineNo));
                 }
             } catch (IllegalArgumentException | NullPointerException e) {
-                throw DataException.at(source, lineNo, e.getMessage());
+                throw GraphException.at(source, lineNo, e.getMessage());
             }
         }
         for (PendingRelation p : pending) {
             try {
                 builder.addRelation(p.relation());
             } catch (IllegalArgumentException e) {
-                throw DataException.at(source, p.line(), e.getMessage() + " (declare it with an #entity line)");
+                throw GraphException.at(source, p.line(), e.getMessage() + " (declare it with an #entity line)");
             }
         }
         return builder.build();

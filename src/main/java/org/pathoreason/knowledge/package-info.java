@@ -38,7 +38,8 @@
  * ({@code has_morphologic_evidence}). Details in {@code OwlGraphFormat}.
  *
  * <p>Any of these may be gzipped ({@code .gz}). A file without a known extension is recognised by its first bytes.
- * Every malformed file gives a {@link org.pathoreason.data.DataException} whose message starts with
+ * Every malformed file gives a {@link org.pathoreason.data.GraphException} whose message starts with
  * {@code FILE:LINE:} (JSON: {@code FILE:LINE:COLUMN:} and the record, e.g. {@code relations[3]}).
  */
 package org.pathoreason.knowledge;
+

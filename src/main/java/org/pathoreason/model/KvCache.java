@@ -2,9 +2,11 @@ package org.pathoreason.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A preallocated key/value cache for batched decoding: per layer one key and one value array of shape
@@ -99,6 +101,101 @@ public final class KvCache implements AutoCloseable {
             System.arraycopy(columnMask[b], 0, mask[b], length, n);
         }
         length += n;
+    }
+
+    /**
+     * Rows of a cache, in the order they are to appear in a {@link #merge}d cache.
+     *
+     * @param rows row indices into {@code cache}
+     */
+    public record Rows(KvCache cache, int[] rows) {
+    }
+
+    /**
+     * A new cache holding the given rows of one or more caches (in order), as continuous batching needs when
+     * sequences join or leave a running batch. Rows are right-aligned at a common length, so that the next decode
+     * step writes one column for all of them: columns that are padding in every chosen row of a part are dropped,
+     * a shorter part gets padding columns on its left, and each row's rotary offset is shifted by as many columns
+     * as the row moved, so that its next position is unchanged. Keys, values and mask of real columns are copied
+     * as they are; the sources stay open.
+     *
+     * @param extraColumns free columns after the common length, for the steps to come
+     * @param parent manager of the new cache
+     */
+    public static KvCache merge(List<Rows> parts, int extraColumns, NDManager parent) {
+        if (parts.isEmpty()) {
+            throw new ModelException("merge needs at least one part");
+        }
+        KvCache first = parts.get(0).cache();
+        int layers = first.keys.length;
+        Shape shape = first.keys[0].getShape();
+        int batch = 0;
+        int length = 0;
+        int[] firstReal = new int[parts.size()];
+        for (int p = 0; p < parts.size(); p++) {
+            Rows part = parts.get(p);
+            KvCache c = part.cache();
+            if (c.keys.length != layers || c.keys[0].getShape().get(1) != shape.get(1)
+                    || c.keys[0].getShape().get(3) != shape.get(3)) {
+                throw new ModelException("merge needs caches of one model: part " + p + " has another shape");
+            }
+            int f = c.length;
+            for (int r : part.rows()) {
+                if (r < 0 || r >= c.batch) {
+                    throw new ModelException("merge: row " + r + " is outside part " + p + " (" + c.batch + " rows)");
+                }
+                for (int col = 0; col < f; col++) {
+                    if (c.mask[r][col] == 1) {
+                        f = col;
+                        break;
+                    }
+                }
+            }
+            firstReal[p] = f;
+            batch += part.rows().length;
+            length = Math.max(length, c.length - f);
+        }
+        if (batch == 0) {
+            throw new ModelException("merge needs at least one row");
+        }
+        KvCache out = new KvCache(layers, batch, (int) shape.get(1), length + Math.max(1, extraColumns),
+                (int) shape.get(3), parent);
+        int[][] columns = new int[batch][length];
+        int at = 0;
+        for (int p = 0; p < parts.size(); p++) {
+            KvCache c = parts.get(p).cache();
+            int[] rows = parts.get(p).rows();
+            int f = firstReal[p];
+            int width = c.length - f;
+            int to = length - width;
+            // runs of consecutive rows are copied with one slice per layer
+            for (int i = 0; i < rows.length; ) {
+                int j = i + 1;
+                while (j < rows.length && rows[j] == rows[j - 1] + 1) {
+                    j++;
+                }
+                if (width > 0) {
+                    NDIndex src = new NDIndex("{}:{}, :, {}:{}", rows[i], rows[j - 1] + 1, f, c.length);
+                    NDIndex dst = new NDIndex("{}:{}, :, {}:{}", at + i, at + j, to, length);
+                    for (int l = 0; l < layers; l++) {
+                        try (NDArray k = c.keys[l].get(src); NDArray v = c.values[l].get(src)) {
+                            out.keys[l].set(dst, k);
+                            out.values[l].set(dst, v);
+                        }
+                    }
+                }
+                i = j;
+            }
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(c.mask[rows[i]], f, columns[at + i], to, width);
+                out.positionOffsets[at + i] = c.positionOffsets[rows[i]] - (to - f);
+            }
+            at += rows.length;
+        }
+        if (length > 0) {
+            out.advance(columns);
+        }
+        return out;
     }
 
     /** Forgets the contents (the arrays are reused). */

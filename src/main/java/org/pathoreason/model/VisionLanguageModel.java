@@ -25,6 +25,9 @@ public interface VisionLanguageModel extends AutoCloseable {
     /** Rows of the output distribution. */
     int vocabSize();
 
+    /** The id of the image pad token whose positions take the vision features ({@code image_token_id}). */
+    long imageTokenId();
+
     /**
      * Tokens the model reads structurally (image and video pads, replaced by vision features): generation never
      * emits them, since a completion holding one could not be scored again by {@link #tokenLogProbs}.

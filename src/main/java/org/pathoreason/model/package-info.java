@@ -30,3 +30,4 @@
  * org.pathoreason.model.KvCache}; {@code org.pathoreason.generate.Generator} drives them.
  */
 package org.pathoreason.model;
+

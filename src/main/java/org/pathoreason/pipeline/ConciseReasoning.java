@@ -87,8 +87,7 @@ public final class ConciseReasoning {
             return s;
         }
         Sample.Reasoning r = new Sample.Reasoning(s.reasoning().observe(), shorten(s.reasoning().think(), naming));
-        return new Sample(s.id(), s.images(), s.question(), s.options(), s.answer(), s.answerText(), r, s.caption(),
-                s.entities(), s.task(), s.subset(), s.meta());
+        return s.withReasoning(r);
     }
 
     /** "Therefore the answer is B. Abscess." becomes "Therefore the answer is Abscess (B)." (or "... Abscess."). */

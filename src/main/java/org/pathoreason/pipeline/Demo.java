@@ -15,6 +15,9 @@ import java.util.List;
  *   <li>{@code grpo_process}: more GRPO adding the process reward (the knowledge-graph rubric judge) and the
  *       entity reward.</li>
  * </ol>
+ * then {@code slides} ({@link SlideStage}): the last stage's model answers questions about synthetic whole slides
+ * through patch selection; and, beside them, {@code clip} ({@link ClipStage}): a CLIP dual encoder on the world's
+ * captions, evaluated zero-shot on the test tiles, by retrieval on held-out pairs and by probes.
  */
 public final class Demo {
 
@@ -45,7 +48,21 @@ public final class Demo {
                 + "Qwen2.5-VL goes through the Patho-R1 / PathVLM-R1 recipe: continued pretraining on captions, "
                 + "SFT on chains of thought, GRPO with format and accuracy rewards, then GRPO adding the process "
                 + "reward (knowledge-graph rubric judge) and the entity reward. Every stage is evaluated on the "
-                + "same held-out test split.";
-        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), log, progress);
+                + "same held-out test split. Beside them a CLIP dual encoder is trained on the world's captions and "
+                + "evaluated zero-shot, by retrieval and by probes. The last stage's model is also asked about a few "
+                + "synthetic whole slides, each shown as a handful of patches chosen over its tissue.";
+        return new Pipeline(TITLE, intro, new Workspace(out, settings), stages(settings), CLAIMS, log, progress)
+                .withSlideStage().withClipStage();
     }
+
+    /** What the demo's stages are expected to show, tested as the ablation's claims are ({@link ClaimTests}). */
+    public static final List<Claim> CLAIMS = List.of(
+            new Claim("grpo > sft", "PathVLM-R1, Patho-R1: GRPO after SFT raises accuracy",
+                    List.of(Claim.Part.higher(Claim.Measure.ACCURACY, "grpo", "sft"))),
+            new Claim("grpo shorter", "PathVLM-R1: RL after SFT lowers the mean output tokens",
+                    List.of(Claim.Part.lower(Claim.Measure.OUTPUT_TOKENS, "grpo", "sft"))),
+            new Claim("process entity", "PathReasoner-R1: the entity reward raises the entity score without "
+                    + "lowering accuracy", List.of(Claim.Part.higher(Claim.Measure.ENTITY, "grpo_process", "grpo"),
+                            Claim.Part.notLower(Claim.Measure.ACCURACY, "grpo_process", "grpo",
+                                    Ablation.ACCURACY_MARGIN))));
 }

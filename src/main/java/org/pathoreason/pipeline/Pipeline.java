@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.pathoreason.util.AtomicFiles;
@@ -38,22 +39,27 @@ public final class Pipeline {
     private final String intro;
     private final Workspace workspace;
     private final List<StageSpec> stages;
+    private final List<Claim> claims;
     private final PrintStream log;
     private final boolean progress;
+    private boolean clipStage;
+    private boolean slideStage;
 
     /**
      * @param title the report's title
      * @param intro the report's opening paragraph
      * @param stages in order; each parent must come before its children
+     * @param claims the papers' claims about these stages, tested on the stages' paired test results
      * @param log progress lines
      * @param progress show progress bars (stderr)
      */
-    public Pipeline(String title, String intro, Workspace workspace, List<StageSpec> stages, PrintStream log,
-            boolean progress) {
+    public Pipeline(String title, String intro, Workspace workspace, List<StageSpec> stages, List<Claim> claims,
+            PrintStream log, boolean progress) {
         this.title = Objects.requireNonNull(title, "title");
         this.intro = Objects.requireNonNull(intro, "intro");
         this.workspace = Objects.requireNonNull(workspace, "workspace");
         this.stages = List.copyOf(stages);
+        this.claims = List.copyOf(claims);
         this.log = Objects.requireNonNull(log, "log");
         this.progress = progress;
         Set<String> seen = new HashSet<>();
@@ -66,10 +72,38 @@ public final class Pipeline {
                 throw new IllegalArgumentException("two stages are named " + s.name());
             }
         }
+        for (Claim c : this.claims) {
+            for (Claim.Part p : c.parts()) {
+                if (!seen.contains(p.stage()) || !seen.contains(p.baseline())) {
+                    throw new IllegalArgumentException("claim " + c.name() + " compares " + p.stage() + " with "
+                            + p.baseline() + ", not both stages of this pipeline " + seen);
+                }
+            }
+        }
     }
 
     public List<StageSpec> stages() {
         return stages;
+    }
+
+    /** Also runs the CLIP stage ({@link ClipStage}) after the VLM stages when the settings give it overrides. */
+    public Pipeline withClipStage() {
+        this.clipStage = true;
+        return this;
+    }
+
+    /** Also runs the slide stage ({@link SlideStage}) with the last stage's model, after the VLM stages. */
+    public Pipeline withSlideStage() {
+        this.slideStage = true;
+        return this;
+    }
+
+    private boolean runsClip() {
+        return clipStage && !workspace.settings().clip().isEmpty();
+    }
+
+    public List<Claim> claims() {
+        return claims;
     }
 
     /** Runs (or resumes) every stage, then writes the results and the report. */
@@ -80,20 +114,40 @@ public final class Pipeline {
         workspace.prepare(log, progress);
         StageRunner runner = new StageRunner(workspace, log, progress);
         List<StageScores> scores = new ArrayList<>();
+        int count = stages.size() + (slideStage ? 1 : 0) + (runsClip() ? 1 : 0);
         for (int i = 0; i < stages.size(); i++) {
-            scores.add(runner.run(stages.get(i), i + 1, stages.size()));
+            scores.add(runner.run(stages.get(i), i + 1, count));
         }
+        String last = stages.get(stages.size() - 1).name();
+        SlideStage.Scores slides = slideStage ? SlideStage.run(workspace, last, runner.finalDir(last), log,
+                stages.size() + 1, count, progress) : null;
+        ClipStage.Scores clip = runsClip() ? ClipStage.run(workspace, log, count, count) : null;
         double wall = Workspace.seconds(t0);
-        Path results = writeResults(scores, wall);
-        Path report = PipelineReport.write(workspace, title, intro, stages, scores, wall);
+        // one seed: each claim's verdict rests on the question bootstrap alone (no training noise in it)
+        List<ClaimTests.ClaimResult> tested = ClaimTests.test(claims,
+                Map.of(workspace.settings().seed(), workspace.root()));
+        Path results = writeResults(scores, slides, clip, tested, wall);
+        Path report = PipelineReport.write(workspace, title, intro, stages, scores, slides, clip, tested, wall);
         log.println();
         log.print(table(scores));
+        if (slides != null) {
+            log.printf(Locale.ROOT, "%nslides: %s%n", SlideStage.summary(slides));
+        }
+        if (clip != null) {
+            log.printf(Locale.ROOT, "%nclip: %s%n", ClipStage.summary(clip));
+        }
+        if (!tested.isEmpty()) {
+            log.printf(Locale.ROOT, "%nclaims on this seed (stage - baseline over the same test questions, 95%% "
+                    + "paired bootstrap; run --seeds for intervals over seeds)%n");
+            log.print(ClaimTests.table(tested));
+        }
         log.printf(Locale.ROOT, "results: %s%nreport:  %s%nwall time %.0f s%n", results, report, wall);
         log.flush();
         return new Result(scores, results, report, wall);
     }
 
-    private Path writeResults(List<StageScores> scores, double wall) {
+    private Path writeResults(List<StageScores> scores, SlideStage.Scores slides, ClipStage.Scores clip,
+            List<ClaimTests.ClaimResult> tested, double wall) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode arr = root.putArray("stages");
         for (int i = 0; i < scores.size(); i++) {
@@ -105,6 +159,13 @@ public final class Pipeline {
             row.put("description", stages.get(i).description());
             arr.add(row);
         }
+        if (slides != null) {
+            root.set("slides", SlideStage.toJson(slides));
+        }
+        if (clip != null) {
+            root.set("clip", ClipStage.toJson(clip));
+        }
+        root.set("claims", Json.MAPPER.valueToTree(tested));
         root.put("preset", workspace.settings().preset());
         root.put("seed", workspace.settings().seed());
         root.put("wall_seconds", wall);

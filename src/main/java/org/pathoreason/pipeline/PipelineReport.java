@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +43,7 @@ final class PipelineReport {
     }
 
     static Path write(Workspace ws, String title, String intro, List<StageSpec> stages, List<StageScores> scores,
-            double wallSeconds) {
+            SlideStage.Scores slides, ClipStage.Scores clip, List<ClaimTests.ClaimResult> claims, double wallSeconds) {
         Path root = ws.root();
         HtmlReport html = new HtmlReport(title);
         html.section("What ran").paragraph(intro);
@@ -97,6 +99,15 @@ final class PipelineReport {
             html.paragraph("Accuracy per kind of closed question (same rule as above). A stage can help one kind "
                     + "and hurt another; the overall figure hides it.");
         }
+        if (slides != null) {
+            SlideStage.html(html, slides);
+        }
+        if (clip != null) {
+            clipSection(html, clip);
+        }
+        if (!claims.isEmpty()) {
+            ClaimTests.html(html, claims);
+        }
         Path plots = root.resolve("plots");
         Path chart = plots.resolve("stages.png");
         List<String> names = stages.stream().map(StageSpec::name).toList();
@@ -137,6 +148,34 @@ final class PipelineReport {
     }
 
     /** Bold for the best accuracy (column 2). */
+    /** The CLIP stage's figures and links to its own reports. */
+    private static void clipSection(HtmlReport html, ClipStage.Scores c) {
+        html.section("CLIP stage");
+        html.paragraph(String.format(Locale.ROOT, "A CLIP dual encoder trained from scratch on %d of the world's "
+                + "caption pairs (%d held out) in %.0f s. Zero-shot: the %d test tiles classified by their closest "
+                + "diagnosis, each diagnosis embedded from its name and synonyms in %d templates. Retrieval: the "
+                + "held-out pairs, both ways. Probe: logistic regression from the training captions' images to the "
+                + "test tiles.", c.trainPairs(), c.heldOutPairs(), c.trainSeconds(), c.testImages(),
+                org.pathoreason.eval.clip.ZeroShotPrompts.DEFAULT_TEMPLATES.size()));
+        Map<String, Double> i2t = c.retrieval().get("image_to_text");
+        Map<String, Double> t2i = c.retrieval().get("text_to_image");
+        html.table(List.of("measure", "value", "chance"), List.of(
+                List.of("zero-shot accuracy", c.zeroShotAccuracy(), c.zeroShotChance()),
+                List.of("zero-shot balanced accuracy", c.balancedAccuracy(), c.zeroShotChance()),
+                List.of("zero-shot macro AUROC", c.macroAuroc(), 0.5),
+                List.of("image to text R@1 / R@5 / R@10", String.format(Locale.ROOT, "%.3f / %.3f / %.3f",
+                        i2t.get("R@1"), i2t.get("R@5"), i2t.get("R@10")), c.retrievalChanceAt1()),
+                List.of("text to image R@1 / R@5 / R@10", String.format(Locale.ROOT, "%.3f / %.3f / %.3f",
+                        t2i.get("R@1"), t2i.get("R@5"), t2i.get("R@10")), c.retrievalChanceAt1()),
+                List.of("linear probe balanced accuracy", c.linearProbeBalancedAccuracy(), c.zeroShotChance()),
+                List.of("1-shot probe balanced accuracy", c.fewShotBalancedAccuracyK1(), c.zeroShotChance())));
+        html.paragraph("Reports: clip/eval/zeroshot/report.html (confusion matrix), clip/eval/retrieval/report.html, "
+                + "clip/eval/probe/report.html (few-shot curve); training metrics in clip/run/metrics.jsonl.");
+        html.image("clip/run/plots/loss.png", "CLIP training loss (symmetric cross-entropy over the batch)");
+        html.image("clip/eval/zeroshot/plots/confusion.png", "CLIP zero-shot confusion matrix on the test tiles");
+        html.image("clip/eval/retrieval/plots/recall.png", "CLIP retrieval recall@K on the held-out pairs");
+    }
+
     private static boolean[][] bestAccuracy(List<StageScores> scores) {
         boolean[][] bold = new boolean[scores.size()][10];
         double best = scores.stream().mapToDouble(StageScores::accuracy).max().orElse(0);
@@ -197,7 +236,7 @@ final class PipelineReport {
     }
 
     private static String gold(Sample s) {
-        return Sample.MCQ.equals(s.task()) ? s.answer() + ". " + s.answerText() : s.answer();
+        return Task.MCQ.equals(s.task()) ? s.answer() + ". " + s.answerText() : s.answer();
     }
 
     /** The question subsets any stage has figures for, in name order. */

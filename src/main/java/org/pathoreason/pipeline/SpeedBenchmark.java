@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.MatmulBenchmark;
 import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.SamplingOptions;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
@@ -361,7 +361,7 @@ public final class SpeedBenchmark {
 
     /** The sample the GRPO prompt stands for (its text is not used: the prompt is made of random ids). */
     private static Sample benchSample() {
-        return new Sample("bench-0", List.of(), "", List.of(), "", null, null, null, List.of(), Sample.OPEN, "bench",
+        return new Sample("bench-0", List.of(), "", List.of(), "", null, null, null, List.of(), org.pathoreason.data.Task.OPEN, "bench",
                 Map.of());
     }
 }

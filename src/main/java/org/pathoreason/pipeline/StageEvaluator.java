@@ -1,6 +1,7 @@
 package org.pathoreason.pipeline;
 
-import ai.djl.ndarray.NDManager;
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -8,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pathoreason.data.Sample;
-import org.pathoreason.engine.Engines;
 import org.pathoreason.eval.EvalOptions;
 import org.pathoreason.eval.EvalResult;
 import org.pathoreason.eval.EvalRunner;
-import org.pathoreason.eval.LoadedCheckpoint;
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.eval.report.EvalReport;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoredItem;
 import org.pathoreason.reward.RewardInput;
@@ -58,15 +59,21 @@ final class StageEvaluator {
                 .withScoring(ScoreOptions.DEFAULTS.withExtraction(extraction)).withProgress(progress).withExamples(8)
                 .withDataName(testFile.toString());
         EvalResult result;
-        try (NDManager root = Engines.newManager(); LoadedCheckpoint ckpt = LoadedCheckpoint.load(model, root)) {
-            result = new EvalRunner(ckpt.model(), ckpt.tokenizer(), ckpt.processor(),
-                    options.withModelName(ckpt.name()).withChatTemplate(ckpt.chatTemplate())).run(testSamples, testFile.getParent());
+        try (CheckpointBundle ckpt = CheckpointBundle.open(model)) {
+            result = new EvalRunner(ckpt, options.withModelName(ckpt.name())).run(testSamples, testFile.getParent());
         }
-        return score(stage, result.score().items());
+        EvalReport.write(result, options.examples());
+        Scored scored = score(stage, result.score().items());
+        QuestionRewards.write(outDir.resolve(QuestionRewards.FILE), scored.rewards());
+        return scored.scores();
+    }
+
+    /** A stage's figures and the rewards of each test completion behind them. */
+    record Scored(StageScores scores, List<QuestionRewards> rewards) {
     }
 
     /** The stage's figures from its scored test items. */
-    StageScores score(String stage, List<ScoredItem> items) {
+    Scored score(String stage, List<ScoredItem> items) {
         int closed = 0;
         int read = 0;
         double correct = 0;
@@ -103,35 +110,39 @@ final class StageEvaluator {
         }
         Map<String, Double> subsetAccuracy = new TreeMap<>();
         subsets.forEach((k, v) -> subsetAccuracy.put(k, v[0] / v[1]));
-        Map<String, Double> means = rewardMeans(inputs);
+        List<QuestionRewards> rewards = rewards(items, inputs);
         int n = items.size();
-        return new StageScores(stage, closed == 0 ? 0 : (correct + guessed) / closed,
+        int d = Math.max(1, n);
+        double format = rewards.stream().mapToDouble(QuestionRewards::format).sum() / d;
+        double entity = rewards.stream().mapToDouble(QuestionRewards::entity).sum() / d;
+        double process = rewards.stream().mapToDouble(QuestionRewards::process).sum() / d;
+        return new Scored(new StageScores(stage, closed == 0 ? 0 : (correct + guessed) / closed,
                 closed == 0 ? 0 : correct / closed, closed == 0 ? 0 : (double) read / closed,
-                closed == 0 ? 0 : chance / closed, means.get("format"), means.get("entity"), means.get("process"),
-                n == 0 ? 0 : (double) tokens / n, n, closed, 0, 0, subsetAccuracy);
+                closed == 0 ? 0 : chance / closed, format, entity, process,
+                n == 0 ? 0 : (double) tokens / n, n, closed, 0, 0, subsetAccuracy), rewards);
     }
 
     private static int choices(Sample s) {
-        return Sample.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
+        return Task.MCQ.equals(s.task()) ? Math.max(1, s.options().size()) : 2;
     }
 
-    /** Mean format, entity and process reward over the completions. */
-    private Map<String, Double> rewardMeans(List<RewardInput> inputs) {
+    /** The format, entity and process reward of each completion. */
+    private List<QuestionRewards> rewards(List<ScoredItem> items, List<RewardInput> inputs) {
         Map<String, Double> weights = new LinkedHashMap<>();
         weights.put("format", 1.0);
         weights.put("entity", 1.0);
         weights.put("process", 1.0);
         RewardOptions options = RewardOptions.grpo().withKnowledgeGraph(graphFile.toString()).withWeights(weights);
-        Map<String, Double> sums = new LinkedHashMap<>();
-        weights.keySet().forEach(k -> sums.put(k, 0.0));
+        List<QuestionRewards> out = new ArrayList<>(items.size());
         try (RewardFactory.Built reward = RewardFactory.build(options, maxNewTokens, Path.of(""),
                 testFile.getParent())) {
-            for (RewardResult r : reward.reward().scoreAll(inputs)) {
-                sums.replaceAll((k, v) -> v + r.part(k));
+            List<RewardResult> results = reward.reward().scoreAll(inputs);
+            for (int i = 0; i < items.size(); i++) {
+                RewardResult r = results.get(i);
+                out.add(new QuestionRewards(items.get(i).id(), r.part("format"), r.part("entity"),
+                        r.part("process")));
             }
         }
-        int n = Math.max(1, inputs.size());
-        sums.replaceAll((k, v) -> v / n);
-        return sums;
+        return out;
     }
 }

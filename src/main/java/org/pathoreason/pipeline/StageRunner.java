@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.pathoreason.data.SampleJsonl;
+import org.pathoreason.eval.QuestionOutcome;
 import org.pathoreason.train.sft.Stage;
 
 /**
@@ -40,12 +41,22 @@ public final class StageRunner {
 
     /** The stage's scores file. */
     public Path scoresFile(String stage) {
-        return workspace.stageDir(stage).resolve(StageEvaluator.EVAL).resolve(StageScores.FILE);
+        return evalDir(stage).resolve(StageScores.FILE);
     }
 
-    /** Whether the stage has its final model and its evaluation. */
+    /** The stage's evaluation folder ({@code scores.json}, {@code questions.jsonl}, {@code rewards.jsonl}, ...). */
+    public Path evalDir(String stage) {
+        return workspace.stageDir(stage).resolve(StageEvaluator.EVAL);
+    }
+
+    /**
+     * Whether the stage has its final model and its evaluation, per-question files included (a stage evaluated
+     * before they existed is evaluated again from its saved predictions, without generating).
+     */
     public boolean complete(String stage) {
-        return Files.isDirectory(finalDir(stage)) && Files.isRegularFile(scoresFile(stage));
+        return Files.isDirectory(finalDir(stage)) && Files.isRegularFile(scoresFile(stage))
+                && Files.isRegularFile(evalDir(stage).resolve(QuestionOutcome.FILE))
+                && Files.isRegularFile(evalDir(stage).resolve(QuestionRewards.FILE));
     }
 
     /**

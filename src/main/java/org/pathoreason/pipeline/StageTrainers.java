@@ -1,5 +1,8 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.model.GenerationConfig;
+import org.pathoreason.model.CheckpointBundle;
+
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -27,7 +30,6 @@ import org.pathoreason.train.sft.SftConfig;
 import org.pathoreason.train.sft.SftTrainer;
 import org.pathoreason.train.sft.Stage;
 import org.pathoreason.util.AtomicFiles;
-import org.pathoreason.util.Json;
 
 /**
  * Runs the trainer of one stage into its run folder ({@code run.json}, {@code metrics.jsonl}, {@code final/}),
@@ -61,11 +63,7 @@ final class StageTrainers {
             extra.put("parameters", config.parameterCount());
             PreprocessorConfig pre = PreprocessorConfig.defaults();
             pre = pre.withPixelBounds(Math.min(pre.minPixels(), cfg.maxPixels()), cfg.maxPixels());
-            ObjectNode generation = Json.MAPPER.createObjectNode();
-            generation.put("bos_token_id", tok.endOfTextId());
-            generation.putArray("eos_token_id").add(tok.imEndId()).add(tok.endOfTextId());
-            generation.put("pad_token_id", tok.endOfTextId());
-            generation.put("do_sample", false);
+            ObjectNode generation = GenerationConfig.greedy(tok.endOfTextId(), CheckpointBundle.chatStopIds(tok)).toJson();
             RunInfo.write(runDir, StageKind.INIT.id(), resolved, extra);
             AtomicFiles.writeString(runDir.resolve(METRICS), "");
             try (Qwen2VLModel model = Qwen2VLModel.random(config, seed, root)) {

@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +20,7 @@ import org.pathoreason.data.synth.SynthOptions;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.text.BpeModel;
 import org.pathoreason.text.BpeTokenizerTrainer;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.Tokenizer;
 import org.pathoreason.text.TokenizerConfig;
@@ -176,7 +178,7 @@ public final class Workspace {
                 throw new IllegalStateException("the synthetic world has a split '" + p.name()
                         + "' the pipeline does not size");
             }
-            plans.add(new SplitPlan(p.name(), n, p.mix(), p.mayUseUnseen()));
+            plans.add(p.withBaseCount(n));
         }
         return plans;
     }
@@ -186,8 +188,7 @@ public final class Workspace {
         List<Sample> out = new ArrayList<>();
         for (Sample s : SampleJsonl.read(worldDir().resolve(split + ".jsonl"))) {
             List<String> images = s.images().stream().map(i -> "../" + WORLD + "/" + i).toList();
-            Sample moved = new Sample(s.id(), images, s.question(), s.options(), s.answer(), s.answerText(),
-                    s.reasoning(), s.caption(), s.entities(), s.task(), s.subset(), s.meta());
+            Sample moved = s.withImages(images);
             out.add(settings.conciseReasoning() ? ConciseReasoning.apply(moved, settings.optionNaming()) : moved);
         }
         try {
@@ -209,7 +210,7 @@ public final class Workspace {
         PromptBuilder plain = new PromptBuilder(PromptStyle.PLAIN);
         for (String split : TRAINING_SPLITS) {
             for (Sample s : SampleJsonl.read(dataFile(split))) {
-                texts.add(Sample.CAPTION.equals(s.task()) ? plain.userText(s) : cot.userText(s));
+                texts.add(Task.CAPTION.equals(s.task()) ? plain.userText(s) : cot.userText(s));
                 add(texts, s.caption());
                 add(texts, s.answerText());
                 if (s.reasoning() != null) {

@@ -1,5 +1,7 @@
 package org.pathoreason.reward;
 
+import org.pathoreason.data.Task;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -91,21 +93,21 @@ public final class AccuracyReward implements Reward {
     @Override
     public RewardResult score(RewardInput input) {
         Sample s = input.sample();
-        String task = s.task() == null ? inferTask(s) : s.task();
+        Task task = s.task() == null ? inferTask(s) : s.task();
         double value;
         boolean found;
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 Extraction e = extractor.choice(input.completion(), s.options());
                 found = !e.isMiss();
                 value = found && e.value().equals(goldLetter(s)) ? 1 : 0;
             }
-            case Sample.YESNO -> {
+            case YESNO -> {
                 Extraction e = extractor.yesNo(input.completion());
                 found = !e.isMiss();
                 value = found && e.value().equals(goldYesNo(s)) ? 1 : 0;
             }
-            case Sample.OPEN, Sample.CAPTION -> {
+            case OPEN, CAPTION -> {
                 Extraction e = extractor.text(input.completion());
                 found = !e.isMiss() && !e.value().isBlank();
                 value = found ? openScore(e.value(), goldText(s)) : 0;
@@ -171,7 +173,7 @@ public final class AccuracyReward implements Reward {
         throw new IllegalArgumentException("sample " + s.id() + ": no gold answer or caption to score against");
     }
 
-    private static String inferTask(Sample s) {
-        return s.options().isEmpty() ? Sample.OPEN : Sample.MCQ;
+    private static Task inferTask(Sample s) {
+        return s.options().isEmpty() ? Task.OPEN : Task.MCQ;
     }
 }

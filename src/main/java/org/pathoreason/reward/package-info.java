@@ -15,6 +15,6 @@
  *   <li>{@link org.pathoreason.reward.judge.ProcessReward}: PathVLM-R1's process rubric from an LLM judge or from the
  *       knowledge graph (package {@code judge}).
  * </ul>
- * {@link org.pathoreason.reward.RewardPresets} has the mixes of R1, PathVLM-R1, PathReasoner-R1 and DAPO.
  */
 package org.pathoreason.reward;
+

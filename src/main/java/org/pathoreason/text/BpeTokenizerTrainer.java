@@ -24,7 +24,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.util.Progress;
 
 /**
@@ -295,7 +295,7 @@ public final class BpeTokenizerTrainer {
         int budget = options.vocabSize() - 256 - options.specialTokens().size() - options.addedTokens().size();
         List<String[]> merges = new ArrayList<>();
         Delta delta = new Delta();
-        ProgressBar bar = options.progress() ? Progress.bar("BPE merges", budget, "merges") : null;
+        Progress.Task bar = options.progress() ? Progress.bar("BPE merges", budget, "merges") : null;
         try {
             while (merges.size() < budget && !queue.isEmpty()) {
                 Candidate best = queue.poll();

@@ -100,9 +100,9 @@ public final class Tokenizer implements AutoCloseable {
         JsonNode addedNode = root.path("added_tokens");
         for (int i = 0; i < addedNode.size(); i++) {
             JsonNode t = addedNode.get(i);
-            if (!t.path("id").canConvertToLong() || !t.path("content").isTextual()) {
-                throw new TokenizerException(origin + ": added_tokens[" + i + "] needs an integer \"id\" and a "
-                        + "string \"content\"");
+            if (!isTokenId(t.path("id")) || !t.path("content").isTextual()) {
+                throw new TokenizerException(origin + ": added_tokens[" + i + "] needs an integer \"id\" (0 to "
+                        + MAX_TOKEN_ID + ") and a string \"content\"");
             }
             long id = t.get("id").asLong();
             added.put(t.get("content").asText(), id);
@@ -126,6 +126,13 @@ public final class Tokenizer implements AutoCloseable {
                 Math.toIntExact(maxId + 1));
     }
 
+    /** The largest token id: vocabulary sizes (largest id + 1) are Java ints. */
+    static final long MAX_TOKEN_ID = Integer.MAX_VALUE - 1;
+
+    private static boolean isTokenId(JsonNode id) {
+        return id.isIntegralNumber() && id.canConvertToLong() && id.asLong() >= 0 && id.asLong() <= MAX_TOKEN_ID;
+    }
+
     private static Map<String, Long> readVocab(JsonNode model, String origin) {
         JsonNode v = model.path("vocab");
         Map<String, Long> vocab = new HashMap<>();
@@ -133,6 +140,10 @@ public final class Tokenizer implements AutoCloseable {
             // BPE, WordPiece, WordLevel: {"token": id}
             for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
+                if (!isTokenId(e.getValue())) {
+                    throw new TokenizerException(origin + ": model.vocab entry '" + e.getKey() + "' has id "
+                            + e.getValue() + "; ids are integers from 0 to " + MAX_TOKEN_ID);
+                }
                 vocab.put(e.getKey(), e.getValue().asLong());
             }
         } else if (v.isArray()) {

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
@@ -172,7 +174,7 @@ public final class AdamW implements AutoCloseable {
         NDArray first = slots.values().iterator().next().param;
         try (NDManager scalars = first.getManager().getEngine().newBaseManager(first.getDevice())) {
             Scalars c = new Scalars(scalars, lr);
-            Tensors.noGrad(() -> {
+            NoGrad.get(() -> {
                 for (Slot s : slots.values()) {
                     NDArray grad = grads.of(s.param);
                     if (grad != null) {

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -90,7 +92,7 @@ public final class Gradients {
                 return 0;
             }
             // as clip_grad_norm_: the norm of the per-gradient norms, read back once
-            return Tensors.noGrad(() -> {
+            return NoGrad.get(() -> {
                 try (NDManager scope = grads.get(0).getManager().newSubManager()) {
                     NDList norms = new NDList();
                     for (NDArray g : grads) {
@@ -110,7 +112,7 @@ public final class Gradients {
             if (factor == 1.0 || grads.isEmpty()) {
                 return;
             }
-            Tensors.noGrad(() -> {
+            NoGrad.get(() -> {
                 // one scalar array for all: a Number operand would become a new array per gradient
                 try (NDArray f = grads.get(0).getManager().create((float) factor)) {
                     grads.forEach(g -> g.muli(f));

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import java.util.function.Supplier;
 
 /**
  * Small PyTorch-level helpers the training parts share: gradient access without DJL's zero-filled stand-in, in-place
@@ -41,7 +42,7 @@ final class Tensors {
         if (!source.getShape().equals(target.getShape())) {
             throw new IllegalArgumentException("shape " + source.getShape() + " does not match " + target.getShape());
         }
-        noGrad(() -> {
+        NoGrad.get(() -> {
             if (source.getDataType() == target.getDataType()) {
                 target.set(new NDIndex("..."), source);
             } else {
@@ -84,16 +85,6 @@ final class Tensors {
         return copy;
     }
 
-    /** Runs {@code body} with autograd recording off, as {@code torch.no_grad()}, restoring the previous mode. */
-    static <T> T noGrad(Supplier<T> body) {
-        boolean was = JniUtils.isGradMode();
-        JniUtils.setGradMode(false);
-        try {
-            return body.get();
-        } finally {
-            JniUtils.setGradMode(was);
-        }
-    }
 
     private static PtNDArray pt(NDArray array) {
         if (!(array instanceof PtNDArray p)) {

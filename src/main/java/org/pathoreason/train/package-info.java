@@ -51,3 +51,4 @@
  * }</pre>
  */
 package org.pathoreason.train;
+

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 import picocli.CommandLine;
 
 class EvalCommandsTest {
@@ -35,6 +36,35 @@ class EvalCommandsTest {
         cli.setExecutionExceptionHandler(new CliErrors());
         int code = cli.execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void scoreReadsUntaggedOpenAnswersWithoutFlagsAndSaysSo() throws IOException {
+        // one-reference cases of the pycocoevalcap vectors (src/test/resources/vectors/caption-metrics.json)
+        Path data = tmp.resolve("open.jsonl");
+        Files.writeString(data, String.join("\n",
+                "{\"id\": \"a\", \"question\": \"Type?\", \"answer\": \"invasive lobular carcinoma\", \"task\": \"open\"}",
+                "{\"id\": \"b\", \"question\": \"Stain?\", \"answer\": \"negative\", \"task\": \"open\"}", ""));
+        Path preds = tmp.resolve("preds.jsonl");
+        Files.writeString(preds, String.join("\n",
+                "{\"id\": \"a\", \"prediction\": \"<think>discohesive cells in files</think> invasive lobular carcinoma\"}",
+                "{\"id\": \"b\", \"prediction\": \"negative\"}", ""));
+        Path json = tmp.resolve("scores.json");
+        Run r = run(new ScoreCommand(), "--pred", preds.toString(), "--data", data.toString(), "--json",
+                json.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("no <answer> tag: 2 of 2 predictions (2 open scored on their whole text");
+        JsonNode j = Json.MAPPER.readTree(json.toFile());
+        assertThat(j.get("no_answer_tag").asInt()).isEqualTo(2);
+        JsonNode v = Json.MAPPER.readTree(TestResources.fixture("vectors/caption-metrics.json").toFile())
+                .get("cases");
+        // pooled over the two items: pycocoevalcap's per-item scores of the two cases, ROUGE-L their mean
+        assertThat(j.get("rouge_l").asDouble()).isEqualTo(1.0);
+        assertThat(j.get("rouge_l").asDouble()).isEqualTo((v.get("exact_match_short").get("rouge_l_mean").asDouble()
+                + v.get("one_word_match").get("rouge_l_mean").asDouble()) / 2);
+        // corpus BLEU-1: 4 of 4 words match, 4 test words against 4 reference words
+        assertThat(j.get("bleu_1").asDouble()).isCloseTo(1.0, org.assertj.core.api.Assertions.within(1e-6));
+        assertThat(j.get("exact_match").asDouble()).isEqualTo(1.0);
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.model.io.CheckpointDir;
 import org.pathoreason.model.qwen2vl.Qwen2VLConfig;
 import org.pathoreason.text.BpeTokenizerTrainer;
+import org.pathoreason.util.TestResources;
 import picocli.CommandLine;
 
 class ModelCliTest {
@@ -66,7 +67,7 @@ class ModelCliTest {
         Qwen2VLConfig config = Qwen2VLConfig.read(ckpt);
         assertThat(config.text().hiddenSize()).isEqualTo(128);
 
-        Path image = Path.of("../shared/data/tiles/crc-adi-224.tif");
+        Path image = TestResources.fixture("tiles/crc-adi-224.tif");
         String answer = run(new GenerateCommand(), "--model", ckpt.toString(), "--image", image.toString(),
                 "--question", "What tissue is this?", "--options", "Adipose,Stroma,Tumour,Mucus", "--style", "cod",
                 "--max-new-tokens", "6");

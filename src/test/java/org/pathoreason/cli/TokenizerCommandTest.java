@@ -1,5 +1,7 @@
 package org.pathoreason.cli;
 
+import org.pathoreason.data.Sample;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;

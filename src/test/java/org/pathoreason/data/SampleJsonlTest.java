@@ -21,7 +21,7 @@ class SampleJsonlTest {
         Sample s = new Sample("synth-000123", List.of("images/000123.png"), "What is the most likely diagnosis?",
                 List.of("Acute inflammation", "Chronic inflammation"), "B", "Chronic inflammation",
                 new Sample.Reasoning("plasma cells", "plasma cells suggest chronic inflammation"), null,
-                List.of("plasma cell"), Sample.MCQ, "diagnosis", Map.of("seed", 7));
+                List.of("plasma cell"), Task.MCQ, "diagnosis", Map.of("seed", 7));
         Path file = dir.resolve("d.jsonl");
         SampleJsonl.write(file, List.of(s));
         String line = Files.readString(file).trim();
@@ -44,7 +44,14 @@ class SampleJsonlTest {
         Files.writeString(file, ok + "\n" + ok + "\n");
         assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("bad.jsonl:2: duplicate id 'a'");
         Files.writeString(file, "{\"task\":\"open\",\"answer\":\"x\"}\n");
-        assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("bad.jsonl:1");
+        assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("bad.jsonl:1: missing required field 'id'");
+        Files.writeString(file, "{\"id\":\"n\",\"task\":\"open\",\"answer\":\"x\",\"images\":[null]}\n");
+        assertThatThrownBy(() -> SampleJsonl.read(file)).isInstanceOf(DataException.class)
+                .hasMessageContaining("bad.jsonl:1: a list field (images, options, entities) has a null entry");
+        // bytes that are not UTF-8: a DataException naming the file (was an UncheckedIOException)
+        Files.write(file, new byte[] {'{', (byte) 0xC3, '}', '\n'});
+        assertThatThrownBy(() -> SampleJsonl.read(file)).isInstanceOf(DataException.class)
+                .hasMessageContaining("bad.jsonl: cannot read");
         Files.writeString(file, "{\"id\":\"c\",\"task\":\"essay\"}\n");
         assertThatThrownBy(() -> SampleJsonl.read(file)).hasMessageContaining("unknown task 'essay'");
     }
@@ -55,7 +62,7 @@ class SampleJsonlTest {
         for (String k : List.of("zeta", "alpha", "mid", "beta", "omega")) {
             meta.put(k, k.length());
         }
-        Sample s = new Sample("m", null, "q", null, "yes", null, null, null, null, Sample.YESNO, null, meta);
+        Sample s = new Sample("m", null, "q", null, "yes", null, null, null, null, Task.YESNO, null, meta);
         assertThat(s.meta().keySet()).containsExactly("zeta", "alpha", "mid", "beta", "omega");
     }
 }

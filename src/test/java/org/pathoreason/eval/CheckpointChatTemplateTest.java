@@ -1,5 +1,9 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.model.CheckpointBundle;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
@@ -20,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.util.Json;
 import org.slf4j.LoggerFactory;
@@ -34,7 +38,7 @@ class CheckpointChatTemplateTest {
     Path dir;
 
     private final ListAppender<ILoggingEvent> log = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(LoadedCheckpoint.class);
+    private final Logger logger = (Logger) LoggerFactory.getLogger(CheckpointBundle.class);
 
     @BeforeEach
     void captureLog() {
@@ -63,12 +67,12 @@ class CheckpointChatTemplateTest {
     void aTemplateWithAnotherDefaultSystemPromptIsHonoured() throws IOException {
         Path folder = folderWithTokenizerConfig("custom", new ChatTemplate(PATHOLOGIST, false).jinja());
 
-        ChatTemplate t = LoadedCheckpoint.chatTemplate(folder);
+        ChatTemplate t = CheckpointBundle.chatTemplate(folder);
 
         assertThat(t.defaultSystemPrompt()).isEqualTo(PATHOLOGIST);
         // a prompt style without its own system prompt now gets the checkpoint's default, as the model expects
         Sample s = new Sample("s1", List.of("a.png"), "Is this malignant?", List.of(), "no", null, null, null, null,
-                Sample.YESNO, null, Map.of());
+                Task.YESNO, null, Map.of());
         String prompt = t.renderUnexpanded(new PromptBuilder(PromptStyle.THINK_ANSWER).messages(s), true);
         assertThat(prompt).startsWith("<|im_start|>system\n" + PATHOLOGIST + "<|im_end|>\n<|im_start|>user\n");
         assertThat(warnings()).isEmpty();
@@ -76,9 +80,9 @@ class CheckpointChatTemplateTest {
 
     @Test
     void ourQwenTemplateOrNoTemplateGivesTheBuiltInOneQuietly() throws IOException {
-        assertThat(LoadedCheckpoint.chatTemplate(folderWithTokenizerConfig("qwen", ChatTemplate.QWEN2_5_VL.jinja())))
+        assertThat(CheckpointBundle.chatTemplate(folderWithTokenizerConfig("qwen", ChatTemplate.QWEN2_5_VL.jinja())))
                 .isSameAs(ChatTemplate.QWEN2_5_VL);
-        assertThat(LoadedCheckpoint.chatTemplate(Files.createDirectories(dir.resolve("bare"))))
+        assertThat(CheckpointBundle.chatTemplate(Files.createDirectories(dir.resolve("bare"))))
                 .isSameAs(ChatTemplate.QWEN2_5_VL);
         assertThat(warnings()).isEmpty();
     }
@@ -88,14 +92,14 @@ class CheckpointChatTemplateTest {
         Path folder = Files.createDirectories(dir.resolve("jinja"));
         Files.writeString(folder.resolve("chat_template.jinja"), new ChatTemplate(null, false).jinja() + "\n");
 
-        assertThat(LoadedCheckpoint.chatTemplate(folder).defaultSystemPrompt()).isNull();
+        assertThat(CheckpointBundle.chatTemplate(folder).defaultSystemPrompt()).isNull();
     }
 
     @Test
     void anUnrenderableTemplateFallsBackToTheBuiltInOneWithOneWarning() throws IOException {
         Path folder = folderWithTokenizerConfig("llama", "{% for m in messages %}[INST] {{ m.content }}{% endfor %}");
 
-        assertThat(LoadedCheckpoint.chatTemplate(folder)).isSameAs(ChatTemplate.QWEN2_5_VL);
+        assertThat(CheckpointBundle.chatTemplate(folder)).isSameAs(ChatTemplate.QWEN2_5_VL);
 
         assertThat(warnings()).hasSize(1);
         assertThat(warnings().get(0)).contains(folder.toString()).contains("chat_template")
@@ -110,10 +114,9 @@ class CheckpointChatTemplateTest {
                 ((ObjectNode) Json.MAPPER.readTree(fixture.checkpoint.resolve("tokenizer_config.json").toFile()))
                         .put("chat_template", new ChatTemplate(PATHOLOGIST, false).jinja())));
         try (NDManager manager = Engines.newManager();
-             LoadedCheckpoint ckpt = LoadedCheckpoint.load(fixture.checkpoint, manager)) {
+             CheckpointBundle ckpt = CheckpointBundle.open(fixture.checkpoint, manager)) {
             assertThat(ckpt.chatTemplate().defaultSystemPrompt()).isEqualTo(PATHOLOGIST);
-            EvalRunner runner = new EvalRunner(ckpt.model(), ckpt.tokenizer(), ckpt.processor(),
-                    EvalOptions.DEFAULTS.withChatTemplate(ckpt.chatTemplate()));
+            EvalRunner runner = new EvalRunner(ckpt, EvalOptions.DEFAULTS);
             assertThat(runner.generationSettings().defaultSystemPrompt()).isEqualTo(PATHOLOGIST);
         }
     }

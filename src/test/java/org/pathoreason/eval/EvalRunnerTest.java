@@ -1,5 +1,11 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.model.CheckpointBundle;
+
+import org.pathoreason.data.PromptEncoder;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -20,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.SystemPrompts;
 import org.pathoreason.text.extract.ExtractionMode;
@@ -35,7 +41,7 @@ class EvalRunnerTest {
 
     static TinyEvalFixture fixture;
     static NDManager manager;
-    static LoadedCheckpoint checkpoint;
+    static CheckpointBundle checkpoint;
     static Path imageBase;
     static int threads;
 
@@ -55,7 +61,7 @@ class EvalRunnerTest {
         JniUtils.setNumThreads(1);
         fixture = TinyEvalFixture.create(root);
         manager = Engines.newManager();
-        checkpoint = LoadedCheckpoint.load(fixture.checkpoint, manager);
+        checkpoint = CheckpointBundle.open(fixture.checkpoint, manager);
         imageBase = fixture.data.getParent();
     }
 
@@ -67,8 +73,7 @@ class EvalRunnerTest {
     }
 
     private static EvalRunner runner(EvalOptions options) {
-        return new EvalRunner(checkpoint.model(), checkpoint.tokenizer(), checkpoint.processor(),
-                options.withModelName(checkpoint.name()));
+        return new EvalRunner(checkpoint, options.withModelName(checkpoint.name()));
     }
 
     private static EvalResult run(Path out) {
@@ -79,6 +84,7 @@ class EvalRunnerTest {
     void evaluatesEndToEndAndWritesPredictionsMetricsAndReport() throws IOException {
         Path out = root.resolve("full");
         EvalResult result = run(out);
+        org.pathoreason.eval.report.EvalReport.write(result, 8);
 
         List<Prediction> written = Predictions.read(out.resolve("predictions.jsonl"));
         assertThat(written).extracting(Prediction::id)
@@ -195,16 +201,14 @@ class EvalRunnerTest {
 
     @Test
     void inMemoryEvaluationReturnsTheScores() {
-        ScoreReport report = EvalRunner.evaluate(checkpoint.model(), checkpoint.tokenizer(), checkpoint.processor(),
-                fixture.samples, imageBase, OPTIONS.withLimit(3));
+        ScoreReport report = runner(OPTIONS.withLimit(3)).run(fixture.samples, imageBase).report();
         assertThat(report.overall().n()).isEqualTo(3);
         assertThat(report.subsets().keySet()).containsExactly("cells", "diagnosis");
     }
 
     @Test
     void promptsAreRenderedAsInTrainingWithImagePadRunsSizedByTheProcessor() {
-        PromptEncoder encoder = new PromptEncoder(checkpoint.tokenizer(), checkpoint.processor(),
-                ChatTemplate.QWEN2_5_VL, PromptStyle.COT, imageBase);
+        PromptEncoder encoder = PromptEncoder.of(checkpoint, PromptStyle.COT, imageBase);
         Sample dx2 = fixture.samples.get(1); // 96x64 image -> 56x84 -> grid 4x6 patches -> 6 vision tokens
         Prompt p = encoder.encode(dx2);
         assertThat(p.imageGrids()).hasSize(1);
@@ -222,7 +226,7 @@ class EvalRunnerTest {
     void aMissingImageFailsBeforeGenerationNamingTheSample() {
         List<Sample> samples = new ArrayList<>(fixture.samples.subList(0, 2));
         samples.add(new Sample("lost-1", List.of("images/none.png"), "Which?", List.of("x", "y"), "A", null, null,
-                null, null, Sample.MCQ, "cells", Map.of()));
+                null, null, Task.MCQ, "cells", Map.of()));
         Path out = root.resolve("missing");
         assertThatThrownBy(() -> runner(OPTIONS.withOutDir(out)).run(samples, imageBase))
                 .isInstanceOf(DataException.class)

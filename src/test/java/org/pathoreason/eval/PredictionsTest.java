@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -55,7 +57,7 @@ class PredictionsTest {
     }
 
     private static Sample sample(String id) {
-        return new Sample(id, List.of(), "q", List.of("x", "y"), "A", "x", null, null, null, Sample.MCQ, null,
+        return new Sample(id, List.of(), "q", List.of("x", "y"), "A", "x", null, null, null, Task.MCQ, null,
                 Map.of());
     }
 }

@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -21,17 +23,17 @@ class ScorerTest {
 
     static Sample mcq(String id, String subset, String answer) {
         return new Sample(id, List.of("img/" + id + ".png"), "What is the most likely diagnosis?", DX, answer,
-                DX.get(Sample.letterIndex(answer)), null, null, null, Sample.MCQ, subset, Map.of());
+                DX.get(Sample.letterIndex(answer)), null, null, null, Task.MCQ, subset, Map.of());
     }
 
     static Sample yesno(String id, String answer) {
         return new Sample(id, List.of(), "Is there invasion?", List.of(), answer, answer, null, null, null,
-                Sample.YESNO, "invasion", Map.of("question_type", "invasion"));
+                Task.YESNO, "invasion", Map.of("question_type", "invasion"));
     }
 
     static Sample open(String id, String answer) {
         return new Sample(id, List.of(), "What is the histological type?", List.of(), answer, answer, null, null,
-                null, Sample.OPEN, "open", Map.of());
+                null, Task.OPEN, "open", Map.of());
     }
 
     static final List<Sample> SAMPLES = List.of(
@@ -131,7 +133,7 @@ class ScorerTest {
     void pathmmuJudgesByOptionTextAndExactResponse() {
         List<String> opts = List.of("Coagulative", "Caseous (cheese-like)", "Caseous (granulomatous)", "Fat");
         Sample s = new Sample("p1", List.of(), "Which necrosis?", opts, "B", opts.get(1), null, null, null,
-                Sample.MCQ, "PubMed", Map.of());
+                Task.MCQ, "PubMed", Map.of());
         Scorer pathmmu = new Scorer(ScoreOptions.DEFAULTS.withExtraction(ExtractionMode.PATHMMU));
         // PathMMU cuts both texts at ')' to "Caseous (cheese-like" and "Caseous (granulomatous": still different
         assertThat(pathmmu.scoreOne(s, new Prediction("p1", "(C)", null)).correct()).isFalse();
@@ -141,7 +143,7 @@ class ScorerTest {
         assertThat(exact.correct()).isTrue();
         assertThat(exact.isMiss()).isFalse();
         List<String> dup = List.of("Fat necrosis", "fat necrosis", "Coagulative");
-        Sample d = new Sample("p2", List.of(), "q", dup, "A", dup.get(0), null, null, null, Sample.MCQ, "x", Map.of());
+        Sample d = new Sample("p2", List.of(), "q", dup, "A", dup.get(0), null, null, null, Task.MCQ, "x", Map.of());
         assertThat(pathmmu.scoreOne(d, new Prediction("p2", "B", null)).correct()).isTrue();
         assertThat(new Scorer(ScoreOptions.DEFAULTS.withExtraction(ExtractionMode.LENIENT))
                 .scoreOne(d, new Prediction("p2", "B", null)).correct()).isFalse();

@@ -1,5 +1,7 @@
 package org.pathoreason.eval;
 
+import org.pathoreason.data.Task;
+
 import ai.djl.ndarray.NDManager;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -88,13 +90,13 @@ public final class TinyEvalFixture {
                 mcq("cell-1", "images/c.png", "Which cell type dominates the infiltrate?",
                         List.of("Neutrophil", "Plasma cell", "Eosinophil", "Macrophage"), "B", "cells"),
                 new Sample("yn-1", List.of("images/a.png"), "Is there evidence of malignancy?", List.of(), "no", null,
-                        null, null, null, Sample.YESNO, "malignancy", Map.of()),
+                        null, null, null, Task.YESNO, "malignancy", Map.of()),
                 new Sample("open-1", List.of("images/b.png"), "Describe the tissue.", List.of(),
-                        "chronic inflammation with plasma cells", null, null, null, null, Sample.OPEN, "describe",
+                        "chronic inflammation with plasma cells", null, null, null, null, Task.OPEN, "describe",
                         Map.of()),
                 mcq("dx-3", "images/c.png", "What is the most likely diagnosis?", dx, "A", "diagnosis"),
                 new Sample("text-1", List.of(), "Which stain colours nuclei blue?", List.of("Eosin", "Haematoxylin"),
-                        "B", null, null, null, null, Sample.MCQ, "cells", Map.of()));
+                        "B", null, null, null, null, Task.MCQ, "cells", Map.of()));
         Path jsonl = dataDir.resolve("test.jsonl");
         SampleJsonl.write(jsonl, samples);
         return new TinyEvalFixture(ckpt, jsonl, samples);
@@ -124,7 +126,7 @@ public final class TinyEvalFixture {
     private static Sample mcq(String id, String image, String question, List<String> options, String answer,
             String subset) {
         return new Sample(id, List.of(image), question, options, answer, options.get(Sample.letterIndex(answer)),
-                new Sample.Reasoning(null, "reasoning"), null, null, Sample.MCQ, subset, Map.of());
+                new Sample.Reasoning(null, "reasoning"), null, null, Task.MCQ, subset, Map.of());
     }
 
     /** A pink field with purple "nuclei" on a grid, enough for a thumbnail to show something. */

@@ -1,5 +1,6 @@
 package org.pathoreason.generate;
 
+import org.pathoreason.model.Prompt;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.PathoReasonException;
 
 class QwenImageProcessorTest {
 
@@ -173,8 +174,13 @@ class QwenImageProcessorTest {
     void preprocessorConfigErrorsNameFileAndField() throws IOException {
         Path file = dir.resolve("preprocessor_config.json");
         Files.writeString(file, "{\"patch_size\": \"14\"}");
-        assertThatThrownBy(() -> PreprocessorConfig.read(file)).hasMessageContaining(file.toString())
-                .hasMessageContaining("'patch_size'");
+        // the project's own (unchecked) error, not an IOException: found by fuzzing
+        assertThatThrownBy(() -> PreprocessorConfig.read(file)).isInstanceOf(PathoReasonException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("'patch_size'");
+        // zero bytes first make Jackson read UTF-32, which these bytes are not: bad content, named as such
+        Files.write(file, new byte[] {1, 0, 0, 0, 0, 0, 0, 4, '[', '0', ']'});
+        assertThatThrownBy(() -> PreprocessorConfig.read(file)).isInstanceOf(PathoReasonException.class)
+                .hasMessageContaining("not valid JSON text");
         Files.writeString(file, "{\"image_mean\": [0.5, 0.5]}");
         assertThatThrownBy(() -> PreprocessorConfig.read(file)).hasMessageContaining("'image_mean'");
         Files.writeString(file, "{\"min_pixels\": 5000, \"max_pixels\": 100}");

@@ -5,11 +5,12 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 
-/** The Pillow reference outputs under src/test/resources/org/pathoreason/image/reference and the shared tiles. */
+/** The Pillow reference outputs under src/test/resources/org/pathoreason/image/reference and the tiles under fixtures/tiles. */
 final class ReferenceFiles {
 
-    static final Path TILES = Path.of("..", "shared", "data", "tiles");
+    static final Path TILES = TestResources.fixture("tiles");
 
     private ReferenceFiles() {
     }

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pathoreason.data.DataException;
+import org.pathoreason.knowledge.GraphException;
 
 class GraphFormatsTest {
 
@@ -53,7 +53,7 @@ class GraphFormatsTest {
     @Test
     void tsvErrorsNameFileAndLine() throws Exception {
         Path bad = write("bad.tsv", "#entity\ta\tfinding\talpha\nx\tsuggests\n");
-        assertThatThrownBy(() -> KnowledgeGraph.load(bad)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> KnowledgeGraph.load(bad)).isInstanceOf(GraphException.class)
                 .hasMessageStartingWith(bad + ":2: expected head<TAB>relation<TAB>tail");
         Path unknown = write("unknown.tsv", "#entity\ta\tfinding\talpha\n\na\tsuggests\tb\n");
         assertThatThrownBy(() -> KnowledgeGraph.load(unknown))
@@ -101,7 +101,7 @@ class GraphFormatsTest {
     @Test
     void primeKgErrorsNameFileAndLine() throws Exception {
         Path missing = write("m.csv", "relation,display_relation,x_index,x_id,x_type,x_name,x_source,y_index,y_id,y_type,y_name\n");
-        assertThatThrownBy(() -> KnowledgeGraph.load(missing)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> KnowledgeGraph.load(missing)).isInstanceOf(GraphException.class)
                 .hasMessageStartingWith(missing + ":1: missing column 'y_source'");
         String header = PRIMEKG.substring(0, PRIMEKG.indexOf('\n') + 1);
         Path shortRow = write("s.csv", header + "protein_protein,ppi,0,9796,gene/protein,PHYHIP,NCBI,8889,56992,gene/protein,KIF15,NCBI\n"
@@ -111,7 +111,7 @@ class GraphFormatsTest {
                 .hasMessageStartingWith(shortRow + ":5: expected 12 fields as in the header, found 7");
         Path unterminated = write("u.csv", header + "protein_protein,ppi,0,9796,gene/protein,\"PHYHIP,NCBI\n");
         assertThatThrownBy(() -> KnowledgeGraph.load(unterminated))
-                .hasMessageStartingWith(unterminated + ":2: unterminated quoted field");
+                .hasMessageStartingWith(unterminated + ":2: quoted field is never closed");
         Path conflict = write("c.csv", header + "protein_protein,ppi,0,9796,gene/protein,PHYHIP,NCBI,8889,56992,gene/protein,KIF15,NCBI\n"
                 + "protein_protein,ppi,0,9796,gene/protein,OTHER,NCBI,8889,56992,gene/protein,KIF15,NCBI\n");
         assertThatThrownBy(() -> KnowledgeGraph.load(conflict))
@@ -131,7 +131,7 @@ class GraphFormatsTest {
         assertThat(KnowledgeGraph.load(write("noext2", TSV)).relationCount()).isEqualTo(2);
         assertThat(KnowledgeGraph.load(write("noext3", KnowledgeGraphTest.GRAPH_JSON)).relationCount()).isEqualTo(4);
         assertThatThrownBy(() -> KnowledgeGraph.load(dir.resolve("absent.json")))
-                .isInstanceOf(DataException.class).hasMessageContaining("absent.json: no such file");
+                .isInstanceOf(GraphException.class).hasMessageContaining("absent.json: no such file");
     }
 
     private Path write(String name, String content) throws Exception {

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pathoreason.data.DataException;
+import org.pathoreason.knowledge.GraphException;
 
 class KnowledgeGraphTest {
 
@@ -79,7 +79,7 @@ class KnowledgeGraphTest {
     @Test
     void jsonErrorsNameFileLineAndColumn() {
         assertThatThrownBy(() -> load("bad.json", "{\"entities\": [\n  {\"id\": \"a\", \"name\": \"a\", \"type\": \"finding\"},\n  {\"id\": }\n], \"relations\": []}"))
-                .isInstanceOf(DataException.class)
+                .isInstanceOf(GraphException.class)
                 .hasMessageStartingWith(dir.resolve("bad.json") + ":3:")
                 .hasMessageContaining("malformed JSON");
     }
@@ -94,7 +94,7 @@ class KnowledgeGraphTest {
                  ]}
                 """;
         assertThatThrownBy(() -> load("g.json", json))
-                .isInstanceOf(DataException.class)
+                .isInstanceOf(GraphException.class)
                 .hasMessageStartingWith(dir.resolve("g.json") + ":4:")
                 .hasMessageContaining("relations[1]")
                 .hasMessageContaining("tail 'zzz' is not a known entity");

@@ -7,14 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.pathoreason.data.DataException;
+import org.pathoreason.util.TestResources;
 
 class OwlGraphFormatTest {
 
     @TempDir
     Path dir;
 
-    static final Path SHARED = Path.of("../shared/data/kg");
+    static final Path SHARED = TestResources.fixture("kg");
 
     static final String SMALL = """
             <?xml version="1.0"?>
@@ -83,7 +83,7 @@ class OwlGraphFormatTest {
     void malformedXmlNamesLine() throws Exception {
         Path file = dir.resolve("bad.owl");
         Files.writeString(file, SMALL.replace("<owl:Class rdf:about=\"#Inflammation\"/>", "<owl:Class rdf:about=\"#Inflammation\">"));
-        assertThatThrownBy(() -> KnowledgeGraph.load(file)).isInstanceOf(DataException.class)
+        assertThatThrownBy(() -> KnowledgeGraph.load(file)).isInstanceOf(GraphException.class)
                 .hasMessageStartingWith(file + ":" + lineOf(SMALL, "</rdf:RDF>") + ":")
                 .hasMessageContaining("malformed XML").hasMessageContaining("</owl:Class>");
         Path notRdf = dir.resolve("x.xml");

@@ -45,7 +45,12 @@ class AblationTest {
         // gamma sees as many RL-split samples as beta sees prompts
         assertThat(by.get("gamma").overrides()).contains(grpoValue(s, "train.max_steps"),
                 grpoValue(s, "train.batch_size"));
-        assertThat(by.get("delta").overrides()).isEqualTo(s.sft());
+        // the RL split has no chains: gamma and delta learn its answers in the empty-think format
+        assertThat(by.get("gamma").overrides()).contains("sft.target=empty-think-answer");
+        List<String> delta = new java.util.ArrayList<>(s.sft());
+        delta.add("sft.target=empty-think-answer");
+        assertThat(by.get("delta").overrides()).isEqualTo(delta);
+        assertThat(by.get("alpha").overrides()).noneMatch(o -> o.startsWith("sft.target="));
     }
 
     @Test
@@ -54,7 +59,7 @@ class AblationTest {
                 new StageSpec("base", StageKind.INIT, null, null, List.of(), ""));
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertThatThrownBy(() -> new Pipeline("t", "i", new Workspace(java.nio.file.Path.of("x"),
-                PipelineSettings.smoke()), wrong, log, false)).hasMessageContaining("does not come before it");
+                PipelineSettings.smoke()), wrong, List.of(), log, false)).hasMessageContaining("does not come before it");
         assertThatThrownBy(() -> new StageSpec("Bad Name", StageKind.INIT, null, null, List.of(), ""))
                 .hasMessageContaining("lower-case");
         assertThatThrownBy(() -> new StageSpec("sft", StageKind.SFT, null, "sft", List.of(), ""))

@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -103,7 +105,7 @@ class ConciseReasoningTest {
     @Test
     void applyChangesOnlyTheThink() {
         Sample s = new Sample("x", List.of("a.png"), "What is the most likely diagnosis?", List.of("A1", "B1"),
-                "A", "A1", new Sample.Reasoning("obs", DIAGNOSIS), null, List.of("e"), Sample.MCQ, "diagnosis",
+                "A", "A1", new Sample.Reasoning("obs", DIAGNOSIS), null, List.of("e"), Task.MCQ, "diagnosis",
                 Map.of());
         Sample c = ConciseReasoning.apply(s, ConciseReasoning.OptionNaming.TEXT_FIRST);
         assertThat(c.reasoning().observe()).isEqualTo("obs");

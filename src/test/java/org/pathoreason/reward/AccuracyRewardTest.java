@@ -1,5 +1,7 @@
 package org.pathoreason.reward;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -46,10 +48,10 @@ class AccuracyRewardTest {
     @Test
     void goldMayBeGivenAsOptionText() {
         Sample s = new Sample("t", List.of(), "q", List.of("cat", "dog"), "dog", "dog", null, null, List.of(),
-                Sample.MCQ, null, Map.of());
+                Task.MCQ, null, Map.of());
         assertThat(acc(AccuracyReward.strict(), s, "<answer>B</answer>")).isEqualTo(1);
         Sample bad = new Sample("t9", List.of(), "q", List.of("cat", "dog"), "E", null, null, null, List.of(),
-                Sample.MCQ, null, Map.of());
+                Task.MCQ, null, Map.of());
         assertThatThrownBy(() -> acc(AccuracyReward.strict(), bad, "<answer>B</answer>"))
                 .hasMessageContaining("t9").hasMessageContaining("'E'");
     }

@@ -1,10 +1,14 @@
 package org.pathoreason.reward;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.text.extract.ExtractionMode;
+import org.pathoreason.util.PathoReasonException;
 
 /** The in-process MiniLM model: loads offline from its jar and ranks meanings sensibly. */
 class MiniLmEmbedderTest {
@@ -29,5 +33,15 @@ class MiniLmEmbedderTest {
         double far = r.score(RewardInput.of(s, "<answer>squamous cell carcinoma with keratin pearls</answer>"))
                 .value();
         assertThat(close).isGreaterThan(far).isBetween(0.0, 1.0);
+    }
+
+    @Test
+    void withoutItsJarsTheMetricSaysHowToEnableIt() throws Exception {
+        MiniLmEmbedder.requireModel(MiniLmEmbedder.class.getClassLoader()); // present in test scope
+        try (URLClassLoader bare = new URLClassLoader(new URL[0], null)) { // sees only the JDK
+            assertThatThrownBy(() -> MiniLmEmbedder.requireModel(bare)).isInstanceOf(PathoReasonException.class)
+                    .hasMessageContaining("embedding metric needs all-MiniLM-L6-v2")
+                    .hasMessageContaining("mvn -Pembeddings");
+        }
     }
 }

@@ -6,11 +6,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 
-/** Loads ../shared/vectors/rl-math.json, the peer numbers (verl, TRL, PathReasoner) the RL math must reproduce. */
+/** Loads fixtures/vectors/rl-math.json, the peer numbers (verl, TRL, PathReasoner) the RL math must reproduce. */
 public final class RlMathVectors {
 
-    public static final Path FILE = Path.of("..", "shared", "vectors", "rl-math.json");
+    public static final Path FILE = TestResources.fixture("vectors/rl-math.json");
 
     private static JsonNode root;
 

@@ -1,5 +1,7 @@
 package org.pathoreason.reward;
 
+import org.pathoreason.data.Task;
+
 import java.util.List;
 import java.util.Map;
 import org.pathoreason.data.Sample;
@@ -15,7 +17,7 @@ public final class TestSamples {
         return new Sample("t-mcq", List.of(), "What is the most likely diagnosis?",
                 List.of("Acute inflammation", "Chronic inflammation", "Granulomatous inflammation",
                         "Squamous cell carcinoma"),
-                "B", "Chronic inflammation", null, null, List.of("plasma cell", "lymphocyte"), Sample.MCQ,
+                "B", "Chronic inflammation", null, null, List.of("plasma cell", "lymphocyte"), Task.MCQ,
                 "diagnosis", Map.of());
     }
 
@@ -36,11 +38,11 @@ public final class TestSamples {
 
     public static Sample yesNo(String answer) {
         return new Sample("t-yn", List.of(), "Is there necrosis?", List.of(), answer, answer, null, null, List.of(),
-                Sample.YESNO, "yesno", Map.of());
+                Task.YESNO, "yesno", Map.of());
     }
 
     public static Sample open(String answer) {
         return new Sample("t-open", List.of(), "Describe the lesion.", List.of(), answer, answer, null, null,
-                List.of(), Sample.OPEN, "open", Map.of());
+                List.of(), Task.OPEN, "open", Map.of());
     }
 }

@@ -270,4 +270,17 @@ class TokenizerTest {
         assertThatThrownBy(() -> Tokenizer.load(brokenFile)).isInstanceOf(TokenizerException.class)
                 .hasMessageContaining("broken.json").hasMessageContaining("rejected");
     }
+
+    @Test
+    void tokenIdsOutsideTheIntRangeAreClearErrors() {
+        // 3000000000 fits the tokenizers library's u32 but not a Java vocabulary size: was an ArithmeticException
+        String big = "{\"version\":\"1.0\",\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0,\"b\":3000000000},"
+                + "\"merges\":[]},\"added_tokens\":[]}";
+        assertThatThrownBy(() -> Tokenizer.fromJson(big, "big.json")).isInstanceOf(TokenizerException.class)
+                .hasMessageContaining("big.json: model.vocab entry 'b' has id 3000000000");
+        String added = "{\"version\":\"1.0\",\"model\":{\"type\":\"BPE\",\"vocab\":{\"a\":0},\"merges\":[]},"
+                + "\"added_tokens\":[{\"id\":-1,\"content\":\"<x>\"}]}";
+        assertThatThrownBy(() -> Tokenizer.fromJson(added, "added.json")).isInstanceOf(TokenizerException.class)
+                .hasMessageContaining("added_tokens[0] needs an integer \"id\" (0 to 2147483646)");
+    }
 }

@@ -18,7 +18,7 @@ import org.pathoreason.data.SampleJsonl;
 public enum DatasetFormat {
     /** Canonical sample JSONL (DESIGN.md). */
     JSONL("jsonl", () -> (file, options) -> SampleJsonl.read(file)),
-    /** PathMMU {@code data.json}, or the folder holding it. */
+    /** PathMMU {@code data.json} (or the folder holding it), or one of its per-subset files. */
     PATHMMU("pathmmu", PathMmuReader::new),
     /** WSI-VQA JSON list. */
     WSI_VQA("wsi-vqa", WsiVqaReader::new),
@@ -27,7 +27,9 @@ public enum DatasetFormat {
     /** LLaVA / ShareGPT conversation JSON. */
     LLAVA("llava", LlavaConversationReader::new),
     /** A folder with one sub-folder of images per class. */
-    IMAGE_FOLDER("image-folder", ImageFolderReader::new);
+    IMAGE_FOLDER("image-folder", ImageFolderReader::new),
+    /** WebDataset tar shards: a {@code .tar} file or a folder of them. */
+    WEBDATASET("webdataset", WebDatasetReader::new);
 
     private final String id;
     private final Supplier<DatasetReader> reader;
@@ -77,14 +79,28 @@ public enum DatasetFormat {
     }
 
     /**
-     * Guesses the format: a folder is PathMMU when it holds {@code data.json}, else an image folder; {@code .jsonl}
-     * is canonical; {@code .csv} is SlideBench; a {@code .json} file is told apart by its first record.
+     * Guesses the format: a folder is PathMMU when it holds {@code data.json}, WebDataset when it holds
+     * {@code .tar} shards, else an image folder; {@code .jsonl} is canonical; {@code .csv} is SlideBench;
+     * {@code .tar} is a WebDataset shard; a {@code .json} file is told apart by its first record.
      */
     public static DatasetFormat detect(Path input) {
         if (Files.isDirectory(input)) {
-            return Files.isRegularFile(input.resolve("data.json")) ? PATHMMU : IMAGE_FOLDER;
+            if (Files.isRegularFile(input.resolve("data.json"))) {
+                return PATHMMU;
+            }
+            try (java.util.stream.Stream<Path> s = Files.list(input)) {
+                if (s.anyMatch(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".tar"))) {
+                    return WEBDATASET;
+                }
+            } catch (IOException e) {
+                throw new DataException(input + ": cannot list: " + e.getMessage(), e);
+            }
+            return IMAGE_FOLDER;
         }
         String name = input.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".tar")) {
+            return WEBDATASET;
+        }
         if (name.endsWith(".jsonl")) {
             return JSONL;
         }
@@ -101,10 +117,13 @@ public enum DatasetFormat {
         try (JsonParser p = JsonRecords.open(file)) {
             JsonToken t = p.nextToken();
             if (t == JsonToken.START_OBJECT) {
-                // PathMMU: {subset: {split: [...]}}
-                if (p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.START_OBJECT
-                        && p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.START_ARRAY) {
-                    return PATHMMU;
+                // PathMMU: {subset: {split: [...]}}, or one subset's {split: [...]}
+                if (p.nextToken() == JsonToken.FIELD_NAME) {
+                    JsonToken v = p.nextToken();
+                    if (v == JsonToken.START_ARRAY || v == JsonToken.START_OBJECT
+                            && p.nextToken() == JsonToken.FIELD_NAME && p.nextToken() == JsonToken.START_ARRAY) {
+                        return PATHMMU;
+                    }
                 }
             } else if (t == JsonToken.START_ARRAY && p.nextToken() == JsonToken.START_OBJECT) {
                 JsonNode first = p.readValueAsTree();

@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,8 +23,8 @@ public record DatasetStats(int total, Map<String, Integer> subsets, Map<String, 
             subsets.merge(s.subset() == null ? "-" : s.subset(), 1, Integer::sum);
             Object split = s.meta().get("split");
             splits.merge(split == null ? "-" : split.toString(), 1, Integer::sum);
-            tasks.merge(s.task() == null ? "-" : s.task(), 1, Integer::sum);
-            if (Sample.MCQ.equals(s.task())) {
+            tasks.merge(s.task() == null ? "-" : s.task().id(), 1, Integer::sum);
+            if (Task.MCQ.equals(s.task())) {
                 letters.merge(s.answer(), 1, Integer::sum);
             }
         }

@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -66,11 +68,11 @@ public final class ImageFolderReader implements DatasetReader {
                 Map<String, Object> meta = Map.of("label", label);
                 if (mcq) {
                     samples.add(new Sample(rel, List.of(rel), QUESTION, classNames, Sample.letter(classIndex),
-                            classNames.get(classIndex), null, null, null, Sample.MCQ, label, meta));
+                            classNames.get(classIndex), null, null, null, Task.MCQ, label, meta));
                 } else {
                     String name = classNames.get(classIndex);
                     samples.add(new Sample(rel, List.of(rel), QUESTION, List.of(), name, name, null, null, null,
-                            Sample.OPEN, label, meta));
+                            Task.OPEN, label, meta));
                 }
             }
             classIndex++;

@@ -29,8 +29,7 @@ public final class ImagePaths {
                 images.add(p.isAbsolute() ? image : to.relativize(from.resolve(p).normalize()).toString()
                         .replace('\\', '/'));
             }
-            out.add(new Sample(s.id(), images, s.question(), s.options(), s.answer(), s.answerText(), s.reasoning(),
-                    s.caption(), s.entities(), s.task(), s.subset(), s.meta()));
+            out.add(s.withImages(images));
         }
         return out;
     }

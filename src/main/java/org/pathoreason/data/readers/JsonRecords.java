@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ final class JsonRecords {
         try {
             return Json.MAPPER.createParser(file.toFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -67,7 +66,7 @@ final class JsonRecords {
         } catch (JsonProcessingException e) {
             throw malformed(file, e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new DataException(file + ": cannot read: " + e.getMessage(), e);
         }
         return out;
     }

@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -150,14 +152,14 @@ public final class LlavaConversationReader implements DatasetReader {
             String stem = question.substring(0, firstOptionAt).strip();
             int index = Sample.letterIndex(letter);
             return new Sample(id, images, stem, options, letter, options.get(index), reasoning, null, null,
-                    Sample.MCQ, null, meta);
+                    Task.MCQ, null, meta);
         }
         String yn = answer.toLowerCase(Locale.ROOT).replaceAll("[.!]+$", "").strip();
         if (yn.equals("yes") || yn.equals("no")) {
-            return new Sample(id, images, question, List.of(), yn, answer, reasoning, null, null, Sample.YESNO,
+            return new Sample(id, images, question, List.of(), yn, answer, reasoning, null, null, Task.YESNO,
                     null, meta);
         }
-        return new Sample(id, images, question, List.of(), answer, answer, reasoning, null, null, Sample.OPEN,
+        return new Sample(id, images, question, List.of(), answer, answer, reasoning, null, null, Task.OPEN,
                 null, meta);
     }
 

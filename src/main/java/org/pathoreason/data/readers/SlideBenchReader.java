@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
+import org.pathoreason.util.CsvRecords;
 
 /**
  * SlideBench-VQA (SlideChat) test CSV with the columns {@code ID, Slide, Tumor, Broad Category, Narrow Category,
@@ -29,7 +32,12 @@ public final class SlideBenchReader implements DatasetReader {
 
     @Override
     public List<Sample> read(Path file, ReadOptions options) {
-        List<Csv.Row> rows = Csv.read(file);
+        List<CsvRecords.Row> rows;
+        try {
+            rows = CsvRecords.readAll(file);
+        } catch (CsvRecords.CsvException e) {
+            throw DataException.at(file, e.line(), e.problem());
+        }
         if (rows.isEmpty()) {
             throw DataException.at(file, 1, "empty file; expected a SlideBench header (ID, Slide, Tumor, Broad "
                     + "Category, Narrow Category, Question, A, B, C, D, Answer)");
@@ -48,7 +56,7 @@ public final class SlideBenchReader implements DatasetReader {
         List<Sample> samples = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (int r = 1; r < rows.size(); r++) {
-            Csv.Row row = rows.get(r);
+            CsvRecords.Row row = rows.get(r);
             Sample s = toSample(file, row, r, columns, options);
             if (!ids.add(s.id())) {
                 throw at(file, row, r, "duplicate ID '" + s.id() + "'");
@@ -58,7 +66,7 @@ public final class SlideBenchReader implements DatasetReader {
         return samples;
     }
 
-    private static Sample toSample(Path file, Csv.Row row, int record, Map<String, Integer> columns,
+    private static Sample toSample(Path file, CsvRecords.Row row, int record, Map<String, Integer> columns,
             ReadOptions options) {
         if (row.fields().size() > 1 && row.fields().size() < columns.values().stream().mapToInt(i -> i).max()
                 .orElse(0) + 1) {
@@ -97,7 +105,7 @@ public final class SlideBenchReader implements DatasetReader {
         String broad = cell(row, columns, "Broad Category");
         String subset = broad == null || broad.isBlank() ? "all" : broad.strip();
         return new Sample(id, options.slideImages(slide, tumor), question, opts, Sample.letter(index),
-                opts.get(index), null, null, null, Sample.MCQ, subset, meta);
+                opts.get(index), null, null, null, Task.MCQ, subset, meta);
     }
 
     static int answerIndex(String answer, List<String> opts) {
@@ -116,12 +124,12 @@ public final class SlideBenchReader implements DatasetReader {
         }
     }
 
-    private static String cell(Csv.Row row, Map<String, Integer> columns, String column) {
+    private static String cell(CsvRecords.Row row, Map<String, Integer> columns, String column) {
         Integer i = columns.get(column);
         return i == null || i >= row.fields().size() ? null : row.fields().get(i);
     }
 
-    private static String required(Path file, Csv.Row row, int record, Map<String, Integer> columns, String column) {
+    private static String required(Path file, CsvRecords.Row row, int record, Map<String, Integer> columns, String column) {
         String v = cell(row, columns, column);
         if (v == null || v.isBlank()) {
             throw at(file, row, record, "empty '" + column + "'");
@@ -129,7 +137,7 @@ public final class SlideBenchReader implements DatasetReader {
         return v.strip();
     }
 
-    private static DataException at(Path file, Csv.Row row, int record, String problem) {
+    private static DataException at(Path file, CsvRecords.Row row, int record, String problem) {
         return DataException.at(file, row.line(), "record " + record + ": " + problem);
     }
 }

@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +55,7 @@ public final class WsiVqaReader implements DatasetReader {
             JsonNode choice = n.get("Choice");
             if (choice == null || choice.isNull() || (choice.isArray() && choice.isEmpty())) {
                 samples.add(new Sample(id, images, question, List.of(), answer, answer, null, null, null,
-                        Sample.OPEN, "open", meta));
+                        Task.OPEN, "open", meta));
                 continue;
             }
             if (!choice.isArray() || choice.size() < 2) {
@@ -73,11 +75,11 @@ public final class WsiVqaReader implements DatasetReader {
                 meta.put("choices", opts);
                 meta.put("answer_not_in_choices", true);
                 samples.add(new Sample(id, images, question, List.of(), answer, answer, null, null, null,
-                        Sample.OPEN, "closed", meta));
+                        Task.OPEN, "closed", meta));
                 continue;
             }
             samples.add(new Sample(id, images, question, opts, Sample.letter(index), opts.get(index), null, null,
-                    null, Sample.MCQ, "closed", meta));
+                    null, Task.MCQ, "closed", meta));
         }
         return samples;
     }

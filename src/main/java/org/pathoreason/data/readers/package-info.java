@@ -13,7 +13,10 @@
  *       a multi-turn conversation</td></tr>
  *   <tr><td>{@code image-folder}</td><td>one sub-folder of images per class</td><td>image path relative to the
  *       root</td></tr>
+ *   <tr><td>{@code webdataset}</td><td>WebDataset {@code .tar} shards (a file or a folder of them); images are
+ *       unpacked beside each shard</td><td>the id in {@code KEY.json}, else the key</td></tr>
  * </table>
  * Malformed input raises {@link org.pathoreason.data.DataException} naming the file, line and record.
  */
 package org.pathoreason.data.readers;
+

@@ -1,5 +1,7 @@
 package org.pathoreason.data.synth;
 
+import org.pathoreason.data.Task;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,6 +46,7 @@ final class DatasetCard {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("samples", samples.size());
             s.put("file", plan.name() + ".jsonl");
+            s.put("reasoning", plan.reasoning());
             Map<String, Integer> kinds = zeroed(kindNames());
             Map<String, Integer> diagnoses = zeroed(world.diagnoses());
             Map<String, Integer> letters = zeroed(List.of("A", "B", "C", "D"));
@@ -54,10 +57,10 @@ final class DatasetCard {
                 Sample sample = p.sample();
                 kinds.merge(sample.subset(), 1, Integer::sum);
                 diagnoses.merge(p.synthCase().diagnosis(), 1, Integer::sum);
-                if (Sample.MCQ.equals(sample.task())) {
+                if (Task.MCQ.equals(sample.task())) {
                     letters.merge(sample.answer(), 1, Integer::sum);
                 }
-                if (Sample.YESNO.equals(sample.task())) {
+                if (Task.YESNO.equals(sample.task())) {
                     yesNo.merge(sample.answer(), 1, Integer::sum);
                 }
                 for (String f : p.synthCase().findings()) {
@@ -169,7 +172,19 @@ final class DatasetCard {
                 .append("- `pretrain.jsonl`, `sft.jsonl`, `rl.jsonl`, `val.jsonl`, `test.jsonl`: canonical samples ")
                 .append("(id, images, question, options, answer, answer_text, reasoning {observe, think}, caption, ")
                 .append("entities, task, subset, meta.synth {diagnosis, findings, image_seed, unseen_combination, ")
-                .append("...})\n")
+                .append("...})");
+        List<String> answersOnly = new ArrayList<>();
+        splits.forEach((n, v) -> {
+            // the caption split has no questions, so no reasoning to leave out
+            if (Boolean.FALSE.equals(((Map<String, Object>) v).get("reasoning")) && !"pretrain".equals(n)) {
+                answersOnly.add("`" + n + ".jsonl`");
+            }
+        });
+        if (!answersOnly.isEmpty()) {
+            md.append("; ").append(String.join(", ", answersOnly)).append(" without reasoning (answers only, as "
+                    + "real RL data)");
+        }
+        md.append("\n")
                 .append("- `graph.json`: the knowledge graph used\n- `card.json`: these counts, machine-readable\n")
                 .append("- `contact-sheet.png`: test images with their diagnosis and findings\n");
         return md.toString();

@@ -1,5 +1,7 @@
 package org.pathoreason.data.synth;
 
+import org.pathoreason.data.Task;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,7 +90,7 @@ final class QuestionWriter {
         facts.put("option_ids", optionIds);
         return new Sample(id, List.of(image), pick(DIAGNOSIS_QUESTIONS, rnd), options, letter,
                 options.get(answerIndex), new Sample.Reasoning(observe, think.toString()), null, entities,
-                Sample.MCQ, QuestionKind.DIAGNOSIS_MCQ.subset(), Map.of(META_KEY, facts));
+                Task.MCQ, QuestionKind.DIAGNOSIS_MCQ.subset(), Map.of(META_KEY, facts));
     }
 
     private Sample featureMcq(String id, String image, SynthCase c, Set<String> visible, int answerIndex,
@@ -133,7 +135,7 @@ final class QuestionWriter {
         facts.put("option_ids", optionIds);
         String question = "Which of the following features in this image indicates " + dName + "?";
         return new Sample(id, List.of(image), question, options, letter, options.get(answerIndex),
-                new Sample.Reasoning(observe, think.toString()), null, entities, Sample.MCQ,
+                new Sample.Reasoning(observe, think.toString()), null, entities, Task.MCQ,
                 QuestionKind.FEATURE_MCQ.subset(), Map.of(META_KEY, facts));
     }
 
@@ -183,7 +185,7 @@ final class QuestionWriter {
         facts.put("asked_finding", asked);
         String question = "Does this image show " + name + "?";
         return new Sample(id, List.of(image), question, List.of(), answer, answer,
-                new Sample.Reasoning(observe, think.toString()), null, entities, Sample.YESNO,
+                new Sample.Reasoning(observe, think.toString()), null, entities, Task.YESNO,
                 QuestionKind.FINDING_YESNO.subset(), Map.of(META_KEY, facts));
     }
 
@@ -199,7 +201,7 @@ final class QuestionWriter {
         think.append(" The most likely diagnosis is ").append(dName).append('.');
         String answer = SynthWorld.capitalise(joinNames(c.findings(), 99)) + ". Diagnosis: " + dName + ".";
         return new Sample(id, List.of(image), pick(DESCRIBE_QUESTIONS, rnd), List.of(), answer, answer,
-                new Sample.Reasoning(observe, think.toString()), null, entities, Sample.OPEN,
+                new Sample.Reasoning(observe, think.toString()), null, entities, Task.OPEN,
                 QuestionKind.DESCRIBE_OPEN.subset(), Map.of(META_KEY, facts));
     }
 
@@ -217,7 +219,7 @@ final class QuestionWriter {
             case 2 -> "Histology of " + d + " with " + list + ".";
             default -> "Photomicrograph (H&E) of " + d + " showing " + list + ".";
         };
-        return new Sample(id, List.of(image), "", List.of(), null, null, null, caption, entities, Sample.CAPTION,
+        return new Sample(id, List.of(image), "", List.of(), null, null, null, caption, entities, Task.CAPTION,
                 QuestionKind.CAPTION.subset(), Map.of(META_KEY, facts));
     }
 

@@ -1,5 +1,7 @@
 package org.pathoreason.data.synth;
 
+import org.pathoreason.data.Task;
+
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +10,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
 import org.pathoreason.util.AtomicFiles;
@@ -111,7 +112,7 @@ public final class SynthGenerator {
             int n = plan.count(options.scale());
             List<QuestionKind> kinds = kindSchedule(plan, n, rnd);
             List<String> diagnoses = balanced(world.diagnoses(), n, rnd);
-            int mcq = (int) kinds.stream().filter(k -> k.task().equals(Sample.MCQ)).count();
+            int mcq = (int) kinds.stream().filter(k -> k.task().equals(Task.MCQ)).count();
             List<Integer> letters = balanced(List.of(0, 1, 2, 3), mcq, rnd);
             int yesno = (int) kinds.stream().filter(k -> k == QuestionKind.FINDING_YESNO).count();
             List<Boolean> answers = balanced(List.of(true, false), yesno, rnd);
@@ -132,17 +133,29 @@ public final class SynthGenerator {
                 }
                 SynthCase c = new SynthCase(d, ordered, rnd.nextLong(), unseen);
                 QuestionKind kind = kinds.get(i);
-                int letter = kind.task().equals(Sample.MCQ) ? letters.get(mcqIndex++) : 0;
+                int letter = kind.task().equals(Task.MCQ) ? letters.get(mcqIndex++) : 0;
                 boolean yes = kind == QuestionKind.FINDING_YESNO ? answers.get(yesnoIndex++) : false;
                 String id = String.format("synth-%s-%06d", plan.name(), i);
                 String image = IMAGES_DIR + "/" + plan.name() + "-" + String.format("%06d", i) + ".png";
                 Sample sample = writer.write(id, image, c, kind, letter, yes, new SplittableRandom(rnd.nextLong()),
                         Map.of("split", plan.name()));
+                if (!plan.reasoning()) {
+                    sample = withoutReasoning(sample);
+                }
                 samples.add(new Planned(sample, c, plan.name()));
             }
             out.put(plan.name(), samples);
         }
         return out;
+    }
+
+    /**
+     * The sample without its reasoning target (written after the reasoning, so that the random draws and hence
+     * every other split stay the same whether a split keeps its reasoning or not).
+     */
+    private static Sample withoutReasoning(Sample s) {
+        return new Sample(s.id(), s.images(), s.question(), s.options(), s.answer(), s.answerText(), null,
+                s.caption(), s.entities(), s.task(), s.subset(), s.meta());
     }
 
     /** Plans, renders and writes the whole dataset into {@code outDir} (replacing an earlier synth output). */
@@ -174,7 +187,7 @@ public final class SynthGenerator {
             t.setDaemon(true);
             return t;
         });
-        try (ProgressBar bar = progress ? Progress.bar("synth", all.size(), "img") : null) {
+        try (Progress.Task bar = progress ? Progress.bar("synth", all.size(), "img") : null) {
             List<Future<?>> futures = new ArrayList<>(all.size());
             for (Planned p : all) {
                 futures.add(pool.submit(() -> {
@@ -316,7 +329,7 @@ public final class SynthGenerator {
     }
 
     /** A well-mixed 64-bit seed from a base seed and a stream number (SplitMix64 finaliser). */
-    static long mix(long seed, long stream) {
+    public static long mix(long seed, long stream) {
         long z = seed + stream * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

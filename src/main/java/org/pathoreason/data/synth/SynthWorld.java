@@ -253,7 +253,7 @@ public final class SynthWorld {
     }
 
     /** A random element, for callers that sample from lists. */
-    static <T> T pick(List<T> list, SplittableRandom rnd) {
+    public static <T> T pick(List<T> list, SplittableRandom rnd) {
         return list.get(rnd.nextInt(list.size()));
     }
 

@@ -10,7 +10,8 @@
  * captions) carry a reasoning target: an observation of the visible findings and a chain of graph relations to the
  * answer, with every other option ruled out by a missing required finding or an unexplained visible one.
  *
- * <p>Evidence in the pixels is checked with {@link org.pathoreason.data.synth.FindingProbe}, a small CNN trained to
+ * <p>Evidence in the pixels is checked with {@link org.pathoreason.train.FindingProbe}, a small CNN trained to
  * recognise each finding on freshly rendered tiles ({@code pathoreason synth probe}).
  */
 package org.pathoreason.data.synth;
+

@@ -1,5 +1,7 @@
 package org.pathoreason.eval.report;
 
+import org.pathoreason.data.Task;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.pathoreason.data.Sample;
 import org.pathoreason.eval.MetricSet;
+import org.pathoreason.eval.QuestionOutcome;
 import org.pathoreason.eval.ScoreReport;
 import org.pathoreason.eval.ScoreResult;
 import org.pathoreason.eval.ScoredItem;
@@ -14,6 +17,7 @@ import org.pathoreason.text.metrics.PythonStrings;
 
 /**
  * Writes the outputs of a scored evaluation into a folder: {@code metrics.json} (the {@link ScoreReport}),
+ * {@code questions.jsonl} (each question's outcome, {@link QuestionOutcome}, for paired comparisons),
  * {@code report.html} (overview, tables per subset, task and question type, charts, example reasonings),
  * {@code plots/*.png} and {@code examples/*.png} (thumbnails of the example images). Used by {@code eval} and by
  * {@code score --report}.
@@ -28,6 +32,15 @@ public final class EvalReport {
      * @param imageBase the folder relative sample image paths are resolved against; null shows no images
      * @param info extra overview lines (model, data file, prompt style, ...)
      */
+    /** Writes {@code report.html} for a finished evaluation into its output folder. */
+    public static void write(org.pathoreason.eval.EvalResult result, int examples) {
+        if (result.outDir() == null) {
+            throw new IllegalArgumentException("an in-memory evaluation has no folder to write a report into");
+        }
+        write(result.outDir(), result.score(), new Options(result.title(), examples, result.imageBase(),
+                result.details()));
+    }
+
     public record Options(String title, int examples, Path imageBase, Map<String, Object> info) {
 
         public Options {
@@ -42,6 +55,8 @@ public final class EvalReport {
     public static Path write(Path outDir, ScoreResult result, Options options) {
         ScoreReport rep = result.report();
         rep.write(outDir.resolve("metrics.json"));
+        QuestionOutcome.write(outDir.resolve(QuestionOutcome.FILE),
+                result.items().stream().map(QuestionOutcome::of).toList());
         HtmlReport html = new HtmlReport(options.title());
 
         html.section("Overview");
@@ -55,6 +70,7 @@ public final class EvalReport {
         if (all.extractionMisses() != null) {
             overview.put("extraction misses", all.extractionMisses());
         }
+        overview.put("predictions without <answer> tag", all.noAnswerTag());
         putIfSet(overview, "BLEU-1 (%)", pct(all.bleu1()));
         putIfSet(overview, "BLEU-2 (%)", pct(all.bleu2()));
         putIfSet(overview, "BLEU-3 (%)", pct(all.bleu3()));
@@ -175,10 +191,14 @@ public final class EvalReport {
                     image = rel;
                 }
             }
-            String gold = Sample.MCQ.equals(s.task()) ? s.answer() + ") " + s.options().get(Sample.letterIndex(s.answer()))
+            String gold = Task.MCQ.equals(s.task()) ? s.answer() + ") " + s.options().get(Sample.letterIndex(s.answer()))
                     : it.reference() != null ? it.reference() : s.answer();
             String read = it.extraction().value() == null ? "(no answer)" : it.extraction().value()
-                    + (it.extraction().isMiss() ? " (random fallback)" : "");
+                    + switch (it.extraction().status()) {
+                        case RANDOM_FALLBACK -> " (random fallback)";
+                        case UNTAGGED -> " (no answer tag: whole text)";
+                        default -> "";
+                    };
             html.example(new HtmlReport.Example(s.id(), image, s.question(), s.options(), gold,
                     it.prediction().prediction(), it.correct(), read));
             n++;

@@ -10,9 +10,12 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.pathoreason.data.DataException;
+import org.pathoreason.eval.QuestionOutcome;
+import org.pathoreason.eval.stats.PairedTests;
 import org.pathoreason.util.Json;
 
 /**
@@ -21,7 +24,8 @@ import org.pathoreason.util.Json;
  *
  * <p>A run is a folder holding {@code metrics.json}, or {@code eval/metrics.json} (where {@code eval} writes it
  * inside a training run); a path to a metrics JSON file itself is accepted too. The metrics file is a
- * {@link org.pathoreason.eval.ScoreReport}.
+ * {@link org.pathoreason.eval.ScoreReport}. Where every run has a {@code questions.jsonl} beside it, each run is
+ * also compared with the first question by question ({@link #paired}).
  */
 public final class RunComparison {
 
@@ -48,6 +52,23 @@ public final class RunComparison {
 
     /** One run: its display name, folder and metrics. */
     public record Run(String name, Path metricsFile, JsonNode metrics) {
+
+        /** The per-question outcomes beside the metrics file ({@code questions.jsonl}), if there are any. */
+        public Path questionsFile() {
+            return metricsFile.toAbsolutePath().getParent().resolve(QuestionOutcome.FILE);
+        }
+    }
+
+    /**
+     * A run's accuracy against the first run's on the closed questions both answered: the paired difference
+     * (run - first) with its 95% paired bootstrap interval, and McNemar's exact test.
+     *
+     * @param n closed questions in both runs
+     * @param onlyFirst questions only the first run got right
+     * @param onlyRun questions only this run got right
+     */
+    public record Paired(String first, String run, int n, double firstAccuracy, double runAccuracy,
+            PairedTests.Interval difference, int onlyFirst, int onlyRun, double mcnemarP) {
     }
 
     private RunComparison() {
@@ -91,6 +112,67 @@ public final class RunComparison {
             out.add(new Run(name, file, n));
         }
         return out;
+    }
+
+    /**
+     * Every run after the first against the first, question by question, where every run has a
+     * {@code questions.jsonl} (written by {@code eval} and {@code score --report}); empty otherwise. A question's
+     * score is its verdict as in {@code metrics.json}'s accuracy (right 1, wrong or unreadable 0).
+     *
+     * @throws DataException when two runs share no closed question
+     */
+    public static List<Paired> paired(List<Run> runs) {
+        if (runs.size() < 2 || !runs.stream().allMatch(r -> Files.isRegularFile(r.questionsFile()))) {
+            return List.of();
+        }
+        Map<String, Boolean> first = closedVerdicts(runs.get(0));
+        List<Paired> out = new ArrayList<>();
+        for (int r = 1; r < runs.size(); r++) {
+            Map<String, Boolean> other = closedVerdicts(runs.get(r));
+            List<String> common = first.keySet().stream().filter(other::containsKey).toList();
+            if (common.isEmpty()) {
+                throw new DataException(runs.get(r).questionsFile() + " and " + runs.get(0).questionsFile()
+                        + " share no closed question: the runs answered different data");
+            }
+            double[] x = new double[common.size()];
+            double[] y = new double[common.size()];
+            int onlyFirst = 0;
+            int onlyRun = 0;
+            for (int i = 0; i < common.size(); i++) {
+                boolean a = first.get(common.get(i));
+                boolean b = other.get(common.get(i));
+                x[i] = a ? 1 : 0;
+                y[i] = b ? 1 : 0;
+                onlyFirst += a && !b ? 1 : 0;
+                onlyRun += b && !a ? 1 : 0;
+            }
+            out.add(new Paired(runs.get(0).name(), runs.get(r).name(), common.size(), PairedTests.mean(x),
+                    PairedTests.mean(y), PairedTests.bootstrapMeanDifference(x, y, PairedTests.RESAMPLES,
+                            PairedTests.LEVEL, r), onlyFirst, onlyRun, PairedTests.mcnemarExact(onlyFirst, onlyRun)));
+        }
+        return out;
+    }
+
+    private static Map<String, Boolean> closedVerdicts(Run run) {
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (QuestionOutcome q : QuestionOutcome.read(run.questionsFile())) {
+            if (q.isClosed()) {
+                out.put(q.id(), q.correct());
+            }
+        }
+        return out;
+    }
+
+    /** The paired comparisons as plain text, one line per run. */
+    public static String pairedTable(List<Paired> paired) {
+        StringBuilder sb = new StringBuilder();
+        for (Paired p : paired) {
+            sb.append(String.format(Locale.ROOT, "%s - %s: accuracy %+.3f [%+.3f, %+.3f] over %d paired closed "
+                    + "questions (%.3f -> %.3f); McNemar %d/%d p=%.4f%n", p.run(), p.first(),
+                    p.difference().estimate(), p.difference().low(), p.difference().high(), p.n(),
+                    p.firstAccuracy(), p.runAccuracy(), p.onlyFirst(), p.onlyRun(), p.mcnemarP()));
+        }
+        return sb.toString();
     }
 
     /** Writes the comparison page (and {@code plots/runs-subset-accuracy.png} beside it); returns the page. */
@@ -155,6 +237,23 @@ public final class RunComparison {
         page.paragraph("Rates are percentages; the best value of each column is in bold. Metrics files: "
                 + String.join(", ", runs.stream().map(r -> r.name() + " = " + r.metricsFile()).toList()) + ".");
         page.table(header, rows, bold);
+        List<Paired> paired = paired(runs);
+        if (!paired.isEmpty()) {
+            page.section("Paired against " + runs.get(0).name());
+            page.paragraph("Each run against the first on the closed questions both answered: the difference in "
+                    + "accuracy (run minus first) with a 95% paired bootstrap interval (" + PairedTests.RESAMPLES
+                    + " resamples of the questions), and McNemar's exact test on the questions only one of the two "
+                    + "got right. An interval that holds 0, or p >= 0.05, leaves the difference undecided.");
+            List<List<Object>> pr = new ArrayList<>();
+            for (Paired p : paired) {
+                pr.add(List.of(p.run(), p.n(), 100 * p.firstAccuracy(), 100 * p.runAccuracy(),
+                        100 * p.difference().estimate(), String.format(Locale.ROOT, "[%+.1f, %+.1f]",
+                                100 * p.difference().low(), 100 * p.difference().high()),
+                        p.onlyFirst() + " / " + p.onlyRun(), p.mcnemarP()));
+            }
+            page.table(List.of("run", "paired closed questions", "first acc (%)", "run acc (%)", "difference (points)",
+                    "95% bootstrap", "only first / only run right", "McNemar p"), pr);
+        }
         if (!subsets.isEmpty()) {
             Map<String, List<Double>> series = new LinkedHashMap<>();
             for (Run r : runs) {

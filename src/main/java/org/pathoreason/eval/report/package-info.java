@@ -6,3 +6,4 @@
  * {@link org.pathoreason.eval.report.RunComparison} (one table over several runs).
  */
 package org.pathoreason.eval.report;
+

@@ -28,8 +28,7 @@ import org.pathoreason.util.Json;
  * @param tokenizerJson             the {@code tokenizer.json} text
  * @param tokenizerConfigFallback   {@code tokenizer_config.json} for when {@code parent} has none
  * @param generationConfigFallback  {@code generation_config.json} for when {@code parent} has none
- *                                  (see {@link #generationConfig})
- * @param preprocessorConfig        the {@code preprocessor_config.json} the images were processed with
+ * * @param preprocessorConfig        the {@code preprocessor_config.json} the images were processed with
  */
 public record CheckpointExtras(Path parent, JsonNode config, String tokenizerJson,
         Supplier<? extends JsonNode> tokenizerConfigFallback, Supplier<? extends JsonNode> generationConfigFallback,
@@ -44,20 +43,6 @@ public record CheckpointExtras(Path parent, JsonNode config, String tokenizerJso
         Objects.requireNonNull(preprocessorConfig, "preprocessorConfig");
     }
 
-    /**
-     * Greedy decoding that stops at any of {@code eosIds}, in the shape of Qwen2.5-VL's
-     * {@code generation_config.json} (which lists {@code <|im_end|>} and {@code <|endoftext|>}).
-     */
-    public static ObjectNode generationConfig(long padId, long... eosIds) {
-        ObjectNode g = Json.MAPPER.createObjectNode();
-        var eos = g.putArray("eos_token_id");
-        for (long id : eosIds) {
-            eos.add(id);
-        }
-        g.put("pad_token_id", padId);
-        g.put("do_sample", false);
-        return g;
-    }
 
     /** Writes the files into {@code dir}, with {@code provenance}'s parent set to {@link #parent}. */
     public void write(Path dir, Provenance provenance) throws IOException {

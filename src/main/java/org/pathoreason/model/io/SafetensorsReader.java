@@ -182,7 +182,18 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /** The header entry of a tensor; throws naming the tensor and the checkpoint when it is absent. */
     public TensorInfo info(String name) throws SafetensorsException {
-        return fileOf(name).tensors.get(name);
+        return owner(name).tensors.get(name);
+    }
+
+    /** The file (shard) that holds a tensor; throws naming the tensor and the checkpoint when it is absent. */
+    public Path fileOf(String name) throws SafetensorsException {
+        return owner(name).path;
+    }
+
+    /** Where a tensor's first byte lies, counted from the start of {@link #fileOf its file} (header included). */
+    public long fileOffset(String name) throws SafetensorsException {
+        SafetensorsFile f = owner(name);
+        return f.dataOffset + f.tensors.get(name).dataStart();
     }
 
     /** The {@code __metadata__} map (for sharded checkpoints, all shards' maps merged; the first shard wins). */
@@ -195,7 +206,7 @@ public final class SafetensorsReader implements AutoCloseable {
         return files.size();
     }
 
-    private SafetensorsFile fileOf(String name) throws SafetensorsException {
+    private SafetensorsFile owner(String name) throws SafetensorsException {
         SafetensorsFile f = owner.get(name);
         if (f == null) {
             throw SafetensorsException.at(source, "no tensor named '" + name + "' (the checkpoint has "
@@ -211,7 +222,7 @@ public final class SafetensorsReader implements AutoCloseable {
     }
 
     private void forEachBlock(String name, BlockVisitor visitor) throws SafetensorsException {
-        SafetensorsFile f = fileOf(name);
+        SafetensorsFile f = owner(name);
         TensorInfo t = f.tensors.get(name);
         int size = t.dtype().byteSize();
         long length = t.byteLength();
@@ -322,7 +333,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     /** The tensor's bytes exactly as stored (little-endian), whatever its dtype. */
     public byte[] readBytes(String name) throws SafetensorsException {
-        SafetensorsFile f = fileOf(name);
+        SafetensorsFile f = owner(name);
         TensorInfo t = f.tensors.get(name);
         if (t.byteLength() > Integer.MAX_VALUE - 8) {
             throw new SafetensorsException("tensor '" + name + "' has " + t.byteLength()
@@ -400,7 +411,7 @@ public final class SafetensorsReader implements AutoCloseable {
 
     private NDArray create(TensorInfo t, long firstElement, long count, long[] shape, NDManager manager)
             throws SafetensorsException {
-        SafetensorsFile f = fileOf(t.name());
+        SafetensorsFile f = owner(t.name());
         DType d = t.dtype();
         DataType type = djlType(d);
         int outSize = type.getNumOfBytes();

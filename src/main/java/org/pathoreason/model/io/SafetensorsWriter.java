@@ -90,6 +90,23 @@ public final class SafetensorsWriter {
         return add(name, dtype, shape, values.length, floatEncoder(dtype, values));
     }
 
+    /**
+     * Float values computed only when the file is written (then dropped), stored as F32, F16 or BF16: a writer of
+     * many derived tensors (a merged checkpoint) holds one of them at a time rather than all.
+     */
+    public SafetensorsWriter put(String name, DType dtype, long[] shape, java.util.function.Supplier<float[]> values) {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("tensor '" + name + "': float values can be stored as F32, F16 or "
+                    + "BF16, not " + dtype.safetensorsName());
+        }
+        long count = TensorInfo.elementCount(shape);
+        return add(name, dtype, shape, Math.multiplyExact(count, dtype.byteSize()), out -> {
+            float[] v = values.get();
+            checkLength(name, v.length, count);
+            out.encode(v.length, dtype.byteSize(), floatEncoder(dtype, v));
+        });
+    }
+
     private static ElementEncoder floatEncoder(DType dtype, float[] values) {
         return switch (dtype) {
             case F32 -> (b, i) -> b.putFloat(values[i]);

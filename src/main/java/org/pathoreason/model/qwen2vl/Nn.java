@@ -17,12 +17,13 @@ import java.util.Map;
 /**
  * The few tensor operations the architecture is made of, written so that every result lands in the caller's
  * (step) manager: DJL attaches a result to its first operand's manager, so activations always come first and a
- * result computed from a parameter alone is re-attached explicitly.
+ * result computed from a parameter alone is re-attached explicitly. Public so that the other architectures of
+ * {@code org.pathoreason.model} (the CLIP dual encoder) build on the same helpers.
  */
-final class Nn {
+public final class Nn {
 
     /** Additive mask value for a disallowed key (finite, so fully masked rows stay NaN-free, as in transformers). */
-    static final float MASKED = -Float.MAX_VALUE;
+    public static final float MASKED = -Float.MAX_VALUE;
 
     private Nn() {
     }
@@ -55,7 +56,7 @@ final class Nn {
     }
 
     /** {@code x W^T + b}; {@code bias} may be null. */
-    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    public static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
@@ -93,13 +94,33 @@ final class Nn {
      * taken on the small {@code [..., 1]} tensor, and the large one is multiplied (cheaper than divided, forward and
      * backward). {@code eps} and {@code minusHalf} (-0.5) are {@link #constant}s.
      */
-    static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps, NDArray minusHalf) {
+    public static NDArray rmsNorm(NDArray x, NDArray weight, NDArray eps, NDArray minusHalf) {
         NDArray meanSquare = x.square().mean(new int[] {-1}, true);
         return x.mul(meanSquare.add(eps).pow(minusHalf)).mul(weight);
     }
 
+    /** LayerNorm over the last axis (PyTorch's {@code layer_norm}): {@code (x - mean) / sqrt(var + eps) * w + b}. */
+    public static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, double eps) {
+        return x.getNDArrayInternal().layerNorm(x, weight.getShape(), weight, bias, (float) eps).singletonOrThrow();
+    }
+
+    /** GELU with the exact erf form (PyTorch's {@code nn.GELU()} default). */
+    public static NDArray gelu(NDArray x) {
+        return x.getNDArrayInternal().gelu();
+    }
+
+    /** OpenAI CLIP's QuickGELU, {@code x * sigmoid(1.702 x)}. */
+    public static NDArray quickGelu(NDArray x) {
+        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+    }
+
+    /** {@code x / max(||x||_2, 1e-12)} along the last axis, PyTorch's {@code F.normalize(x, dim=-1)}. */
+    public static NDArray l2Normalize(NDArray x) {
+        return JniUtils.normalize((PtNDArray) x, 2.0, -1, 1e-12);
+    }
+
     /** SiLU, {@code x * sigmoid(x)}. */
-    static NDArray silu(NDArray x) {
+    public static NDArray silu(NDArray x) {
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 
@@ -237,14 +258,14 @@ final class Nn {
     }
 
     /** Reshapes a parameter and attaches the view to {@code manager} (it would otherwise stay with the weights). */
-    static NDArray reshapeParameter(NDArray parameter, Shape shape, NDManager manager) {
+    public static NDArray reshapeParameter(NDArray parameter, Shape shape, NDManager manager) {
         NDArray view = parameter.reshape(shape);
         view.attach(manager);
         return view;
     }
 
     /** Rows {@code index} of {@code x} (first axis); differentiable. */
-    static NDArray rows(NDArray x, long[] index) {
+    public static NDArray rows(NDArray x, long[] index) {
         NDArray idx = x.getManager().create(index);
         return x.get(new NDIndex("{}", idx));
     }
@@ -262,7 +283,7 @@ final class Nn {
      * Softmax attention of {@code q [..., Tq, d]} over {@code k, v [..., L, d]} with an optional additive mask
      * broadcastable to the scores.
      */
-    static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+    public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, NDArray scale) {
         NDArray scores = matMul(q, k.swapAxes(-1, -2)).mul(scale);
         if (mask != null) {
             scores = scores.add(mask);
@@ -271,7 +292,7 @@ final class Nn {
     }
 
     /** 0 where allowed, {@link #MASKED} where not, from a boolean array. */
-    static NDArray additiveMask(NDArray allowed) {
+    public static NDArray additiveMask(NDArray allowed) {
         NDArray zeros = allowed.zerosLike().toType(DataType.FLOAT32, false);
         NDArray masked = zeros.add(MASKED);
         return NDArrays.where(allowed, zeros, masked);

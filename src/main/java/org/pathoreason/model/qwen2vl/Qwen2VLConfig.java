@@ -125,39 +125,80 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         return new Qwen2VLConfig(vision, text, tokens);
     }
 
-    /** Names of the built-in configurations ({@link #preset}). */
-    public static final List<String> PRESETS = List.of("tiny", "bench-0.5b");
+    /** The published Qwen2.5-VL token ids (image pad 151655, video pad 151656, vision start/end, bos, eos). */
+    public static final SpecialTokenIds PUBLISHED_TOKENS = new SpecialTokenIds(151655, 151656, 151652, 151653, 151643,
+            151645);
 
     /**
-     * A built-in configuration by name:
-     * <ul>
-     *   <li>{@code tiny}: {@link #tiny}, vocabulary {@code tokenizerVocab};</li>
-     *   <li>{@code bench-0.5b}: the language model of Qwen2.5-0.5B (hidden 896, 24 layers, 14 heads, 2 key/value
-     *       heads, intermediate 4864, vocabulary 151936, tied embeddings, rope theta 1e6) with a 4-block vision
-     *       tower at Qwen2.5-VL's width (1280 hidden, 16 heads, intermediate 3420, the last block full attention):
-     *       a model large enough that arithmetic rather than call overhead sets the speed, for benchmarks
-     *       against other engines on the same files.</li>
-     * </ul>
-     *
-     * @param tokenizerVocab ids of the tokenizer in use; a preset with a fixed vocabulary needs at least as many
+     * A built-in architecture: the {@code config.json} values of Qwen2.5-VL-3B-Instruct and -7B-Instruct (vision
+     * tower: depth 32, width 1280, MLP 3420, 16 heads, windows of 112 pixels, full attention in blocks 7, 15, 23, 31;
+     * rotary base 1e6, mrope sections 16/24/24), and a benchmark model between those and the tiny one.
      */
-    public static Qwen2VLConfig preset(String name, int tokenizerVocab, SpecialTokenIds tokens) {
-        switch (name) {
-            case "tiny" -> {
-                return tiny(tokenizerVocab, tokens);
-            }
-            case "bench-0.5b" -> {
-                VisionConfig vision = new VisionConfig(4, 1280, 3420, 16, 896, 14, 2, 2, 112, List.of(3), 3, 2,
-                        0.02);
-                TextConfig text = new TextConfig(151936, 896, 4864, 24, 14, 2, 1e-6, 1_000_000.0, List.of(8, 12, 12),
-                        true, 32768, 0.02);
-                if (tokenizerVocab > text.vocabSize) {
-                    throw new ModelException("preset '" + name + "' has a vocabulary of " + text.vocabSize
-                            + " ids; the tokenizer has " + tokenizerVocab);
+    public enum Preset {
+        /** Qwen2.5-VL-3B-Instruct: width 2048, 36 layers, 16 heads, 2 kv heads, MLP 11008, tied embeddings. */
+        QWEN2_5_VL_3B("qwen2.5-vl-3b", 151936, 2048, 11008, 36, 16, 2, true, 32, List.of(7, 15, 23, 31),
+                List.of(16, 24, 24), 128000),
+        /** Qwen2.5-VL-7B-Instruct: width 3584, 28 layers, 28 heads, 4 kv heads, MLP 18944, separate lm_head. */
+        QWEN2_5_VL_7B("qwen2.5-vl-7b", 152064, 3584, 18944, 28, 28, 4, false, 32, List.of(7, 15, 23, 31),
+                List.of(16, 24, 24), 128000),
+        /**
+         * For benchmarks: the language model of Qwen2.5-0.5B (width 896, 24 layers, 14 heads, 2 kv heads, MLP 4864,
+         * tied embeddings) with a 4-block vision tower at Qwen2.5-VL's width, the last block full attention: large
+         * enough that arithmetic rather than call overhead sets the speed.
+         */
+        BENCH_0_5B("bench-0.5b", 151936, 896, 4864, 24, 14, 2, true, 4, List.of(3), List.of(8, 12, 12), 32768);
+
+        private final String id;
+        private final int vocab;
+        private final int hidden;
+        private final int intermediate;
+        private final int layers;
+        private final int heads;
+        private final int kvHeads;
+        private final boolean tied;
+        private final int visionDepth;
+        private final List<Integer> fullAttentionBlocks;
+        private final List<Integer> mropeSection;
+        private final int maxPositions;
+
+        Preset(String id, int vocab, int hidden, int intermediate, int layers, int heads, int kvHeads, boolean tied,
+               int visionDepth, List<Integer> fullAttentionBlocks, List<Integer> mropeSection, int maxPositions) {
+            this.id = id;
+            this.vocab = vocab;
+            this.hidden = hidden;
+            this.intermediate = intermediate;
+            this.layers = layers;
+            this.heads = heads;
+            this.kvHeads = kvHeads;
+            this.tied = tied;
+            this.visionDepth = visionDepth;
+            this.fullAttentionBlocks = fullAttentionBlocks;
+            this.mropeSection = mropeSection;
+            this.maxPositions = maxPositions;
+        }
+
+        /** The name used on the command line, e.g. {@code qwen2.5-vl-7b}. */
+        public String id() {
+            return id;
+        }
+
+        /** The preset named {@code id}, or null. */
+        public static Preset byId(String id) {
+            for (Preset p : values()) {
+                if (p.id.equals(id)) {
+                    return p;
                 }
-                return new Qwen2VLConfig(vision, text, tokens);
             }
-            default -> throw new ModelException("unknown model preset '" + name + "'; presets: " + PRESETS);
+            return null;
+        }
+
+        /** The published config with {@code tokens} (the published ids, or a tokenizer's). */
+        public Qwen2VLConfig config(SpecialTokenIds tokens) {
+            VisionConfig vision = new VisionConfig(visionDepth, 1280, 3420, 16, hidden, 14, 2, 2, 112,
+                    fullAttentionBlocks, 3, 2, 0.02);
+            TextConfig text = new TextConfig(vocab, hidden, intermediate, layers, heads, kvHeads, 1e-6, 1_000_000.0,
+                    mropeSection, tied, maxPositions, 0.02);
+            return new Qwen2VLConfig(vision, text, tokens);
         }
     }
 
@@ -350,9 +391,14 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         require(v.headDim() % 4 == 0, "vision head dim " + v.headDim() + " must be divisible by 4 (2-D rotary)");
         require(v.patchSize > 0 && v.spatialMergeSize > 0 && v.temporalPatchSize > 0 && v.inChannels > 0,
                 "vision_config patch sizes must be positive: " + v);
-        require(v.windowSize > 0 && v.windowSize % (v.patchSize * v.spatialMergeSize) == 0,
+        // products in long: sizes near the int range must be refused, not overflow into a zero or negative size
+        long mergedPatch = (long) v.patchSize * v.spatialMergeSize;
+        require(v.windowSize > 0 && v.windowSize % mergedPatch == 0,
                 "vision_config.window_size " + v.windowSize + " must be a positive multiple of patch_size x "
-                        + "spatial_merge_size = " + v.patchSize * v.spatialMergeSize);
+                        + "spatial_merge_size = " + mergedPatch);
+        long patchValues = (long) v.inChannels * v.temporalPatchSize * v.patchSize * v.patchSize;
+        require(patchValues <= Integer.MAX_VALUE, "vision_config: in_channels x temporal_patch_size x patch_size^2 = "
+                + patchValues + " values per patch is too large");
         for (int b : v.fullAttentionBlocks) {
             require(b >= 0 && b < v.depth, "vision_config.fullatt_block_indexes has " + b + ", outside 0.."
                     + (v.depth - 1));
@@ -366,7 +412,9 @@ public record Qwen2VLConfig(VisionConfig vision, TextConfig text, SpecialTokenId
         require(t.headDim() % 2 == 0, "head dim " + t.headDim() + " must be even (rotary)");
         require(t.mropeSection.size() == 3, "rope_scaling.mrope_section must have 3 entries (temporal, height, "
                 + "width), got " + t.mropeSection);
-        int sum = t.mropeSection.stream().mapToInt(Integer::intValue).sum();
+        require(t.mropeSection.stream().allMatch(x -> x >= 0), "rope_scaling.mrope_section entries must not be "
+                + "negative, got " + t.mropeSection);
+        long sum = t.mropeSection.stream().mapToLong(Integer::longValue).sum();
         require(sum * 2 == t.headDim(), "rope_scaling.mrope_section " + t.mropeSection + " must sum to head_dim/2 = "
                 + t.headDim() / 2 + ", sums to " + sum);
         require(v.outHiddenSize == t.hiddenSize, "vision_config.out_hidden_size " + v.outHiddenSize

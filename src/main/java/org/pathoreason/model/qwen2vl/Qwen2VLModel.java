@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -106,15 +105,14 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         NDManager m = parent.newSubManager();
         try {
             Map<String, NDArray> params = new LinkedHashMap<>();
-            SplittableRandom root = new SplittableRandom(seed);
-            for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
-                SplittableRandom rng = root.split();
-                double std = s.group() == ParameterGroup.LANGUAGE ? config.text().initializerRange()
-                        : config.vision().initializerRange();
+            List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
+            SplittableRandom[] rngs = RandomWeights.generators(specs, seed);
+            for (int k = 0; k < specs.size(); k++) {
+                Qwen2VLParameters.Spec s = specs.get(k);
                 NDArray a = switch (s.init()) {
                     case ONE -> m.ones(s.shape());
                     case ZERO -> m.zeros(s.shape());
-                    case NORMAL -> normal(s.shape(), std, rng, m);
+                    case NORMAL -> normal(s.shape(), RandomWeights.std(config, s), rngs[k], m);
                 };
                 a.setName(s.name());
                 params.put(s.name(), a);
@@ -299,6 +297,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     }
 
     @Override
+    public long imageTokenId() {
+        return config.tokens().imageTokenId();
+    }
+
+    @Override
     public java.util.Set<Long> reservedTokenIds() {
         return java.util.Set.of((long) config.tokens().imageTokenId(), (long) config.tokens().videoTokenId());
     }
@@ -447,6 +450,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         return text.lmHead(hidden.get(new NDIndex(":, 0")));
     }
 
+    /** The vision tower's merged output {@code [tokens, H]} for the images' patches (what fills the pad tokens). */
+    NDArray visionFeatures(float[] pixelPatches, List<int[]> grids, NDManager step) {
+        return vision.forward(pixelPatches, grids, step);
+    }
+
     /** Final-norm hidden states {@code [B, T, H]} of a whole batch (no cache). */
     private NDArray hidden(ModelInput input, NDManager step) {
         int t = input.length();
@@ -504,6 +512,17 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         int hdim = config.text().hiddenSize();
         NDArray table = embeds.reshape((long) b * t, hdim).concat(features, 0);
         return Nn.rows(table, index).reshape(b, t, hdim);
+    }
+
+    /**
+     * The vision tower and patch merger alone: merged image tokens {@code [patches / 4, outHiddenSize]}, images in
+     * order, for uses that need image features without text (slide tile features).
+     *
+     * @param patches all images' patches flattened, as {@link ModelInput#pixelPatches()}
+     * @param grids per image {t, h, w} in patches
+     */
+    public NDArray encodeImages(float[] patches, List<int[]> grids, NDManager step) {
+        return vision.forward(patches, grids, step);
     }
 
     @Override

@@ -11,3 +11,4 @@
  * (8.29 B) about 33 GB, plus activations.
  */
 package org.pathoreason.model.qwen2vl;
+

@@ -1,5 +1,7 @@
 package org.pathoreason.reward.judge;
 
+import org.pathoreason.data.Task;
+
 import java.util.List;
 import org.pathoreason.data.Sample;
 import org.pathoreason.reward.judge.ProcessRubric.IntegrityItem;
@@ -61,7 +63,7 @@ public final class JudgePrompt {
 
     static String goldAnswer(Sample s) {
         String answer = s.answer() == null ? "" : s.answer();
-        if (Sample.MCQ.equals(s.task()) && s.answerText() != null && !s.answerText().equals(answer)) {
+        if (Task.MCQ.equals(s.task()) && s.answerText() != null && !s.answerText().equals(answer)) {
             return answer + ". " + s.answerText();
         }
         return answer;

@@ -1,16 +1,11 @@
 package org.pathoreason.reward.judge;
 
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.pathoreason.llm.JsonReplies;
 import org.pathoreason.reward.judge.ProcessRubric.IntegrityItem;
 import org.pathoreason.reward.judge.ProcessRubric.KnowledgeBreach;
 
@@ -37,105 +32,20 @@ public final class JudgeReplyParser {
         }
     }
 
-    private static final ObjectMapper LENIENT = JsonMapper.builder()
-            .enable(JsonReadFeature.ALLOW_TRAILING_COMMA, JsonReadFeature.ALLOW_SINGLE_QUOTES,
-                    JsonReadFeature.ALLOW_UNQUOTED_FIELD_NAMES, JsonReadFeature.ALLOW_JAVA_COMMENTS,
-                    JsonReadFeature.ALLOW_UNESCAPED_CONTROL_CHARS)
-            .build();
-
-    private static final Pattern FENCE = Pattern.compile("```[a-zA-Z]*\\s*(.*?)```", Pattern.DOTALL);
-
     private JudgeReplyParser() {
-    }
-
-    /** The assistant message text of an OpenAI chat-completions response body. */
-    public static String messageContent(String responseBody) throws BadReply {
-        JsonNode root;
-        try {
-            root = LENIENT.readTree(responseBody);
-        } catch (Exception e) {
-            throw new BadReply("response body is not JSON: " + excerpt(responseBody));
-        }
-        JsonNode content = root == null ? null : root.path("choices").path(0).path("message").path("content");
-        if (content == null || content.isMissingNode() || content.isNull()) {
-            throw new BadReply("response has no choices[0].message.content: " + excerpt(responseBody));
-        }
-        if (content.isTextual()) {
-            return content.asText();
-        }
-        if (content.isArray()) { // content parts: [{"type": "text", "text": ...}, ...]
-            StringBuilder sb = new StringBuilder();
-            for (JsonNode part : content) {
-                sb.append(part.path("text").asText(""));
-            }
-            return sb.toString();
-        }
-        throw new BadReply("choices[0].message.content is neither text nor parts: " + excerpt(responseBody));
     }
 
     /** The verdict in an assistant message. */
     public static JudgeScore parseVerdict(String message) throws BadReply {
         String lastProblem = "no JSON object found";
-        for (String candidate : candidates(message)) {
-            JsonNode node;
-            try {
-                node = LENIENT.readTree(candidate);
-            } catch (Exception e) {
-                continue;
-            }
-            if (node == null || !node.isObject()) {
-                continue;
-            }
+        for (JsonNode node : JsonReplies.objects(message)) {
             try {
                 return interpret(node);
             } catch (BadReply e) {
                 lastProblem = e.getMessage();
             }
         }
-        throw new BadReply(lastProblem + " in reply: " + excerpt(message));
-    }
-
-    /** Fenced blocks first, then the whole text, then every balanced {...} span in order. */
-    static List<String> candidates(String text) {
-        List<String> out = new ArrayList<>();
-        Matcher m = FENCE.matcher(text);
-        while (m.find()) {
-            out.add(m.group(1).strip());
-        }
-        out.add(text.strip());
-        for (int i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) {
-            int end = matchingBrace(text, i);
-            if (end > i) {
-                out.add(text.substring(i, end + 1));
-            }
-        }
-        return out;
-    }
-
-    /** Index of the brace closing the one at {@code start}, skipping braces inside strings; -1 if none. */
-    private static int matchingBrace(String s, int start) {
-        int depth = 0;
-        char quote = 0;
-        for (int i = start; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (quote != 0) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == quote) {
-                    quote = 0;
-                }
-            } else if (c == '"') {
-                quote = c;
-            } else if (c == '{') {
-                depth++;
-            } else if (c == '}') {
-                depth--;
-                if (depth == 0) {
-                    return i;
-                }
-            }
-        }
-        return -1;
+        throw new BadReply(lastProblem + " in reply: " + JsonReplies.excerpt(message));
     }
 
     private static JudgeScore interpret(JsonNode node) throws BadReply {
@@ -224,13 +134,5 @@ public final class JudgeReplyParser {
             }
         }
         return "";
-    }
-
-    static String excerpt(String s) {
-        if (s == null) {
-            return "<null>";
-        }
-        String one = s.replaceAll("\\s+", " ").strip();
-        return one.length() <= 200 ? "\"" + one + "\"" : "\"" + one.substring(0, 200) + "...\"";
     }
 }

@@ -1,5 +1,7 @@
 package org.pathoreason.reward.judge;
 
+import org.pathoreason.data.Task;
+
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -124,7 +126,7 @@ public final class KnowledgeGraphRubricJudge implements ProcessJudge {
 
         // Integrity: elimination of the other options.
         Optional<Integer> chosen = chosenOption(sample, completion);
-        if (Sample.MCQ.equals(sample.task()) && !sample.options().isEmpty()) {
+        if (Task.MCQ.equals(sample.task()) && !sample.options().isEmpty()) {
             List<String> notRuledOut = new ArrayList<>();
             for (int i = 0; i < sample.options().size(); i++) {
                 if (chosen.isPresent() && chosen.get() == i) {
@@ -278,7 +280,7 @@ public final class KnowledgeGraphRubricJudge implements ProcessJudge {
     }
 
     private Optional<Integer> chosenOption(Sample sample, String completion) {
-        if (!Sample.MCQ.equals(sample.task()) || sample.options().isEmpty()) {
+        if (!Task.MCQ.equals(sample.task()) || sample.options().isEmpty()) {
             return Optional.empty();
         }
         Extraction e = extractor.choice(completion, sample.options());
@@ -292,12 +294,12 @@ public final class KnowledgeGraphRubricJudge implements ProcessJudge {
     /** The diagnosis entity the answer gives: the chosen option's, or the first diagnosis in a free answer. */
     private Optional<String> answerDiagnosis(Sample sample, String completion, Optional<Integer> chosen) {
         String text;
-        if (Sample.MCQ.equals(sample.task())) {
+        if (Task.MCQ.equals(sample.task())) {
             if (chosen.isEmpty()) {
                 return Optional.empty();
             }
             text = sample.options().get(chosen.get());
-        } else if (Sample.OPEN.equals(sample.task()) || Sample.CAPTION.equals(sample.task())) {
+        } else if (Task.OPEN.equals(sample.task()) || Task.CAPTION.equals(sample.task())) {
             text = extractor.text(completion).value();
             if (text == null) {
                 return Optional.empty();

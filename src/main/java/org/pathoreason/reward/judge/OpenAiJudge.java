@@ -1,14 +1,7 @@
 package org.pathoreason.reward.judge;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,25 +11,27 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.pathoreason.llm.ChatClient;
+import org.pathoreason.llm.ChatRequest;
+import org.pathoreason.llm.ImageDataUrls;
+import org.pathoreason.llm.LlmException;
 import org.pathoreason.reward.RewardInput;
-import org.pathoreason.util.Json;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A process judge on any OpenAI-compatible chat-completions endpoint (OpenAI, vLLM, SGLang, Ollama, llama.cpp
- * server, ...). It sends the rubric ({@link JudgePrompt}), the sample's images as base64 {@code data:} URLs, the
- * question, options, gold answer and the completion, and reads a strict-JSON verdict ({@link JudgeReplyParser}).
+ * server, ...), through {@link ChatClient}. It sends the rubric ({@link JudgePrompt}), the sample's images as
+ * base64 {@code data:} URLs, the question, options, gold answer and the completion, and reads a strict-JSON verdict
+ * ({@link JudgeReplyParser}).
  *
- * <p>Made to sit inside a training loop: a per-request timeout; retries with exponential backoff (honouring
- * {@code Retry-After}) on connection errors, timeouts, 408/409/429/5xx and unreadable replies; no retry on other
- * 4xx; at most {@code maxConcurrency} requests in flight; a cache keyed by the content hash of the request
- * ({@link JudgeCache}, optionally on disk); and a configured fallback verdict whenever the judge cannot answer.
- * {@link #judge} never throws.
+ * <p>Made to sit inside a training loop: the client's timeout, retries with backoff (an unreadable verdict is
+ * retried too) and bound on requests in flight; judging in parallel on up to {@code maxConcurrency} threads; a
+ * cache keyed by the content hash of the request ({@link JudgeCache}, optionally on disk); and a configured
+ * fallback verdict whenever the judge cannot answer. {@link #judge} never throws.
  *
  * <p>The API key is read from the environment variable named by {@code optApiKeyEnv} and is sent only in the
  * {@code Authorization} header; it is never logged or stored elsewhere.
@@ -57,15 +52,8 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
     public record Stats(long httpRequests, long judged, long cached, long fallbacks, long retries) {
     }
 
-    private final URI endpoint;
-    private final String model;
-    private final String apiKey;
-    private final Duration timeout;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
-    private final Duration maxBackoff;
+    private final ChatClient client;
     private final int maxConcurrency;
-    private final Semaphore permits;
     private final double temperature;
     private final int maxTokens;
     private final boolean jsonMode;
@@ -73,34 +61,15 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
     private final double fallbackKnowledge;
     private final JudgeCache cache;
     private final Path imageRoot;
-    private final HttpClient http;
     private volatile ExecutorService pool;
 
-    private final AtomicLong httpRequests = new AtomicLong();
     private final AtomicLong judged = new AtomicLong();
     private final AtomicLong cached = new AtomicLong();
     private final AtomicLong fallbacks = new AtomicLong();
-    private final AtomicLong retries = new AtomicLong();
 
     private OpenAiJudge(Builder b) {
-        this.endpoint = chatCompletionsUri(b.baseUrl);
-        this.model = b.model;
-        String key = null;
-        if (b.apiKeyEnv != null) {
-            key = b.environment.apply(b.apiKeyEnv);
-            if (key == null || key.isBlank()) {
-                LOG.warn("environment variable {} is not set; calling {} without an API key", b.apiKeyEnv,
-                        forLog(endpoint));
-                key = null;
-            }
-        }
-        this.apiKey = key;
-        this.timeout = b.timeout;
-        this.maxAttempts = b.maxAttempts;
-        this.initialBackoff = b.initialBackoff;
-        this.maxBackoff = b.maxBackoff;
+        this.client = b.client.optMaxConcurrency(b.maxConcurrency).build();
         this.maxConcurrency = b.maxConcurrency;
-        this.permits = new Semaphore(b.maxConcurrency, true);
         this.temperature = b.temperature;
         this.maxTokens = b.maxTokens;
         this.jsonMode = b.jsonMode;
@@ -108,7 +77,6 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
         this.fallbackKnowledge = b.fallbackKnowledge;
         this.cache = b.cacheFile == null ? new JudgeCache() : new JudgeCache(b.cacheFile);
         this.imageRoot = b.imageRoot;
-        this.http = HttpClient.newBuilder().connectTimeout(b.timeout).version(HttpClient.Version.HTTP_1_1).build();
     }
 
     public static Builder builder() {
@@ -117,62 +85,37 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
 
     /** The URL requests go to ({@code <base>/chat/completions}). */
     public URI endpoint() {
-        return endpoint;
+        return client.endpoint();
     }
 
     public Stats stats() {
-        return new Stats(httpRequests.get(), judged.get(), cached.get(), fallbacks.get(), retries.get());
+        ChatClient.Stats c = client.stats();
+        return new Stats(c.httpRequests(), judged.get(), cached.get(), fallbacks.get(), c.retries());
     }
 
     @Override
     public JudgeScore judge(RewardInput input) {
         String id = input.sample().id();
         try {
-            String body = requestBody(input);
-            String key = JudgeCache.key(List.of(JudgePrompt.VERSION, body));
+            ChatRequest request = request(input);
+            String key = JudgeCache.key(List.of(JudgePrompt.VERSION, client.requestBody(request)));
             var hit = cache.get(key);
             if (hit.isPresent()) {
                 cached.incrementAndGet();
                 return hit.get().withSource(JudgeScore.Source.CACHED);
             }
-            String failure = "no attempt made";
-            for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-                long retryAfterMs = -1;
-                boolean retryable = true;
+            JudgeScore score = client.complete(request, content -> {
                 try {
-                    HttpResponse<String> response = send(body);
-                    int status = response.statusCode();
-                    if (status == 200) {
-                        try {
-                            JudgeScore score = JudgeReplyParser.parseVerdict(
-                                    JudgeReplyParser.messageContent(response.body()));
-                            cache.put(key, score);
-                            judged.incrementAndGet();
-                            return score;
-                        } catch (JudgeReplyParser.BadReply e) {
-                            failure = "unreadable reply: " + e.getMessage();
-                        }
-                    } else {
-                        failure = "HTTP " + status + ": " + JudgeReplyParser.excerpt(response.body());
-                        retryable = status == 408 || status == 409 || status == 429 || status >= 500;
-                        retryAfterMs = retryAfterMillis(response);
-                    }
-                } catch (HttpTimeoutException e) {
-                    failure = "timed out after " + timeout.toMillis() + " ms";
-                } catch (IOException e) {
-                    failure = "connection error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                    return JudgeReplyParser.parseVerdict(content);
+                } catch (JudgeReplyParser.BadReply e) {
+                    throw new ChatClient.UnreadableReply(e.getMessage());
                 }
-                if (!retryable || attempt == maxAttempts) {
-                    break;
-                }
-                retries.incrementAndGet();
-                LOG.debug("judge attempt {}/{} for {} failed ({}); retrying", attempt, maxAttempts, id, failure);
-                Thread.sleep(backoffMillis(attempt, retryAfterMs));
-            }
-            return fallback(id, failure);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return fallback(id, "interrupted");
+            });
+            cache.put(key, score);
+            judged.incrementAndGet();
+            return score;
+        } catch (LlmException e) {
+            return fallback(id, e.reason());
         } catch (RuntimeException e) {
             return fallback(id, "unexpected error: " + e);
         }
@@ -203,88 +146,32 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
         return out;
     }
 
-    private HttpResponse<String> send(String body) throws IOException, InterruptedException {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-        if (apiKey != null) {
-            rb.header("Authorization", "Bearer " + apiKey);
-        }
-        permits.acquire();
-        try {
-            httpRequests.incrementAndGet();
-            return http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } finally {
-            permits.release();
-        }
-    }
-
-    String requestBody(RewardInput input) {
-        ObjectNode root = Json.MAPPER.createObjectNode();
-        root.put("model", model);
-        root.put("temperature", temperature);
-        root.put("max_tokens", maxTokens);
-        if (jsonMode) {
-            root.putObject("response_format").put("type", "json_object");
-        }
-        ArrayNode messages = root.putArray("messages");
-        ObjectNode system = messages.addObject();
-        system.put("role", "system");
-        system.put("content", JudgePrompt.system());
-        ObjectNode user = messages.addObject();
-        user.put("role", "user");
-        ArrayNode content = user.putArray("content");
+    ChatRequest request(RewardInput input) {
         StringBuilder missingImages = new StringBuilder();
-        List<ObjectNode> imageParts = new ArrayList<>();
+        List<ChatRequest.Part> parts = new ArrayList<>();
         for (String image : input.sample().images()) {
             Path p = Path.of(image);
             if (!p.isAbsolute() && imageRoot != null) {
                 p = imageRoot.resolve(p);
             }
             try {
-                ObjectNode part = Json.MAPPER.createObjectNode();
-                part.put("type", "image_url");
-                part.putObject("image_url").put("url", ImageDataUrls.of(p));
-                imageParts.add(part);
+                parts.add(new ChatRequest.Image(ImageDataUrls.of(p)));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("sample {}: cannot read image {} for the judge ({}); judging without it",
                         input.sample().id(), p, e.getMessage());
                 missingImages.append("(The image ").append(image).append(" could not be loaded.)\n");
             }
         }
-        content.addAll(imageParts);
-        ObjectNode text = content.addObject();
-        text.put("type", "text");
-        text.put("text", missingImages + JudgePrompt.user(input.sample(), input.completion()));
-        try {
-            return Json.MAPPER.writeValueAsString(root);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serialise judge request", e);
-        }
+        parts.add(new ChatRequest.Text(missingImages + JudgePrompt.user(input.sample(), input.completion())));
+        return new ChatRequest(List.of(ChatRequest.Message.system(JudgePrompt.system()),
+                ChatRequest.Message.user(parts)), temperature, maxTokens, jsonMode);
     }
 
     private JudgeScore fallback(String sampleId, String reason) {
         fallbacks.incrementAndGet();
         LOG.warn("judge {} gave no verdict for sample {} ({}); using fallback integrity {} knowledge {}",
-                forLog(endpoint), sampleId, reason, fallbackIntegrity, fallbackKnowledge);
+                client.endpointForLog(), sampleId, reason, fallbackIntegrity, fallbackKnowledge);
         return JudgeScore.fallback(fallbackIntegrity, fallbackKnowledge, reason);
-    }
-
-    private long backoffMillis(int attempt, long retryAfterMs) {
-        long base = initialBackoff.toMillis() << Math.min(attempt - 1, 20);
-        long capped = Math.min(base, maxBackoff.toMillis());
-        return retryAfterMs >= 0 ? Math.min(Math.max(retryAfterMs, capped), maxBackoff.toMillis()) : capped;
-    }
-
-    private static long retryAfterMillis(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").map(v -> {
-            try {
-                return (long) (Double.parseDouble(v.strip()) * 1000);
-            } catch (NumberFormatException e) {
-                return -1L; // an HTTP date: ignore, use our own backoff
-            }
-        }).orElse(-1L);
     }
 
     private ExecutorService pool() {
@@ -305,49 +192,25 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
         return p;
     }
 
-    /** The endpoint without user info or query, which may carry credentials and must not reach the logs. */
-    static String forLog(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "") + uri.getPath();
-    }
-
-    static URI chatCompletionsUri(String baseUrl) {
-        String base = baseUrl.strip();
-        while (base.endsWith("/")) {
-            base = base.substring(0, base.length() - 1);
-        }
-        if (!base.endsWith("/chat/completions")) {
-            base = base + "/chat/completions";
-        }
-        URI uri = URI.create(base);
-        if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))) {
-            throw new IllegalArgumentException("judge base URL must be http(s)://..., got '" + baseUrl + "'");
-        }
-        return uri;
-    }
-
     @Override
     public void close() {
         ExecutorService p = pool;
         if (p != null) {
             p.shutdownNow();
         }
+        client.close();
         cache.close();
     }
 
     /**
      * Settings: {@code setBaseUrl} and {@code setModel} are required, the rest optional with defaults suited to a
-     * local vLLM server (timeout 60 s, 4 attempts, backoff 0.5 s doubling to 8 s, 8 in flight, temperature 0,
-     * 512 reply tokens, fallback 0.5/0.5).
+     * local vLLM server (the {@link ChatClient} defaults: timeout 60 s, 4 attempts, backoff 0.5 s doubling to 8 s;
+     * 8 in flight, temperature 0, 512 reply tokens, fallback 0.5/0.5).
      */
     public static final class Builder {
-        private String baseUrl;
-        private String model;
-        private String apiKeyEnv;
-        private Function<String, String> environment = System::getenv;
-        private Duration timeout = Duration.ofSeconds(60);
-        private int maxAttempts = 4;
-        private Duration initialBackoff = Duration.ofMillis(500);
-        private Duration maxBackoff = Duration.ofSeconds(8);
+        private final ChatClient.Builder client = ChatClient.builder();
+        private boolean hasUrl;
+        private boolean hasModel;
         private int maxConcurrency = 8;
         private double temperature = 0;
         private int maxTokens = 512;
@@ -362,45 +225,43 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
 
         /** The API base, e.g. {@code http://127.0.0.1:8000/v1} ({@code /chat/completions} is appended). */
         public Builder setBaseUrl(String baseUrl) {
-            this.baseUrl = Objects.requireNonNull(baseUrl, "baseUrl");
+            client.setBaseUrl(baseUrl);
+            hasUrl = true;
             return this;
         }
 
         public Builder setModel(String model) {
-            this.model = Objects.requireNonNull(model, "model");
+            client.setModel(model);
+            hasModel = true;
             return this;
         }
 
         /** Name of the environment variable holding the API key (not the key itself). */
         public Builder optApiKeyEnv(String variableName) {
-            this.apiKeyEnv = variableName;
+            client.optApiKeyEnv(variableName);
             return this;
         }
 
         /** Where variables are looked up (default {@code System::getenv}); for tests and embedding. */
         public Builder optEnvironment(Function<String, String> environment) {
-            this.environment = Objects.requireNonNull(environment, "environment");
+            client.optEnvironment(environment);
             return this;
         }
 
         public Builder optTimeout(Duration timeout) {
-            this.timeout = requirePositive(timeout, "timeout");
+            client.optTimeout(timeout);
             return this;
         }
 
         /** Attempts per verdict including the first (1 = no retry). */
         public Builder optMaxAttempts(int attempts) {
-            if (attempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be >= 1, got " + attempts);
-            }
-            this.maxAttempts = attempts;
+            client.optMaxAttempts(attempts);
             return this;
         }
 
         /** The first retry waits {@code initial}, each later one twice as long, never more than {@code max}. */
         public Builder optBackoff(Duration initial, Duration max) {
-            this.initialBackoff = requirePositive(initial, "initial backoff");
-            this.maxBackoff = requirePositive(max, "max backoff");
+            client.optBackoff(initial, max);
             return this;
         }
 
@@ -449,17 +310,10 @@ public final class OpenAiJudge implements ProcessJudge, AutoCloseable {
         }
 
         public OpenAiJudge build() {
-            if (baseUrl == null || model == null) {
+            if (!hasUrl || !hasModel) {
                 throw new IllegalStateException("OpenAiJudge needs setBaseUrl(...) and setModel(...)");
             }
             return new OpenAiJudge(this);
-        }
-
-        private static Duration requirePositive(Duration d, String what) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(what + " must be positive, got " + d);
-            }
-            return d;
         }
     }
 }

@@ -6,3 +6,4 @@
  * reward by {@link org.pathoreason.reward.judge.ProcessReward}.
  */
 package org.pathoreason.reward.judge;
+

@@ -27,6 +27,23 @@ public interface AnswerExtractor {
     Extraction text(String completion);
 
     /**
+     * Whether a completion carries an {@code <answer>} tag at all (opened or closed, any case). Most systems other
+     * than R1-style models write none; scoring counts them.
+     */
+    static boolean hasAnswerTag(String completion) {
+        return AnswerTags.hasAnswerTag(completion);
+    }
+
+    /**
+     * The answer of a completion read as raw output, as benchmarks that do not use tags score it: the whole text
+     * with {@code <think>}/{@code <observe>} reasoning removed (also reasoning before a {@code </think>} whose
+     * opening tag was in the prompt) and tag markers dropped.
+     */
+    static String rawAnswer(String completion) {
+        return AnswerTags.withoutReasoning(completion);
+    }
+
+    /**
      * An extractor for a mode.
      *
      * @param randomFallback for {@link ExtractionMode#PATHMMU}: when nothing matches, choose a letter at random as

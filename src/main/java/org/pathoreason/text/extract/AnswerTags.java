@@ -13,6 +13,10 @@ final class AnswerTags {
     private static final Pattern REASONING_BLOCK = Pattern.compile(
             "<(think|observe|info)>.*?</\\1>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
     private static final Pattern ANY_TAG = Pattern.compile("</?(think|observe|info|answer)>", Pattern.CASE_INSENSITIVE);
+    private static final Pattern ANSWER_TAG = Pattern.compile("</?answer>", Pattern.CASE_INSENSITIVE);
+    // A closing reasoning tag left after complete blocks are removed has no opening: the prompt opened it.
+    private static final Pattern UNOPENED_REASONING = Pattern.compile(
+            "^.*</(think|observe|info)>", Pattern.DOTALL | Pattern.CASE_INSENSITIVE);
 
     private AnswerTags() {
     }
@@ -41,10 +45,28 @@ final class AnswerTags {
         if (p.answer() != null) {
             return p.answer();
         }
-        String outside = ANY_TAG.matcher(REASONING_BLOCK.matcher(completion).replaceAll(" ")).replaceAll(" ").strip();
+        return withoutReasoning(completion);
+    }
+
+    /** Whether the completion has an {@code <answer>} or {@code </answer>} marker (any case). */
+    static boolean hasAnswerTag(String completion) {
+        return completion != null && ANSWER_TAG.matcher(completion).find();
+    }
+
+    /**
+     * The completion without its reasoning: complete {@code <think>}, {@code <observe>} and {@code <info>} blocks
+     * removed, and everything up to a closing reasoning tag that was never opened ({@code reasoning</think> answer},
+     * when the prompt opened {@code <think>}); then tag markers dropped and the rest trimmed. When nothing is left
+     * (the completion is all reasoning), the whole text without tag markers.
+     */
+    static String withoutReasoning(String completion) {
+        String text = completion == null ? "" : completion;
+        String outside = REASONING_BLOCK.matcher(text).replaceAll(" ");
+        outside = UNOPENED_REASONING.matcher(outside).replaceFirst(" ");
+        outside = ANY_TAG.matcher(outside).replaceAll(" ").strip();
         if (!outside.isEmpty()) {
             return outside;
         }
-        return ANY_TAG.matcher(completion).replaceAll(" ").strip();
+        return ANY_TAG.matcher(text).replaceAll(" ").strip();
     }
 }

@@ -30,7 +30,7 @@ public final class PathMmuChoiceParser {
     /**
      * The option text PathMMU compares against: its prompt builder keeps {@code option.split(')')[1].strip()} of
      * an option written {@code "A) text"}, so a text with its own ')' is cut there. For an option given without its
-     * letter prefix (as in {@code Sample.options}) that is the part before its first ')'.
+     * letter prefix (as in a canonical sample's options) that is the part before its first ')'.
      */
     public static String optionText(String optionWithoutLetter) {
         return PythonStrings.strip(PythonStrings.split(optionWithoutLetter, ")").get(0));

@@ -5,10 +5,11 @@
  *       letter, with or without that option's text;</li>
  *   <li>{@code pathmmu}: PathMMU's official {@code get_multi_choice_prediction} on the raw completion
  *       ({@link org.pathoreason.text.extract.PathMmuChoiceParser}; reproduces
- *       {@code ../shared/vectors/mcq-extraction.json}), with its {@code random.seed(42)} fallback available through
+ *       {@code src/test/resources/fixtures/vectors/mcq-extraction.json}), with its {@code random.seed(42)} fallback available through
  *       a CPython-exact Mersenne Twister ({@link org.pathoreason.text.extract.PythonRandom});</li>
  *   <li>{@code lenient}: tags stripped, then PathMMU's rules made more forgiving.</li>
  * </ul>
  * Yes/no and free-text answers are read by the same extractors.
  */
 package org.pathoreason.text.extract;
+

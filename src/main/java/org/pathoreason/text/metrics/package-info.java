@@ -1,7 +1,7 @@
 /**
  * Text-overlap metrics shared by rewards and evaluation, matching the peer implementations exactly:
  * {@link org.pathoreason.text.metrics.Bleu} and {@link org.pathoreason.text.metrics.RougeL} reproduce
- * pycocoevalcap (the shared vectors in {@code ../shared/vectors/caption-metrics.json} are met to 1e-6), and
+ * pycocoevalcap (the shared vectors in {@code src/test/resources/fixtures/vectors/caption-metrics.json} are met to 1e-6), and
  * {@link org.pathoreason.text.metrics.TokenF1} reproduces the SQuAD script's F1 and exact match.
  *
  * <p>Tokenisation: pycocoevalcap's metrics split on whitespace and keep case; callers tokenise first. The
@@ -10,3 +10,4 @@
  * text, which then scores exactly as pycocoevalcap run on the raw strings.
  */
 package org.pathoreason.text.metrics;
+

@@ -1,8 +1,14 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.data.PromptEncoder;
+import org.pathoreason.model.ModelRegistry;
+import org.pathoreason.model.VisionLanguageModel;
+import org.pathoreason.train.TrajectoryMasking;
+
+import org.pathoreason.train.TrainingData;
+
 import ai.djl.ndarray.NDManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,32 +16,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
-import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.image.QwenImageProcessor;
-import org.pathoreason.model.ModelException;
 import org.pathoreason.model.io.CheckpointExtras;
 import org.pathoreason.model.io.Provenance;
-import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.ChatTemplate;
 import org.pathoreason.text.PromptStyle;
-import org.pathoreason.text.SpecialTokens;
 import org.pathoreason.text.Tokenizer;
-import org.pathoreason.text.TokenizerConfig;
 import org.pathoreason.train.ConfigLoader;
 import org.pathoreason.train.RunInfo;
-import org.pathoreason.train.sft.AnswerStyle;
-import org.pathoreason.train.sft.BadSampleLog;
-import org.pathoreason.train.sft.ExampleBuilder;
-import org.pathoreason.train.sft.ImageCache;
-import org.pathoreason.train.sft.OnBadSample;
-import org.pathoreason.train.sft.SftData;
-import org.pathoreason.train.sft.SftOptions;
-import org.pathoreason.train.sft.Stage;
-import org.pathoreason.train.sft.TargetFormat;
+import org.pathoreason.train.BadSampleLog;
+import org.pathoreason.image.ImageCache;
+import org.pathoreason.train.OnBadSample;
 
 /**
  * A GRPO/DAPO run from files, as {@code train grpo|dapo} and the pipelines start one: the prompts of a data file
@@ -70,43 +64,34 @@ public final class GrpoRun {
     public GrpoTrainer.Result run() {
         GrpoConfig cfg = resolved.config();
         RlOptions rl = cfg.rl();
-        String fingerprint = SftData.fingerprint(data);
+        String fingerprint = TrainingData.fingerprint(data);
         checkSameData(fingerprint);
         List<Sample> samples = readSamples();
         Path imageRoot = data.toAbsolutePath().getParent();
-        try (Tokenizer tokenizer = Tokenizer.load(model.resolve("tokenizer.json"));
-             RewardFactory.Built reward = RewardFactory.build(cfg.reward(), rl.maxCompletionLength(), Path.of(""),
+        try (RewardFactory.Built reward = RewardFactory.build(cfg.reward(), rl.maxCompletionLength(), Path.of(""),
                      imageRoot);
              NDManager root = Engines.newManager();
-             Qwen2VLModel policy = Qwen2VLModel.load(model, root)) {
-            checkVocabulary(policy, tokenizer);
-            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig());
-            ChatTemplate template = ChatTemplate.QWEN2_5_VL;
-            // only the prompt half of the builder is used: the answer style and target format do not matter here
-            ExampleBuilder prompts = new ExampleBuilder(tokenizer, template, new ExampleBuilder.Settings(Stage.SFT,
-                    PromptStyle.parse(rl.promptStyle()), TargetFormat.THINK_ANSWER, AnswerStyle.LETTER,
-                    SftOptions.defaults().masking(), rl.maxPromptLength() + rl.maxCompletionLength()));
-            ChatPromptEncoder encoder = new ChatPromptEncoder(tokenizer, prompts::promptMessages, template,
-                    new ImageCache(processor, 512L << 20), imageRoot);
+             CheckpointBundle checkpoint = CheckpointBundle.open(model, root)) {
+            VisionLanguageModel policy = checkpoint.model();
+            Tokenizer tokenizer = checkpoint.tokenizer();
+            ChatTemplate template = checkpoint.chatTemplate();
+            QwenImageProcessor processor = checkpoint.processor();
+            PromptEncoder encoder = promptEncoder(checkpoint, PromptStyle.parse(rl.promptStyle()), imageRoot);
             Map<String, Object> provenance = new LinkedHashMap<>();
             provenance.put("data", data.toAbsolutePath().toString());
             provenance.put("data_fingerprint", fingerprint);
             provenance.put("model", model.toAbsolutePath().toString());
             provenance.put("samples", samples.size());
             provenance.put("total_steps", cfg.train().totalSteps(samples.size()));
-            CheckpointExtras extras = new CheckpointExtras(model, policy.config().toJson(), tokenizer.json(),
-                    () -> TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH),
-                    () -> CheckpointExtras.generationConfig(tokenizer.padId(), tokenizer.imEndId(),
-                            tokenizer.endOfTextId()),
-                    processor.config().toJson());
+            CheckpointExtras extras = checkpoint.extras(processor);
             Provenance made = Provenance.of(rl.algorithm()).withSeed(cfg.train().seed());
             Provenance stamped = fingerprint == null ? made : made.withDataFingerprint(fingerprint);
-            return GrpoTrainer.builder().setConfig(cfg).setPolicy(policy).setPromptEncoder(encoder)
+            return GrpoTrainer.builder().setConfig(cfg).setPolicy(policy).setPrompts(encoder::encode)
                     .setTokenDecoder(ids -> tokenizer.decode(ids, true))
-                    .setStopTokenIds(Set.of(tokenizer.imEndId(), tokenizer.endOfTextId()))
+                    .setStopTokenIds(checkpoint.stopIds())
                     .optPadId(tokenizer.padId())
                     .setReward(reward.reward()).setSamples(samples).setRunDir(out).setManager(root)
-                    .optReference(() -> Qwen2VLModel.load(model, root))
+                    .optReference(() -> ModelRegistry.load(model, VisionLanguageModel.class, root))
                     .optCheckpointFiles(dir -> extras.write(dir, stamped))
                     .optRunInfo(resolved, provenance)
                     .optProgress(progress)
@@ -115,14 +100,23 @@ public final class GrpoRun {
         }
     }
 
+    /**
+     * The prompts of an RL run: the checkpoint's encoder, with guidance removed from questions as SFT removes it,
+     * so that RL prompts are SFT's prompts.
+     */
+    public static PromptEncoder promptEncoder(CheckpointBundle checkpoint, PromptStyle style, Path imageRoot) {
+        TrajectoryMasking masking = TrajectoryMasking.defaults();
+        return new PromptEncoder(checkpoint.tokenizer(), new ImageCache(checkpoint.processor(), 512L << 20),
+                checkpoint.chatTemplate(), style, imageRoot, s -> s.withQuestion(masking.question(s).text()));
+    }
+
     /** Samples with absolute image paths (the rewards and the prompt encoder need not know the data folder). */
     private List<Sample> readSamples() {
         List<Sample> samples = new ArrayList<>();
-        for (SftData.Located s : SftData.read(data, "auto", new BadSampleLog(OnBadSample.STOP))) {
+        for (TrainingData.Located s : TrainingData.read(data, "auto", new BadSampleLog(OnBadSample.STOP))) {
             Sample x = s.sample();
             List<String> images = s.imageFiles().stream().map(Path::toString).toList();
-            samples.add(new Sample(x.id(), images, x.question(), x.options(), x.answer(), x.answerText(),
-                    x.reasoning(), x.caption(), x.entities(), x.task(), x.subset(), x.meta()));
+            samples.add(x.withImages(images));
         }
         if (samples.isEmpty()) {
             throw new DataException(data + ": no samples");
@@ -143,23 +137,5 @@ public final class GrpoRun {
         }
     }
 
-    private PreprocessorConfig preprocessorConfig() {
-        Path file = model.resolve("preprocessor_config.json");
-        try {
-            return Files.isRegularFile(file) ? PreprocessorConfig.read(file) : PreprocessorConfig.defaults();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-        }
-    }
 
-    private static void checkVocabulary(Qwen2VLModel model, Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() > model.vocabSize()) {
-            throw new ModelException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model's vocabulary "
-                    + "has " + model.vocabSize() + " rows");
-        }
-        if (tokenizer.imagePadId() != model.config().tokens().imageTokenId()) {
-            throw new ModelException("the tokenizer's " + SpecialTokens.IMAGE_PAD + " is id " + tokenizer.imagePadId()
-                    + " but the model's image_token_id is " + model.config().tokens().imageTokenId());
-        }
-    }
 }

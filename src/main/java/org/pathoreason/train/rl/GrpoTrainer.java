@@ -1,5 +1,8 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.model.Prompt;
+
+import java.util.function.Function;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
@@ -12,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.TokenDecoder;
@@ -81,7 +84,7 @@ public final class GrpoTrainer {
 
     private final GrpoConfig config;
     private final VisionLanguageModel policy;
-    private final PromptEncoder promptEncoder;
+    private final Function<Sample, Prompt> prompts;
     private final TokenDecoder decoder;
     private final Set<Long> stopTokenIds;
     private final long padId;
@@ -100,7 +103,7 @@ public final class GrpoTrainer {
     private GrpoTrainer(Builder b) {
         this.config = b.config;
         this.policy = b.policy;
-        this.promptEncoder = b.promptEncoder;
+        this.prompts = b.prompts;
         this.decoder = b.decoder;
         this.stopTokenIds = Set.copyOf(b.stopTokenIds);
         this.padId = b.padId != null ? b.padId : java.util.Collections.min(b.stopTokenIds);
@@ -176,7 +179,7 @@ public final class GrpoTrainer {
                 LOG.info("{}: already at step {} of {}", runDir, start, totalSteps);
             }
             DataOrder order = new DataOrder(samples.size(), train.seed(), train.shuffle());
-            PromptSource prompts = new PromptSource(samples, promptEncoder, order, state.dataPosition(),
+            PromptSource prompts = new PromptSource(samples, this.prompts, order, state.dataPosition(),
                     rl.maxPromptLength());
             RolloutCollector collector = new RolloutCollector(policy, decoder, reward, rl, stopTokenIds);
             DynamicSampler sampler = new DynamicSampler(rl.dynamicSampling(), rl.dynamicSamplingMetric(),
@@ -184,7 +187,7 @@ public final class GrpoTrainer {
             PolicyUpdate update = new PolicyUpdate(policy, rl, padId);
             Map<String, Object> last = Map.of();
             try (MetricsLog metrics = MetricsLog.open(runDir.resolve("metrics.jsonl"), start);
-                 ProgressBar bar = progress ? Progress.bar(rl.algorithm(), totalSteps, "step") : null) {
+                 Progress.Task bar = progress ? Progress.bar(rl.algorithm(), totalSteps, "step") : null) {
                 if (bar != null) {
                     bar.stepTo(start);
                 }
@@ -236,7 +239,7 @@ public final class GrpoTrainer {
         long t1 = System.nanoTime();
         double klPenalty = Double.NaN;
         double rolloutKl = Double.NaN;
-        if (RlOptions.GENERATION.equals(rl.oldLogp())) {
+        if (rl.oldLogp() == RlOptions.OldLogProbs.GENERATION) {
             batch.setOldLogProbs(batch.samplerLogProbs());
         }
         if (reference != null && !batch.isEmpty()) {
@@ -255,7 +258,7 @@ public final class GrpoTrainer {
                     float[] ref = batch.refLogProbs()[i];
                     double sum = 0;
                     for (int j = 0; j < old.length; j++) {
-                        sum += rl.klKind().perToken(old[j], ref[j]);
+                        sum += rl.klEstimator().perToken(old[j], ref[j]);
                     }
                     penalty[i] = rl.klCoef() * sum;
                     klSum += sum;
@@ -391,7 +394,7 @@ public final class GrpoTrainer {
     public static final class Builder {
         private GrpoConfig config;
         private VisionLanguageModel policy;
-        private PromptEncoder promptEncoder;
+        private Function<Sample, Prompt> prompts;
         private TokenDecoder decoder;
         private Set<Long> stopTokenIds;
         private Long padId;
@@ -420,8 +423,8 @@ public final class GrpoTrainer {
             return this;
         }
 
-        public Builder setPromptEncoder(PromptEncoder encoder) {
-            this.promptEncoder = encoder;
+        public Builder setPrompts(Function<Sample, Prompt> encoder) {
+            this.prompts = encoder;
             return this;
         }
 
@@ -500,9 +503,9 @@ public final class GrpoTrainer {
         }
 
         public GrpoTrainer build() {
-            if (config == null || policy == null || promptEncoder == null || decoder == null || reward == null
+            if (config == null || policy == null || prompts == null || decoder == null || reward == null
                     || samples == null || runDir == null || manager == null || stopTokenIds == null) {
-                throw new IllegalStateException("GrpoTrainer needs setConfig, setPolicy, setPromptEncoder, "
+                throw new IllegalStateException("GrpoTrainer needs setConfig, setPolicy, setPrompts, "
                         + "setTokenDecoder, setStopTokenIds, setReward, setSamples, setRunDir and setManager");
             }
             if (stopTokenIds.isEmpty()) {

@@ -20,7 +20,14 @@ public final class KlEstimators {
     public enum Kind {
         K1, K2, K3;
 
+        /** The name written in configs: {@code k1}, {@code k2} or {@code k3}. */
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
         /** Parses {@code k1|kl}, {@code k2|mse}, {@code k3|low_var_kl} (verl's names), any case. */
+        @com.fasterxml.jackson.annotation.JsonCreator
         public static Kind parse(String name) {
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "k1", "kl" -> K1;

@@ -33,11 +33,13 @@ public enum LossAggregation {
     }
 
     /** The verl name, e.g. {@code token-mean}. */
+    @com.fasterxml.jackson.annotation.JsonValue
     public String id() {
         return id;
     }
 
     /** Parses a verl name ({@code token-mean}) or the constant name ({@code TOKEN_MEAN}). */
+    @com.fasterxml.jackson.annotation.JsonCreator
     public static LossAggregation parse(String name) {
         for (LossAggregation a : values()) {
             if (a.id.equalsIgnoreCase(name) || a.name().equalsIgnoreCase(name)) {

@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;

@@ -58,16 +58,6 @@ public final class PolicyLoss {
             }
         }
 
-        /** GRPO as verl runs it: clip 0.2/0.2, dual clip 3, token-mean, k3 estimator, KL term off. */
-        public static Options grpo() {
-            return new Options(0.2, 0.2, 3.0, LossAggregation.TOKEN_MEAN, 0, KlEstimators.Kind.K3, 0);
-        }
-
-        /** DAPO: clip-higher 0.2/0.28, token-level loss, no KL term. */
-        public static Options dapo() {
-            return grpo().withClip(0.2, 0.28);
-        }
-
         public Options withClip(double low, double high) {
             return new Options(low, high, dualClipC, aggregation, normaliser, klEstimator, klCoef);
         }

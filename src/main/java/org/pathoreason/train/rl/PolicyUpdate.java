@@ -112,7 +112,7 @@ public final class PolicyUpdate {
         if (miniTokens == 0) {
             return; // every completion masked: nothing to learn from, no update
         }
-        LossAggregation agg = rl.lossAggregation();
+        LossAggregation agg = rl.lossAgg();
         double miniLoss = 0;
         double miniPg = 0;
         double miniKl = 0;

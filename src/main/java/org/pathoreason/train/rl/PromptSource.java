@@ -1,9 +1,10 @@
 package org.pathoreason.train.rl;
 
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.List;
 import org.pathoreason.data.Sample;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.train.DataOrder;
 import org.pathoreason.train.DataPosition;
 import org.slf4j.Logger;
@@ -19,12 +20,12 @@ final class PromptSource {
     private static final Logger LOG = LoggerFactory.getLogger(PromptSource.class);
 
     private final List<Sample> samples;
-    private final PromptEncoder encoder;
+    private final Function<Sample, Prompt> encoder;
     private final DataOrder.Cursor cursor;
     private final int maxPromptLength;
     private long skipped;
 
-    PromptSource(List<Sample> samples, PromptEncoder encoder, DataOrder order, DataPosition start,
+    PromptSource(List<Sample> samples, Function<Sample, Prompt> encoder, DataOrder order, DataPosition start,
                  int maxPromptLength) {
         this.samples = samples;
         this.encoder = encoder;
@@ -39,7 +40,7 @@ final class PromptSource {
         while (out.size() < n) {
             for (int index : cursor.nextBatch(n - out.size())) {
                 Sample s = samples.get(index);
-                Prompt p = encoder.encode(s);
+                Prompt p = encoder.apply(s);
                 if (p.tokenIds().length > maxPromptLength) {
                     skipped++;
                     if (++skippedInARow > samples.size()) {

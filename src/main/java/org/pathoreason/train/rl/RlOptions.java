@@ -1,5 +1,8 @@
 package org.pathoreason.train.rl;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.Locale;
@@ -61,16 +64,16 @@ public record RlOptions(
         int ppoEpochs,
         int miniBatchSize,
         int microBatchSize,
-        String oldLogp,
+        OldLogProbs oldLogp,
         double advEps,
         boolean scaleAdvByStd,
         double clipLow,
         double clipHigh,
         double dualClipC,
-        String lossAgg,
+        LossAggregation lossAgg,
         int lossNormLength,
         double klCoef,
-        String klEstimator,
+        KlEstimators.Kind klEstimator,
         boolean klInReward,
         boolean dynamicSampling,
         String dynamicSamplingMetric,
@@ -78,8 +81,28 @@ public record RlOptions(
         boolean maskTruncated,
         String promptStyle) {
 
-    public static final String RECOMPUTE = "recompute";
-    public static final String GENERATION = "generation";
+    /** Where the old log-probs of the ratio come from. */
+    public enum OldLogProbs {
+        /** A no-grad forward before the first update, as verl. */
+        RECOMPUTE,
+        /** The sampler's own log-probs (temperature 1 only). */
+        GENERATION;
+
+        @JsonValue
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @JsonCreator
+        public static OldLogProbs parse(String name) {
+            for (OldLogProbs o : values()) {
+                if (o.id().equalsIgnoreCase(name.trim())) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("old_logp must be recompute or generation, got " + name);
+        }
+    }
 
     public RlOptions {
         require(algorithm != null && (algorithm.equals("grpo") || algorithm.equals("dapo")), "algorithm",
@@ -96,9 +119,8 @@ public record RlOptions(
         require(miniBatchSize >= 0, "mini_batch_size", "an integer >= 0 (0 = the whole rollout batch)",
                 miniBatchSize);
         require(microBatchSize >= 1, "micro_batch_size", "an integer >= 1", microBatchSize);
-        require(RECOMPUTE.equals(oldLogp) || GENERATION.equals(oldLogp), "old_logp", "recompute or generation",
-                oldLogp);
-        require(!(GENERATION.equals(oldLogp) && (temperature != 1 || topP != 1 || topK != 0)), "old_logp",
+        require(oldLogp != null, "old_logp", "recompute or generation", oldLogp);
+        require(!(oldLogp == OldLogProbs.GENERATION && (temperature != 1 || topP != 1 || topK != 0)), "old_logp",
                 "recompute when temperature, top_p or top_k change the sampling distribution (the sampler's "
                         + "log-probs are those of the unmodified model)", oldLogp);
         require(advEps >= 0 && Double.isFinite(advEps), "adv_eps", "a number >= 0", advEps);
@@ -112,14 +134,14 @@ public record RlOptions(
         // The math classes validate the rest with their own messages (fields are not assigned yet: use parameters).
         require(lossAgg != null, "loss_agg", "a loss aggregation", lossAgg);
         require(klEstimator != null, "kl_estimator", "k1, k2 or k3", klEstimator);
-        new PolicyLoss.Options(clipLow, clipHigh, dualClipC, LossAggregation.parse(lossAgg), 0,
-                KlEstimators.Kind.parse(klEstimator), klCoef);
+        new PolicyLoss.Options(clipLow, clipHigh, dualClipC, lossAgg, 0, klEstimator, klCoef);
     }
 
     /** GRPO as DeepSeekMath/PathVLM-R1 run it: G = 4, clip 0.2/0.2, sequence-mean loss, KL 0.04 (k3) as a loss. */
     public static RlOptions grpo() {
-        return new RlOptions("grpo", 4, 16, 1024, 1024, 1.0, 1.0, 0, 1, 0, 4, RECOMPUTE, Advantages.VERL_EPS, true,
-                0.2, 0.2, 3.0, LossAggregation.SEQ_MEAN_TOKEN_MEAN.id(), 0, 0.04, "k3", false, false, "reward", 4,
+        return new RlOptions("grpo", 4, 16, 1024, 1024, 1.0, 1.0, 0, 1, 0, 4, OldLogProbs.RECOMPUTE,
+                Advantages.VERL_EPS, true, 0.2, 0.2, 3.0, LossAggregation.SEQ_MEAN_TOKEN_MEAN, 0, 0.04,
+                KlEstimators.Kind.K3, false, false, "reward", 4,
                 false, "cot");
     }
 
@@ -131,7 +153,7 @@ public record RlOptions(
         RlOptions g = grpo();
         return new RlOptions("dapo", g.groupSize, g.generationBatchSize, g.maxPromptLength, g.maxCompletionLength,
                 g.temperature, g.topP, g.topK, g.ppoEpochs, g.miniBatchSize, g.microBatchSize, g.oldLogp, g.advEps,
-                g.scaleAdvByStd, 0.2, 0.28, g.dualClipC, LossAggregation.TOKEN_MEAN.id(), 0, 0.0, g.klEstimator,
+                g.scaleAdvByStd, 0.2, 0.28, g.dualClipC, LossAggregation.TOKEN_MEAN, 0, 0.0, g.klEstimator,
                 false, true, "accuracy", 4, false, g.promptStyle);
     }
 
@@ -143,14 +165,6 @@ public record RlOptions(
             default -> throw new IllegalArgumentException("unknown algorithm '" + algorithm
                     + "', expected grpo or dapo");
         };
-    }
-
-    public LossAggregation lossAggregation() {
-        return LossAggregation.parse(lossAgg);
-    }
-
-    public KlEstimators.Kind klKind() {
-        return KlEstimators.Kind.parse(klEstimator);
     }
 
     /** Whether a frozen reference model is needed (KL in the loss or in the reward). */
@@ -166,7 +180,7 @@ public record RlOptions(
     /** The clipped-surrogate loss; the KL term is in it only when it is not put into the reward. */
     public PolicyLoss.Options policyLoss() {
         double norm = lossNormLength > 0 ? lossNormLength : maxCompletionLength;
-        return new PolicyLoss.Options(clipLow, clipHigh, dualClipC, lossAggregation(), norm, klKind(),
+        return new PolicyLoss.Options(clipLow, clipHigh, dualClipC, lossAgg, norm, klEstimator,
                 klInReward ? 0 : klCoef);
     }
 

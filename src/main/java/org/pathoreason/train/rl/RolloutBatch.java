@@ -6,7 +6,7 @@ import java.util.List;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.reward.RewardResult;
 

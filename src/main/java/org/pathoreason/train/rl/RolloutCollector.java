@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.engine.NoGrad;
+
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.SamplingOptions;
 import org.pathoreason.generate.TokenDecoder;
 import org.pathoreason.model.VisionLanguageModel;

@@ -3,7 +3,7 @@ package org.pathoreason.train.rl;
 import java.util.List;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.reward.RewardResult;
 
 /**

@@ -7,3 +7,4 @@
  * ({@link org.pathoreason.reward.OverlongShaping}).
  */
 package org.pathoreason.train.rl;
+

@@ -1,14 +1,23 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.data.PromptEncoder;
+import org.pathoreason.data.DataException;
+import org.pathoreason.image.ImageCache;
+import org.pathoreason.image.QwenImageProcessor;
+import org.pathoreason.image.PreprocessorConfig;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.pathoreason.data.Sample;
-import org.pathoreason.text.ChatMessage;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.ReasoningTags;
 import org.pathoreason.text.SpecialTokens;
@@ -26,7 +35,8 @@ import org.pathoreason.text.Tokenizer;
  *       caption.</li>
  *   <li>{@link Stage#SFT}: the assistant turn is {@code <think>T</think><answer>A</answer>}, with
  *       {@code <observe>O</observe>} first for {@link TargetFormat#OBSERVE_THINK_ANSWER}, or {@code <answer>A</answer>}
- *       alone for {@link TargetFormat#ANSWER}; {@code O} and {@code T} are the sample's {@code reasoning}, {@code A}
+ *       alone for {@link TargetFormat#ANSWER}, or {@code <think></think><answer>A</answer>} for
+ *       {@link TargetFormat#EMPTY_THINK_ANSWER} (the sample's reasoning, if any, unused); {@code O} and {@code T} are the sample's {@code reasoning}, {@code A}
  *       the option letter (optionally with the option's text, {@link AnswerStyle}) for multiple choice, else the
  *       answer text.</li>
  * </ul>
@@ -85,14 +95,16 @@ public final class ExampleBuilder {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final Settings settings;
-    private final PromptBuilder prompts;
+    private final PromptEncoder prompts;
     private final long imagePadId;
 
     public ExampleBuilder(Tokenizer tokenizer, ChatTemplate template, Settings settings) {
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.template = Objects.requireNonNull(template, "template");
         this.settings = Objects.requireNonNull(settings, "settings");
-        this.prompts = new PromptBuilder(settings.promptStyle());
+        // the one prompt path; images are processed by the caller, so the encoder's own cache stays empty
+        this.prompts = new PromptEncoder(tokenizer, new ImageCache(new QwenImageProcessor(PreprocessorConfig.defaults()),
+                0), template, settings.promptStyle(), null, this::shown);
         this.imagePadId = tokenizer.imagePadId();
         tokenizer.imEndId(); // fail early on a tokenizer without the chat-format tokens
     }
@@ -101,26 +113,21 @@ public final class ExampleBuilder {
         return settings;
     }
 
-    /** The prompt messages (system and user turns) for a sample, guidance handled. */
-    public List<ChatMessage> promptMessages(Sample sample) {
-        return promptMessages(sample, settings.masking().question(sample));
-    }
-
-    private List<ChatMessage> promptMessages(Sample sample, TrajectoryMasking.Question question) {
-        Sample shown;
+    /**
+     * What the model is shown of a sample: guidance removed from (or added to) the question; for pretraining the
+     * caption prompt (the sample's question only when it is a caption sample).
+     */
+    public Sample shown(Sample sample) {
+        TrajectoryMasking.Question question = settings.masking().question(sample);
         if (settings.stage() == Stage.PRETRAIN) {
-            String q = Sample.CAPTION.equals(sample.task()) ? question.text() : "";
-            shown = new Sample(sample.id(), sample.images(), q, List.of(), null, null, null, sample.caption(), null,
-                    Sample.CAPTION, sample.subset(), null);
-        } else {
-            shown = new Sample(sample.id(), sample.images(), question.text(), sample.options(), sample.answer(),
-                    sample.answerText(), null, null, null, sample.task(), sample.subset(), null);
+            String q = Task.CAPTION.equals(sample.task()) ? question.text() : "";
+            return Sample.builder(sample.id()).images(sample.images()).question(q).caption(sample.caption())
+                    .task(Task.CAPTION).subset(sample.subset()).build();
         }
-        try {
-            return prompts.messages(shown);
-        } catch (IllegalArgumentException e) {
-            throw new SampleProblem(e.getMessage());
-        }
+        // only what a question shows: no reasoning, caption, entities or meta
+        return Sample.builder(sample.id()).images(sample.images()).question(question.text())
+                .options(sample.options()).answer(sample.answer()).answerText(sample.answerText())
+                .task(sample.task()).subset(sample.subset()).build();
     }
 
     /**
@@ -145,7 +152,9 @@ public final class ExampleBuilder {
             }
             tag(sb, ReasoningTags.Tag.OBSERVE, r.observe());
         }
-        if (settings.target() != TargetFormat.ANSWER) {
+        if (settings.target() == TargetFormat.EMPTY_THINK_ANSWER) {
+            sb.append(ReasoningTags.Tag.THINK.open()).append(ReasoningTags.Tag.THINK.close());
+        } else if (settings.target() != TargetFormat.ANSWER) {
             if (r == null || r.think() == null || r.think().isBlank()) {
                 throw new SampleProblem("sample '" + sample.id() + "' has no reasoning.think for the "
                         + settings.target().id() + " target");
@@ -162,9 +171,9 @@ public final class ExampleBuilder {
 
     /** The text inside {@code <answer>}: the letter (and option text) for mcq, else the answer. */
     public String answerText(Sample sample) {
-        String task = sample.task() == null ? "" : sample.task();
+        Task task = sample.task();
         switch (task) {
-            case Sample.MCQ -> {
+            case MCQ -> {
                 int index = Sample.letterIndex(sample.answer());
                 if (index < 0 || index >= sample.options().size()) {
                     String range = sample.options().isEmpty() ? "(no options)"
@@ -180,13 +189,13 @@ public final class ExampleBuilder {
                     case TEXT -> text;
                 };
             }
-            case Sample.YESNO, Sample.OPEN -> {
+            case YESNO, OPEN -> {
                 if (sample.answer() == null || sample.answer().isBlank()) {
                     throw new SampleProblem("sample '" + sample.id() + "' has no answer");
                 }
                 return sample.answer().strip();
             }
-            case Sample.CAPTION -> {
+            case CAPTION -> {
                 if (sample.caption() == null || sample.caption().isBlank()) {
                     throw new SampleProblem("caption sample '" + sample.id() + "' has no caption");
                 }
@@ -210,9 +219,13 @@ public final class ExampleBuilder {
                     + " images; got " + images.size() + " files and " + imageTokenCounts.size() + " token counts");
         }
         TrajectoryMasking.Question question = settings.masking().question(sample);
-        List<ChatMessage> messages = promptMessages(sample, question);
         String target = targetText(sample);
-        String prompt = template.render(messages, imageTokenCounts, true);
+        String prompt;
+        try {
+            prompt = prompts.promptText(sample, imageTokenCounts);
+        } catch (DataException e) {
+            throw new SampleProblem(e.getMessage());
+        }
 
         List<TrajectoryMasking.Span> spans = new ArrayList<>(settings.masking().lossSpans(target));
         spans.add(new TrajectoryMasking.Span(SpecialTokens.IM_END, true));
@@ -262,17 +275,10 @@ public final class ExampleBuilder {
     }
 
     private void checkImagePads(Sample sample, long[] promptIds, List<Integer> counts) {
-        int pads = 0;
-        for (long id : promptIds) {
-            if (id == imagePadId) {
-                pads++;
-            }
-        }
-        int expected = sum(counts);
-        if (pads != expected) {
-            // Either the tokenizer splits <|image_pad|> or the question itself holds pad tokens.
-            throw new SampleProblem("sample '" + sample.id() + "': the prompt has " + pads + " image pad tokens, "
-                    + "the images need " + expected + " (does the text contain " + SpecialTokens.IMAGE_PAD + "?)");
+        try {
+            PromptEncoder.checkImagePads(sample.id(), promptIds, imagePadId, sum(counts));
+        } catch (DataException e) {
+            throw new SampleProblem(e.getMessage());
         }
     }
 

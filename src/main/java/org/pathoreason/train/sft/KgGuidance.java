@@ -1,5 +1,9 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -90,14 +94,12 @@ public final class KgGuidance {
         }
         Map<String, Object> meta = new HashMap<>(sample.meta());
         meta.put(TrajectoryMasking.GUIDANCE_META_KEY, g);
-        return new Sample(sample.id(), sample.images(), sample.question(), sample.options(), sample.answer(),
-                sample.answerText(), sample.reasoning(), sample.caption(), sample.entities(), sample.task(),
-                sample.subset(), meta);
+        return sample.withMeta(meta);
     }
 
     private Set<String> answerEntities(Sample s) {
         String text;
-        if (Sample.MCQ.equals(s.task())) {
+        if (Task.MCQ.equals(s.task())) {
             int i = Sample.letterIndex(s.answer());
             text = i >= 0 && i < s.options().size() ? s.options().get(i) : s.answerText();
         } else {

@@ -1,5 +1,7 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -28,7 +30,7 @@ public final class OptionShuffler {
     public static Sample shuffle(Sample s, SplittableRandom rng) {
         int n = s.options().size();
         int answer = Sample.letterIndex(s.answer());
-        if (!Sample.MCQ.equals(s.task()) || n < 2 || n > 26 || answer < 0 || answer >= n) {
+        if (!Task.MCQ.equals(s.task()) || n < 2 || n > 26 || answer < 0 || answer >= n) {
             return s;
         }
         int[] order = new int[n]; // order[newIndex] = oldIndex
@@ -59,8 +61,7 @@ public final class OptionShuffler {
         for (int i = 0; i < n; i++) {
             options.add(s.options().get(order[i]));
         }
-        return new Sample(s.id(), s.images(), s.question(), options, Sample.letter(newIndexOf[answer]),
-                s.answerText(), relabelled, s.caption(), s.entities(), s.task(), s.subset(), s.meta());
+        return s.toBuilder().options(options).answer(Sample.letter(newIndexOf[answer])).reasoning(relabelled).build();
     }
 
     /** The text with every {@code "L. option"} mention relabelled; null when a letter is used otherwise. */

@@ -1,7 +1,7 @@
 package org.pathoreason.train.sft;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import org.pathoreason.image.ImageCache;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +47,7 @@ public final class SftCollator {
             targetTokens += e.targetCount();
             tokens += e.length();
             for (Path file : e.images()) {
-                ProcessedImage p;
-                try {
-                    p = images.get(file);
-                } catch (IOException ex) {
-                    throw new UncheckedIOException("example '" + e.id() + "': " + ex.getMessage(), ex);
-                }
+                ProcessedImage p = images.get(file);
                 patches.add(p.patches());
                 grids.add(new int[] {p.gridT(), p.gridH(), p.gridW()});
             }

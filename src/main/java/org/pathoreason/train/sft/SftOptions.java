@@ -1,5 +1,9 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.train.OnBadSample;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.util.List;
@@ -12,7 +16,8 @@ import org.pathoreason.text.PromptStyle;
  * @param promptStyle {@code auto}, {@code cot}, {@code cod}, {@code think-answer}, {@code observe-think-answer} or
  *     {@code plain}; {@code auto} is {@code plain} for pretraining, {@code observe-think-answer} for that target and
  *     {@code cot} otherwise. Generation and evaluation must use the same style
- * @param target SFT assistant turn: {@code think-answer}, {@code observe-think-answer} or {@code answer}
+ * @param target SFT assistant turn: {@code think-answer}, {@code observe-think-answer}, {@code answer} or
+ *     {@code empty-think-answer}
  * @param answerStyle multiple-choice answer inside {@code <answer>}: {@code letter} ("B"), {@code letter-text}
  *     ("B. Chronic inflammation") or {@code text} ("Chronic inflammation"; for lenient scoring)
  * @param guidance {@code remove} (trajectory masking) or {@code keep} guidance in prompts; see

@@ -1,5 +1,13 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.VisionLanguageModel;
+
+import org.pathoreason.train.TrainingData;
+import org.pathoreason.train.BadSampleLog;
+
+import org.pathoreason.image.ImageCache;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,22 +24,18 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import me.tongfei.progressbar.ProgressBar;
+
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.image.PreprocessorConfig;
 import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.knowledge.KnowledgeGraph;
-import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ParameterGroup;
 import org.pathoreason.model.io.CheckpointExtras;
 import org.pathoreason.model.io.Provenance;
-import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.SpecialTokens;
 import org.pathoreason.text.Tokenizer;
-import org.pathoreason.text.TokenizerConfig;
 import org.pathoreason.train.Checkpoint;
 import org.pathoreason.train.CheckpointManager;
 import org.pathoreason.train.ConfigLoader;
@@ -103,7 +107,10 @@ public final class SftTrainer {
     private final Stage stage;
     private final ConfigLoader.Resolved<SftConfig> resolved;
     private final Path data;
+    private final List<Sample> samples;
+    private final Path imageBase;
     private final Path modelDir;
+    private final CheckpointBundle given;
     private final Path runDir;
     private boolean progressBar = true;
     private StepListener listener = (step, metrics) -> { };
@@ -117,11 +124,86 @@ public final class SftTrainer {
      * @param runDir the run folder
      */
     public SftTrainer(Stage stage, ConfigLoader.Resolved<SftConfig> resolved, Path data, Path modelDir, Path runDir) {
+        this(stage, resolved, Objects.requireNonNull(data, "data"), null, null,
+                Objects.requireNonNull(modelDir, "modelDir"), null, runDir);
+    }
+
+    private SftTrainer(Stage stage, ConfigLoader.Resolved<SftConfig> resolved, Path data, List<Sample> samples,
+            Path imageBase, Path modelDir, CheckpointBundle given, Path runDir) {
         this.stage = Objects.requireNonNull(stage, "stage");
         this.resolved = Objects.requireNonNull(resolved, "resolved");
-        this.data = Objects.requireNonNull(data, "data");
-        this.modelDir = Objects.requireNonNull(modelDir, "modelDir");
+        this.data = data;
+        this.samples = samples;
+        this.imageBase = imageBase;
+        this.modelDir = modelDir;
+        this.given = given;
         this.runDir = Objects.requireNonNull(runDir, "runDir");
+    }
+
+    /**
+     * Training on an open checkpoint and in-memory samples, as a library user or a pipeline has them:
+     * {@code SftTrainer.builder().setStage(Stage.SFT).setConfig(SftConfig.load(null, overrides))
+     * .setCheckpoint(bundle).setSamples(samples, imageBase).setRunDir(out).build().run()}. The checkpoint's model
+     * is trained in place (and stays open: the caller closes it).
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Settings of an in-memory run; {@code setX} required, {@code optX} optional. */
+    public static final class Builder {
+        private Stage stage = Stage.SFT;
+        private ConfigLoader.Resolved<SftConfig> config;
+        private CheckpointBundle checkpoint;
+        private List<Sample> samples;
+        private Path imageBase;
+        private Path runDir;
+        private StepListener listener;
+
+        private Builder() {
+        }
+
+        public Builder setStage(Stage s) {
+            this.stage = Objects.requireNonNull(s, "stage");
+            return this;
+        }
+
+        public Builder setConfig(ConfigLoader.Resolved<SftConfig> c) {
+            this.config = Objects.requireNonNull(c, "config");
+            return this;
+        }
+
+        public Builder setCheckpoint(CheckpointBundle c) {
+            this.checkpoint = Objects.requireNonNull(c, "checkpoint");
+            return this;
+        }
+
+        /** @param base folder relative image paths are resolved against */
+        public Builder setSamples(List<Sample> s, Path base) {
+            this.samples = List.copyOf(s);
+            this.imageBase = Objects.requireNonNull(base, "imageBase").toAbsolutePath();
+            return this;
+        }
+
+        public Builder setRunDir(Path dir) {
+            this.runDir = Objects.requireNonNull(dir, "runDir");
+            return this;
+        }
+
+        public Builder optListener(StepListener l) {
+            this.listener = l;
+            return this;
+        }
+
+        public SftTrainer build() {
+            if (config == null || checkpoint == null || samples == null || runDir == null) {
+                throw new IllegalStateException("SftTrainer needs setConfig, setCheckpoint, setSamples and "
+                        + "setRunDir");
+            }
+            SftTrainer t = new SftTrainer(stage, config, null, samples, imageBase, checkpoint.dir(), checkpoint,
+                    runDir).progressBar(false);
+            return listener == null ? t : t.listener(listener);
+        }
     }
 
     /** Shows (default) or hides the console progress bar. */
@@ -150,23 +232,25 @@ public final class SftTrainer {
             checkSameRun();
         }
 
-        try (Tokenizer tokenizer = Tokenizer.load(modelDir.resolve("tokenizer.json"))) {
-            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(opts));
+        try (NDManager root = Engines.newManager();
+             CheckpointBundle opened = given == null ? CheckpointBundle.open(modelDir, root) : null) {
+            CheckpointBundle checkpoint = given == null ? opened : given;
+            Tokenizer tokenizer = checkpoint.tokenizer();
+            QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(checkpoint, opts));
             ImageCache images = new ImageCache(processor, (long) opts.imageCacheMb() << 20);
-            ChatTemplate template = ChatTemplate.QWEN2_5_VL;
-            ExampleBuilder builder = new ExampleBuilder(tokenizer, template, new ExampleBuilder.Settings(stage,
-                    opts.promptStyleFor(stage), opts.targetFormat(), opts.answerStyleValue(), opts.masking(),
-                    train.maxLength()));
+            ChatTemplate template = checkpoint.chatTemplate();
+            ExampleBuilder builder = exampleBuilder(checkpoint, stage, opts, train.maxLength());
 
             // ---- data ----
             BadSampleLog bad = new BadSampleLog(opts.onBadSampleValue());
-            List<SftData.Located> all = SftData.read(data, opts.dataFormat(), bad);
-            List<SftData.Located> trainSamples = all;
-            List<SftData.Located> valSamples = List.of();
+            List<TrainingData.Located> all = data != null ? TrainingData.read(data, opts.dataFormat(), bad)
+                    : inMemory();
+            List<TrainingData.Located> trainSamples = all;
+            List<TrainingData.Located> valSamples = List.of();
             if (!opts.valData().isBlank()) {
-                valSamples = SftData.read(Path.of(opts.valData()), opts.dataFormat(), bad);
+                valSamples = TrainingData.read(Path.of(opts.valData()), opts.dataFormat(), bad);
             } else if (opts.valFraction() > 0) {
-                List<List<SftData.Located>> split = SftData.splitValidation(all, opts.valFraction(), train.seed());
+                List<List<TrainingData.Located>> split = TrainingData.splitValidation(all, opts.valFraction(), train.seed());
                 trainSamples = split.get(0);
                 valSamples = split.get(1);
             }
@@ -178,7 +262,7 @@ public final class SftTrainer {
             SftData.Examples trainSet = SftData.build(trainSamples, builder, images, bad);
             SftData.Examples valSet = SftData.build(valSamples, builder, images, bad);
             if (trainSet.examples().isEmpty()) {
-                throw new DataException(data + ": no usable training sample (" + all.size() + " read, "
+                throw new DataException(source() + ": no usable training sample (" + all.size() + " read, "
                         + bad.skipped() + " bad, " + bad.tooLongCount() + " too long for max_length "
                         + train.maxLength() + ")");
             }
@@ -187,14 +271,14 @@ public final class SftTrainer {
                     Math.min(valSet.examples().size(), opts.valMaxSamples()));
             Map<String, Object> dataSummary = dataSummary(all.size(), trainSet, valSet, validation.size(), bad);
             LOG.info("{}: {} training examples ({} target tokens), {} validation; {} bad samples skipped, {} too "
-                    + "long, {} truncated", data, examples.size(), trainSet.targetTokens(), validation.size(),
+                    + "long, {} truncated", source(), examples.size(), trainSet.targetTokens(), validation.size(),
                     bad.skipped(), bad.tooLongCount(), trainSet.truncated());
 
             long totalSteps = train.totalSteps(examples.size());
-            String fingerprint = SftData.fingerprint(data);
+            String fingerprint = data != null ? TrainingData.fingerprint(data) : TrainingData.fingerprint(samples);
             if (resumeFrom.isEmpty()) {
                 Map<String, Object> extra = new LinkedHashMap<>();
-                extra.put("data", data.toAbsolutePath().toString());
+                extra.put("data", data != null ? data.toAbsolutePath().toString() : source());
                 extra.put("data_fingerprint", fingerprint);
                 extra.put("model", modelDir.toAbsolutePath().toString());
                 extra.put("total_steps", totalSteps);
@@ -205,42 +289,45 @@ public final class SftTrainer {
                 RunInfo.recordResume(runDir, resumeFrom.get().step());
             }
 
-            try (NDManager root = Engines.newManager();
-                 Qwen2VLModel model = Qwen2VLModel.load(modelDir, root)) {
-                checkVocabulary(model, tokenizer);
+            {
+                VisionLanguageModel model = checkpoint.model();
                 model.setFrozen(ParameterGroup.VISION, train.freezeVision());
                 model.setFrozen(ParameterGroup.MERGER, train.freezeMerger());
                 model.setFrozen(ParameterGroup.LANGUAGE, train.freezeLanguage());
                 Loop loop = new Loop(model, root, tokenizer, template, processor, images, trainSet, validation,
-                        totalSteps, fingerprint, dataSummary, checkpoints, builder);
+                        totalSteps, fingerprint, dataSummary, checkpoints, builder, checkpoint.extras(processor));
                 return loop.run(resumeFrom);
             }
         }
     }
 
-    private PreprocessorConfig preprocessorConfig(SftOptions opts) {
-        PreprocessorConfig base;
-        Path file = modelDir.resolve("preprocessor_config.json");
-        try {
-            base = Files.isRegularFile(file) ? PreprocessorConfig.read(file) : PreprocessorConfig.defaults();
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    private String source() {
+        return data != null ? data.toString() : "in-memory samples (" + samples.size() + ")";
+    }
+
+    private List<TrainingData.Located> inMemory() {
+        List<TrainingData.Located> out = new java.util.ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            out.add(new TrainingData.Located(samples.get(i), Path.of("in-memory"), i + 1, imageBase));
         }
+        return out;
+    }
+
+    /** How a run of this stage turns samples into examples: with the checkpoint's tokenizer and chat template. */
+    public static ExampleBuilder exampleBuilder(CheckpointBundle checkpoint, Stage stage, SftOptions opts,
+            int maxLength) {
+        return new ExampleBuilder(checkpoint.tokenizer(), checkpoint.chatTemplate(), new ExampleBuilder.Settings(
+                stage, opts.promptStyleFor(stage), opts.targetFormat(), opts.answerStyleValue(), opts.masking(),
+                maxLength));
+    }
+
+    private static PreprocessorConfig preprocessorConfig(CheckpointBundle checkpoint, SftOptions opts) {
+        PreprocessorConfig base = checkpoint.processor().config();
         long min = opts.minPixels() > 0 ? opts.minPixels() : base.minPixels();
         long max = opts.maxPixels() > 0 ? opts.maxPixels() : base.maxPixels();
         return min == base.minPixels() && max == base.maxPixels() ? base : base.withPixelBounds(min, max);
     }
 
-    private static void checkVocabulary(Qwen2VLModel model, Tokenizer tokenizer) {
-        if (tokenizer.vocabSize() > model.vocabSize()) {
-            throw new ModelException("the tokenizer has " + tokenizer.vocabSize() + " ids but the model's vocabulary "
-                    + "has " + model.vocabSize() + " rows");
-        }
-        if (tokenizer.imagePadId() != model.config().tokens().imageTokenId()) {
-            throw new ModelException("the tokenizer's " + SpecialTokens.IMAGE_PAD + " is id " + tokenizer.imagePadId()
-                    + " but the model's image_token_id is " + model.config().tokens().imageTokenId());
-        }
-    }
 
     /** A resumed run must have the config it was started with. */
     private void checkSameRun() {
@@ -270,7 +357,7 @@ public final class SftTrainer {
     private void checkSameData(String fingerprint) {
         JsonNode saved = RunInfo.read(runDir).path("provenance").path("data_fingerprint");
         if (fingerprint != null && saved.isTextual() && !saved.asText().equals(fingerprint)) {
-            throw new IllegalStateException(data + " is not the data " + runDir + " was started with (fingerprint "
+            throw new IllegalStateException(source() + " is not the data " + runDir + " was started with (fingerprint "
                     + saved.asText() + ", now " + fingerprint + ")");
         }
     }
@@ -295,7 +382,7 @@ public final class SftTrainer {
 
     /** The state of one training call. */
     private final class Loop {
-        private final Qwen2VLModel model;
+        private final VisionLanguageModel model;
         private final NDManager root;
         private final Tokenizer tokenizer;
         private final ChatTemplate template;
@@ -313,10 +400,11 @@ public final class SftTrainer {
         private final TrainConfig train;
         private final CheckpointExtras extras;
 
-        Loop(Qwen2VLModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
+        Loop(VisionLanguageModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
                 QwenImageProcessor processor, ImageCache images, SftData.Examples trainSet,
                 List<TrainingExample> validation, long totalSteps, String fingerprint,
-                Map<String, Object> dataSummary, CheckpointManager checkpoints, ExampleBuilder builder) {
+                Map<String, Object> dataSummary, CheckpointManager checkpoints, ExampleBuilder builder,
+                CheckpointExtras extras) {
             this.model = model;
             this.root = root;
             this.tokenizer = tokenizer;
@@ -333,11 +421,7 @@ public final class SftTrainer {
             this.dataSummary = dataSummary;
             this.checkpoints = checkpoints;
             this.train = resolved.config().train();
-            this.extras = new CheckpointExtras(modelDir, model.config().toJson(), tokenizer.json(),
-                    () -> TokenizerConfig.build(tokenizer, template, TokenizerConfig.QWEN2_5_VL_MODEL_MAX_LENGTH),
-                    () -> CheckpointExtras.generationConfig(tokenizer.padId(), tokenizer.imEndId(),
-                            tokenizer.endOfTextId()),
-                    processor.config().toJson());
+            this.extras = extras;
         }
 
         Result run(Optional<Checkpoint> resumeFrom) {
@@ -363,7 +447,7 @@ public final class SftTrainer {
                 long lastValStep = -1;
                 boolean countsLogged = false;
                 try (MetricsLog metrics = MetricsLog.open(runDir.resolve(METRICS), resumed);
-                     ProgressBar bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
+                     Progress.Task bar = progressBar ? Progress.bar(stage.id(), totalSteps, "step") : null) {
                     if (bar != null) {
                         bar.stepTo(resumed);
                     }

@@ -9,7 +9,14 @@ public enum TargetFormat {
     /** {@code <observe>findings</observe><think>reasoning</think><answer>answer</answer>} (PathReasoner-R1). */
     OBSERVE_THINK_ANSWER("observe-think-answer"),
     /** {@code <answer>answer</answer>} only (samples without reasoning, answer-only baselines). */
-    ANSWER("answer");
+    ANSWER("answer"),
+    /**
+     * {@code <think></think><answer>answer</answer>}: the R1 format with nothing inside {@code <think>}, for
+     * answer-only data (RL questions used for SFT, as in PathVLM-R1's gamma and delta variants). The model learns
+     * the answers and keeps the format the rewards and the evaluation read, without a chain of thought to copy;
+     * whatever reasoning it writes is its own.
+     */
+    EMPTY_THINK_ANSWER("empty-think-answer");
 
     private final String id;
 
@@ -29,6 +36,6 @@ public enum TargetFormat {
             }
         }
         throw new IllegalArgumentException("unknown target '" + name
-                + "', expected think-answer, observe-think-answer or answer");
+                + "', expected think-answer, observe-think-answer, answer or empty-think-answer");
     }
 }

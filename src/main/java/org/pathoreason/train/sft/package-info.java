@@ -7,11 +7,11 @@
  * <ul>
  *   <li>{@link org.pathoreason.train.sft.SftData}: reads canonical JSONL line by line or any reader format (LLaVA /
  *       ShareGPT conversations, PathMMU, ...), reports every unusable sample with file and line through a
- *       {@link org.pathoreason.train.sft.BadSampleLog} ({@code on_bad_sample: skip|stop}), preprocesses each image
- *       once ({@link org.pathoreason.train.sft.ImageCache}).</li>
+ *       {@link org.pathoreason.train.BadSampleLog} ({@code on_bad_sample: skip|stop}), preprocesses each image
+ *       once ({@link org.pathoreason.image.ImageCache}).</li>
  *   <li>{@link org.pathoreason.train.sft.ExampleBuilder}: sample to chat (system prompt, user turn with image(s),
  *       question and {@code "A. ..."} option lines, assistant target) to token ids and a loss mask.</li>
- *   <li>{@link org.pathoreason.train.sft.TrajectoryMasking}: guidance removed from prompts, chosen target spans
+ *   <li>{@link org.pathoreason.train.TrajectoryMasking}: guidance removed from prompts, chosen target spans
  *       excluded from the loss; {@link org.pathoreason.train.sft.KgGuidance} computes guidance from a knowledge
  *       graph.</li>
  *   <li>{@link org.pathoreason.train.sft.SftCollator} / {@link org.pathoreason.train.sft.Batch}: right-padded
@@ -38,3 +38,4 @@
  * }</pre>
  */
 package org.pathoreason.train.sft;
+

@@ -1,5 +1,7 @@
 package org.pathoreason.data.readers;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.data.SampleJsonl;
+import org.pathoreason.util.TestResources;
 
 class ReadersTest {
 
@@ -32,7 +35,7 @@ class ReadersTest {
         assertThat(all).extracting(Sample::id).containsExactly("PubMed/test/12", "PubMed/test/13",
                 "PubMed/test_tiny/3", "SocialPath/val/1", "SocialPath/test/0");
         Sample s = all.get(0);
-        assertThat(s.task()).isEqualTo(Sample.MCQ);
+        assertThat(s.task()).isEqualTo(Task.MCQ);
         assertThat(s.options()).containsExactly("Bi-lobed nuclei with eosinophilic granules", "Macronucleoli",
                 "Cytoplasmic vacuolation", "Multi-lobed nuclei");
         assertThat(s.answer()).isEqualTo("D");
@@ -49,6 +52,51 @@ class ReadersTest {
         List<Sample> test = DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSplits(Set.of("test")));
         assertThat(test).extracting(Sample::id).containsExactly("PubMed/test/12", "PubMed/test/13",
                 "SocialPath/test/0");
+    }
+
+    static final String SOCIALPATH_ITEM = "{\"No\": 7, \"img\": \"SocialPath_7.jpg\", \"question\": \"Which cell?\", "
+            + "\"options\": [\"A) Eosinophil\", \"B) Basophil\"], \"answer\": \"A) Eosinophil\", "
+            + "\"tw_id\": \"1045452664673316865\", \"img_position\": 2, \"ref_web\": \"https://x.com/a/status/1\"}";
+
+    @Test
+    void pathmmuPerSubsetFilesTakeTheSubsetFromTheNameOrTheOption() throws IOException {
+        // the shape of PathMMU's socialpath_mapping.json: {split: [items]}
+        Path file = tmp.resolve("socialpath_mapping.json");
+        Files.writeString(file, "{\"val\": [" + SOCIALPATH_ITEM + "],\n \"test\": [\n"
+                + SOCIALPATH_ITEM.replace("\"No\": 7", "\"No\": 8") + "]}");
+        assertThat(DatasetFormat.detect(file)).isEqualTo(DatasetFormat.PATHMMU);
+        List<Sample> all = DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS);
+        assertThat(all).extracting(Sample::id).containsExactly("SocialPath/val/7", "SocialPath/test/8");
+        assertThat(all.get(0).subset()).isEqualTo("SocialPath");
+        assertThat(all.get(0).images()).containsExactly("images/SocialPath_7.jpg");
+        assertThat(all.get(0).meta()).containsEntry("split", "val").containsEntry("tw_id", "1045452664673316865")
+                .containsEntry("img_position", "2");
+        assertThat(DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSplits(Set.of("test"))))
+                .extracting(Sample::id).containsExactly("SocialPath/test/8");
+
+        // a name that names no subset needs the option; the option also overrides the name
+        Path other = tmp.resolve("my-items.json");
+        Files.copy(file, other);
+        assertThatThrownBy(() -> DatasetFormat.PATHMMU.read(other, ReadOptions.DEFAULTS))
+                .isInstanceOf(DataException.class).hasMessageContaining("my-items.json")
+                .hasMessageContaining("names no subset").hasMessageContaining("--subset");
+        assertThat(DatasetFormat.PATHMMU.read(other, ReadOptions.DEFAULTS.withSubset("pubmed")))
+                .extracting(Sample::id).containsExactly("PubMed/val/7", "PubMed/test/8");
+
+        // one shape per file: a subset object after a split list is an error naming the line
+        Files.writeString(file, "{\"val\": [" + SOCIALPATH_ITEM + "],\n \"PubMed\": {\"test\": []}}");
+        assertThatThrownBy(() -> DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS))
+                .isInstanceOf(DataException.class)
+                .hasMessageContaining("socialpath_mapping.json:2: split 'SocialPath/PubMed' should be a list");
+    }
+
+    @Test
+    void pathmmuWholeFileKeepsOneSubsetWhenNamed() {
+        Path file = DATA.resolve("pathmmu/data.json");
+        assertThat(DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSubset("socialpath")))
+                .extracting(Sample::id).containsExactly("SocialPath/val/1", "SocialPath/test/0");
+        assertThatThrownBy(() -> DatasetFormat.PATHMMU.read(file, ReadOptions.DEFAULTS.withSubset("Atlas")))
+                .isInstanceOf(DataException.class).hasMessageContaining("no subset 'Atlas' (the file has PubMed, SocialPath)");
     }
 
     @Test
@@ -79,14 +127,14 @@ class ReadersTest {
         List<Sample> s = DatasetFormat.WSI_VQA.read(file, ReadOptions.DEFAULTS.withSlidePattern("slides/{slide}.svs"));
         assertThat(s).extracting(Sample::id).containsExactly("TCGA-LD-A74U/0", "TCGA-LD-A74U/1", "TCGA-AR-A1AI/0",
                 "TCGA-AR-A1AI/1", "TCGA-AR-A1AI/2", "TCGA-LD-A74U/2");
-        assertThat(s.get(0).task()).isEqualTo(Sample.MCQ);
+        assertThat(s.get(0).task()).isEqualTo(Task.MCQ);
         assertThat(s.get(0).answer()).isEqualTo("C");
         assertThat(s.get(0).subset()).isEqualTo("closed");
         assertThat(s.get(0).images()).containsExactly("slides/TCGA-LD-A74U.svs");
         assertThat(s.get(1).answer()).isEqualTo("B");
         // answer matched up to case and the trailing full stop of the choice
         assertThat(s.get(2).answer()).isEqualTo("D");
-        assertThat(s.get(3).task()).isEqualTo(Sample.OPEN);
+        assertThat(s.get(3).task()).isEqualTo(Task.OPEN);
         assertThat(s.get(3).answer()).isEqualTo("Medullary Carcinoma");
         assertThat(s.get(3).subset()).isEqualTo("open");
         assertThat(s.get(3).meta()).containsEntry("slide", "TCGA-AR-A1AI");
@@ -101,7 +149,7 @@ class ReadersTest {
                 + "\"Answer\": \"the correct option is b(grade 3).\"}\n]");
         Sample off = DatasetFormat.WSI_VQA.read(bad, ReadOptions.DEFAULTS).get(1);
         assertThat(off.id()).isEqualTo("S1/1");
-        assertThat(off.task()).isEqualTo(Sample.OPEN);
+        assertThat(off.task()).isEqualTo(Task.OPEN);
         assertThat(off.subset()).isEqualTo("closed");
         assertThat(off.meta()).containsEntry("answer_not_in_choices", true)
                 .containsEntry("choices", List.of("grade 1", "grade 3"));
@@ -155,19 +203,19 @@ class ReadersTest {
         List<Sample> s = DatasetFormat.LLAVA.read(file, ReadOptions.DEFAULTS);
         assertThat(s).extracting(Sample::id).containsExactly("pr-0001", "pr-0002", "train::2/0", "train::2/1");
         Sample dx = s.get(0);
-        assertThat(dx.task()).isEqualTo(Sample.OPEN);
+        assertThat(dx.task()).isEqualTo(Task.OPEN);
         assertThat(dx.question()).isEqualTo("What is the most likely diagnosis for this breast lesion?");
         assertThat(dx.answer()).isEqualTo("Ductal carcinoma in situ, cribriform type");
         assertThat(dx.reasoning().observe()).startsWith("Ducts are filled");
         assertThat(dx.reasoning().think()).startsWith("Cribriform architecture");
         assertThat(dx.images()).containsExactly("tiles/breast-ducts.png");
         Sample mcq = s.get(1);
-        assertThat(mcq.task()).isEqualTo(Sample.MCQ);
+        assertThat(mcq.task()).isEqualTo(Task.MCQ);
         assertThat(mcq.question()).isEqualTo("Which tissue is shown?");
         assertThat(mcq.options()).containsExactly("Adipose tissue", "Smooth muscle", "Tumour epithelium", "Lymphocytes");
         assertThat(mcq.answer()).isEqualTo("A");
         assertThat(mcq.reasoning().observe()).isNull();
-        assertThat(s.get(2).task()).isEqualTo(Sample.YESNO);
+        assertThat(s.get(2).task()).isEqualTo(Task.YESNO);
         assertThat(s.get(2).answer()).isEqualTo("no");
         assertThat(s.get(3).question()).isEqualTo("What is the Nottingham grade?");
         assertThat(s.get(3).meta()).containsEntry("turn", 1);
@@ -175,7 +223,7 @@ class ReadersTest {
 
     @Test
     void llavaFromSlideChatExampleFile() {
-        Path file = Path.of("../shared/data/formats/slidechat-train-example.json");
+        Path file = TestResources.fixture("formats/slidechat-train-example.json");
         List<Sample> s = DatasetFormat.detect(file).read(file, ReadOptions.DEFAULTS);
         assertThat(s).isNotEmpty();
         assertThat(s.get(0).id()).isEqualTo("train::0");

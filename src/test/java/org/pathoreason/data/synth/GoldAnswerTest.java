@@ -107,8 +107,10 @@ class GoldAnswerTest {
                         assertThat(fit).as(s.id()).hasSize(1);
                         assertThat(s.answer()).isEqualTo(Sample.letter(fit.get(0)));
                         assertThat(s.answerText()).isEqualTo(s.options().get(fit.get(0)));
-                        assertThat(s.reasoning().think()).endsWith("the answer is " + s.answer() + ". "
-                                + s.answerText() + ".");
+                        if (s.reasoning() != null) { // the RL split has none
+                            assertThat(s.reasoning().think()).endsWith("the answer is " + s.answer() + ". "
+                                    + s.answerText() + ".");
+                        }
                         letters[fit.get(0)]++;
                     }
                     case "feature" -> {

@@ -1,5 +1,7 @@
 package org.pathoreason.data.synth;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -30,7 +32,7 @@ class SynthGeneratorTest {
     /** The standard splits shrunk to a few samples each, to keep the test fast. */
     private static List<SplitPlan> tinyPlans() {
         return SplitPlan.standard().stream()
-                .map(p -> new SplitPlan(p.name(), p.name().equals("sft") ? 10 : 6, p.mix(), p.mayUseUnseen()))
+                .map(p -> p.withBaseCount(p.name().equals("sft") ? 10 : 6))
                 .toList();
     }
 
@@ -50,12 +52,19 @@ class SynthGeneratorTest {
                 assertThat(ImageIO.read(image.toFile()).getWidth()).isEqualTo(112);
             }
         }
-        assertThat(SampleJsonl.read(out.resolve("pretrain.jsonl"))).allMatch(s -> s.task().equals(Sample.CAPTION));
-        assertThat(SampleJsonl.read(out.resolve("rl.jsonl"))).noneMatch(s -> s.task().equals(Sample.OPEN));
+        assertThat(SampleJsonl.read(out.resolve("pretrain.jsonl"))).allMatch(s -> s.task().equals(Task.CAPTION));
+        assertThat(SampleJsonl.read(out.resolve("rl.jsonl"))).noneMatch(s -> s.task().equals(Task.OPEN))
+                // answers only, as real RL data: no chain of thought to learn from
+                .allMatch(s -> s.reasoning() == null && s.answer() != null && !s.entities().isEmpty());
+        for (String split : List.of("sft", "val", "test")) {
+            assertThat(SampleJsonl.read(out.resolve(split + ".jsonl"))).as(split)
+                    .allMatch(s -> s.reasoning() != null && !s.reasoning().think().isBlank());
+        }
         assertThat(KnowledgeGraph.load(out.resolve("graph.json")).entityCount())
                 .isEqualTo(SynthWorld.builtIn().graph().entityCount());
         Map<?, ?> card = Json.MAPPER.readValue(out.resolve("card.json").toFile(), Map.class);
         assertThat(((Map<?, ?>) ((Map<?, ?>) card.get("splits")).get("sft")).get("samples")).isEqualTo(10);
+        assertThat(((Map<?, ?>) ((Map<?, ?>) card.get("splits")).get("rl")).get("reasoning")).isEqualTo(false);
         assertThat(Files.readString(out.resolve("DATASET.md"))).contains("| sft | 10 |")
                 .contains("squamous_cell_carcinoma");
         assertThat(ImageIO.read(out.resolve("contact-sheet.png").toFile()).getWidth()).isGreaterThan(500);

@@ -1,5 +1,7 @@
 package org.pathoreason.eval.report;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,13 +19,15 @@ import org.pathoreason.data.DataException;
 import org.pathoreason.data.Sample;
 import org.pathoreason.eval.ConfusionMatrix;
 import org.pathoreason.eval.Prediction;
+import org.pathoreason.eval.QuestionOutcome;
 import org.pathoreason.eval.ScoreOptions;
 import org.pathoreason.eval.ScoreResult;
 import org.pathoreason.eval.Scorer;
+import org.pathoreason.util.TestResources;
 
 class ReportsTest {
 
-    static final Path TILES = Path.of("../shared/data/tiles");
+    static final Path TILES = TestResources.fixture("tiles");
 
     @TempDir
     Path tmp;
@@ -36,15 +40,15 @@ class ReportsTest {
         String[] answers = {"A", "B", "C", "A", "B", "C", "A", "B"};
         String[] said = {"A", "B", "A", "A", "C", "C", "B", "x"};
         for (int i = 0; i < answers.length; i++) {
-            String image = i % 2 == 0 ? "pathoml-breast-ducts-1024.png" : "crc-adi-224.tif";
+            String image = i % 2 == 0 ? "histolab-tissue-level0-4302-10273-4814-10785.png" : "crc-adi-224.tif";
             samples.add(new Sample("s" + i, List.of(image), "Which carcinoma <is> this?", dx, answers[i],
-                    dx.get(Sample.letterIndex(answers[i])), null, null, null, Sample.MCQ,
+                    dx.get(Sample.letterIndex(answers[i])), null, null, null, Task.MCQ,
                     i < 4 ? "diagnosis" : "diagnosis-hard", Map.of()));
             preds.add(new Prediction("s" + i, "<observe>glands & nests</observe><think>keratin? <b>no</b></think>"
                     + "<answer>" + said[i] + "</answer>", 40 + 17 * i));
         }
         samples.add(new Sample("o1", List.of(), "Describe the tissue.", List.of(), "Adipose tissue with thin septa",
-                null, null, null, null, Sample.OPEN, "open", Map.of()));
+                null, null, null, null, Task.OPEN, "open", Map.of()));
         preds.add(new Prediction("o1", "<answer>adipose tissue</answer>", 12));
         return new Scorer(ScoreOptions.DEFAULTS).score(samples, preds);
     }
@@ -128,5 +132,49 @@ class ReportsTest {
         assertThat(tmp.resolve("plots/runs-subset-accuracy.png")).exists();
         assertThatThrownBy(() -> RunComparison.load(List.of(tmp.resolve("runs"))))
                 .hasMessageContaining("no metrics.json or eval/metrics.json");
+        // EvalReport wrote each question's outcome beside metrics.json; the other run has none: no paired section
+        List<QuestionOutcome> outcomes = QuestionOutcome.read(a.resolve(QuestionOutcome.FILE));
+        assertThat(outcomes).hasSize(scored().items().size());
+        assertThat(outcomes.stream().filter(QuestionOutcome::rightAnswer).count())
+                .isEqualTo(scored().items().stream().filter(it -> Boolean.TRUE.equals(it.correct())).count());
+        assertThat(RunComparison.paired(runs)).isEmpty();
+        assertThat(page).doesNotContain("Paired against");
+    }
+
+    @Test
+    void runsWithPerQuestionOutcomesArePairedAgainstTheFirst() throws IOException {
+        Path a = tmp.resolve("pair/sft");
+        Path b = tmp.resolve("pair/grpo");
+        List<QuestionOutcome> qa = new ArrayList<>();
+        List<QuestionOutcome> qb = new ArrayList<>();
+        // 12 closed questions: sft right on 0-5, grpo right on 0-3 and 6-11; one open question each; grpo has an
+        // extra question sft never saw (not paired)
+        for (int i = 0; i < 12; i++) {
+            qa.add(new QuestionOutcome("q" + i, "diagnosis", i < 6, true, 0.25, 40));
+            qb.add(new QuestionOutcome("q" + i, "diagnosis", i < 4 || i >= 6, true, 0.25, 30));
+        }
+        qa.add(new QuestionOutcome("open", "describe", null, true, null, 50));
+        qb.add(new QuestionOutcome("extra", "diagnosis", true, true, 0.25, 30));
+        for (Path run : List.of(a, b)) {
+            Files.createDirectories(run);
+            Files.writeString(run.resolve("metrics.json"), "{\"n\": 13, \"accuracy\": 0.5}");
+        }
+        QuestionOutcome.write(a.resolve(QuestionOutcome.FILE), qa);
+        QuestionOutcome.write(b.resolve(QuestionOutcome.FILE), qb);
+        List<RunComparison.Run> runs = RunComparison.load(List.of(a, b));
+        List<RunComparison.Paired> paired = RunComparison.paired(runs);
+        assertThat(paired).hasSize(1);
+        RunComparison.Paired p = paired.get(0);
+        assertThat(p.n()).isEqualTo(12);
+        assertThat(p.firstAccuracy()).isEqualTo(0.5);
+        assertThat(p.runAccuracy()).isEqualTo(10 / 12.0);
+        assertThat(p.onlyFirst()).isEqualTo(2);
+        assertThat(p.onlyRun()).isEqualTo(6);
+        assertThat(p.difference().estimate()).isCloseTo(4 / 12.0, org.assertj.core.api.Assertions.within(1e-12));
+        // McNemar exact, b=2, c=6: 2 * (1 + 8 + 28) / 256
+        assertThat(p.mcnemarP()).isCloseTo(74.0 / 256, org.assertj.core.api.Assertions.within(1e-12));
+        assertThat(RunComparison.pairedTable(paired)).contains("grpo - sft: accuracy +0.333", "McNemar 2/6");
+        String page = Files.readString(RunComparison.write(runs, tmp.resolve("pair.html"), "paired"));
+        assertThat(page).contains("Paired against sft", "McNemar p", "2 / 6");
     }
 }

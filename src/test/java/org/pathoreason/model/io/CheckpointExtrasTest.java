@@ -30,7 +30,7 @@ class CheckpointExtrasTest {
                 },
                 () -> {
                     fallbacksBuilt.incrementAndGet();
-                    return CheckpointExtras.generationConfig(5, 7, 5);
+                    return org.pathoreason.model.GenerationConfig.greedy(5, new java.util.LinkedHashSet<>(java.util.List.of(7L, 5L))).toJson();
                 },
                 pre);
     }

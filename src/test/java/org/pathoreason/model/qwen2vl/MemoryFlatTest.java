@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.engine.Engines;
 import org.pathoreason.generate.Generator;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.SamplingOptions;
 import org.pathoreason.model.ModelInput;
 

@@ -100,4 +100,24 @@ class Qwen2VLConfigTest {
         ((ObjectNode) yarn.get("rope_scaling")).put("type", "yarn");
         assertThatThrownBy(() -> Qwen2VLConfig.fromJson(yarn)).hasMessageContaining("rope type 'yarn'");
     }
+
+    /** Found by fuzzing-style probing: int products and sums that overflow must be refused, not wrap around. */
+    @Test
+    void sizesThatOverflowAnIntAreRefused() throws IOException {
+        ObjectNode patch = resource("qwen2_5_vl_3b_config.json");
+        ((ObjectNode) patch.get("vision_config")).put("patch_size", 65536).put("spatial_merge_size", 65536);
+        // 65536 x 65536 wrapped to 0: window_size % 0 threw ArithmeticException
+        assertThatThrownBy(() -> Qwen2VLConfig.fromJson(patch)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("patch_size x spatial_merge_size = 4294967296");
+        ObjectNode mrope = resource("qwen2_5_vl_3b_config.json");
+        // sums to 128 = head_dim in int arithmetic (2 x 2147483647 wraps to -2), so it used to be accepted
+        ((ObjectNode) mrope.get("rope_scaling")).putArray("mrope_section").add(Integer.MAX_VALUE).add(Integer.MAX_VALUE)
+                .add(66);
+        assertThatThrownBy(() -> Qwen2VLConfig.fromJson(mrope)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("must sum to head_dim/2 = 64");
+        ObjectNode negative = resource("qwen2_5_vl_3b_config.json");
+        ((ObjectNode) negative.get("rope_scaling")).putArray("mrope_section").add(-16).add(40).add(40);
+        assertThatThrownBy(() -> Qwen2VLConfig.fromJson(negative)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("must not be negative");
+    }
 }

@@ -318,34 +318,4 @@ class Qwen2VLModelTest {
             assertThat(m).containsExactly(0, Nn.MASKED, Nn.MASKED, 0, 0, Nn.MASKED, 0, 0, 0);
         }
     }
-
-    @Test
-    void completionBatchScoresEachCompletionAsAlone() {
-        int[] g = {1, 4, 4};
-        long[] p1 = TinyModels.prompt(g, new long[] {1, 2}, new long[] {3});
-        long[] p2 = {4, 5, 6};
-        long[] c1 = {7, 8};
-        long[] c2 = {9, 10, 11, 12};
-        float[] x = TinyModels.patches(g, 3);
-        org.pathoreason.model.CompletionBatch batch = org.pathoreason.model.CompletionBatch.of(List.of(p1, p2),
-                List.of(c1, c2), 0, x, List.of(g));
-        assertThat(batch.firstTarget()).isEqualTo(p1.length);
-        assertThat(batch.completionMask()[0]).containsExactly(1, 1, 0, 0);
-        try (NDManager step = root.newSubManager()) {
-            float[] together = model.tokenLogProbs(batch.input(), batch.firstTarget(), step).toFloatArray();
-            long[] full1 = java.util.stream.LongStream.concat(java.util.Arrays.stream(p1), java.util.Arrays.stream(c1))
-                    .toArray();
-            long[] full2 = java.util.stream.LongStream.concat(java.util.Arrays.stream(p2), java.util.Arrays.stream(c2))
-                    .toArray();
-            float[] alone1 = model.tokenLogProbs(new ModelInput(new long[][] {full1}, null, x, List.of(g)),
-                    p1.length, step).toFloatArray();
-            float[] alone2 = model.tokenLogProbs(ModelInput.text(full2), p2.length, step).toFloatArray();
-            for (int j = 0; j < 2; j++) {
-                assertThat(together[j]).isCloseTo(alone1[j], org.assertj.core.data.Offset.offset(1e-5f));
-            }
-            for (int j = 0; j < 4; j++) {
-                assertThat(together[4 + j]).isCloseTo(alone2[j], org.assertj.core.data.Offset.offset(1e-5f));
-            }
-        }
-    }
 }

@@ -58,18 +58,5 @@ class JudgeReplyParserTest {
                 .hasMessageContaining("lacks the rubric items");
         assertThatThrownBy(() -> JudgeReplyParser.parseVerdict("I cannot grade this."))
                 .hasMessageContaining("no JSON object");
-        assertThatThrownBy(() -> JudgeReplyParser.messageContent("<html>oops</html>"))
-                .hasMessageContaining("not JSON");
-        assertThatThrownBy(() -> JudgeReplyParser.messageContent("{\"error\": {\"message\": \"x\"}}"))
-                .hasMessageContaining("choices[0].message.content");
-    }
-
-    @Test
-    void readsTextAndPartsMessageContent() throws Exception {
-        assertThat(JudgeReplyParser.messageContent("{\"choices\":[{\"message\":{\"content\":\"hi\"}}]}"))
-                .isEqualTo("hi");
-        assertThat(JudgeReplyParser.messageContent(
-                "{\"choices\":[{\"message\":{\"content\":[{\"type\":\"text\",\"text\":\"a\"},{\"text\":\"b\"}]}}]}"))
-                .isEqualTo("ab");
     }
 }

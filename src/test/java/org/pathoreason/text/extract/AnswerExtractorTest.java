@@ -9,10 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 
 class AnswerExtractorTest {
 
-    static final Path VECTORS = Path.of("../shared/vectors/mcq-extraction.json");
+    static final Path VECTORS = TestResources.fixture("vectors/mcq-extraction.json");
     static final List<String> OPTIONS = List.of("Bi-lobed nuclei with eosinophilic granules", "Macronucleoli",
             "Cytoplasmic vacuolation", "Multi-lobed nuclei");
 
@@ -119,5 +120,21 @@ class AnswerExtractorTest {
         assertThat(s.text("invasive lobular carcinoma")).isEqualTo(Extraction.miss());
         assertThat(l.text("<think>a</think>invasive lobular carcinoma"))
                 .isEqualTo(Extraction.found("invasive lobular carcinoma"));
+    }
+
+    @Test
+    void rawAnswerDropsReasoningAndTagsAndKeepsTheRest() {
+        assertThat(AnswerExtractor.rawAnswer("Invasive ductal carcinoma.")).isEqualTo("Invasive ductal carcinoma.");
+        assertThat(AnswerExtractor.rawAnswer("<think>crowded glands</think>\n<observe>mitoses</observe> IDC"))
+                .isEqualTo("IDC");
+        // the prompt opened <think>: everything up to its closing tag is reasoning
+        assertThat(AnswerExtractor.rawAnswer("crowded glands, mitoses</THINK>\n IDC")).isEqualTo("IDC");
+        // all reasoning, no answer text: the whole text without markers rather than nothing
+        assertThat(AnswerExtractor.rawAnswer("<think>only reasoning</think>")).isEqualTo("only reasoning");
+        assertThat(AnswerExtractor.hasAnswerTag("IDC</Answer>")).isTrue();
+        assertThat(AnswerExtractor.hasAnswerTag("<think>a</think> IDC")).isFalse();
+        assertThat(AnswerExtractor.hasAnswerTag(null)).isFalse();
+        // strict text extraction itself stays strict (rewards rely on it): no tag is a miss
+        assertThat(AnswerExtractor.create(ExtractionMode.STRICT, false).text("IDC")).isEqualTo(Extraction.miss());
     }
 }

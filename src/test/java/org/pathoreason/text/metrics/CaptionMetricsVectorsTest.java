@@ -12,11 +12,12 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.util.Json;
+import org.pathoreason.util.TestResources;
 
-/** Reproduces every case of ../shared/vectors/caption-metrics.json (pycocoevalcap's numbers) to 1e-6. */
+/** Reproduces every case of fixtures/vectors/caption-metrics.json (pycocoevalcap's numbers) to 1e-6. */
 class CaptionMetricsVectorsTest {
 
-    static final Path VECTORS = Path.of("../shared/vectors/caption-metrics.json");
+    static final Path VECTORS = TestResources.fixture("vectors/caption-metrics.json");
 
     @Test
     void reproducesEveryPycocoevalcapCase() throws IOException {

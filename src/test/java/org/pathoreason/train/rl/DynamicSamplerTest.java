@@ -26,7 +26,7 @@ class DynamicSamplerTest {
             parts.put("length", -0.1 * i);
             rewards.add(new RewardResult(accuracy[i] - 0.1 * i, parts));
         }
-        return new RolloutGroup(s, RlFixtures.ENCODER.encode(s), completions, rewards);
+        return new RolloutGroup(s, RlFixtures.ENCODER.apply(s), completions, rewards);
     }
 
     @Test

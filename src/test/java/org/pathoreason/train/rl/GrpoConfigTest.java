@@ -23,8 +23,8 @@ class GrpoConfigTest {
         assertThat(g.maxCompletionLength()).isEqualTo(1024);
         assertThat(g.clipHigh()).isEqualTo(0.2);
         assertThat(d.clipHigh()).isEqualTo(0.28);
-        assertThat(g.lossAggregation()).isEqualTo(LossAggregation.SEQ_MEAN_TOKEN_MEAN);
-        assertThat(d.lossAggregation()).isEqualTo(LossAggregation.TOKEN_MEAN);
+        assertThat(g.lossAgg()).isEqualTo(LossAggregation.SEQ_MEAN_TOKEN_MEAN);
+        assertThat(d.lossAgg()).isEqualTo(LossAggregation.TOKEN_MEAN);
         assertThat(g.usesReference()).isTrue();
         assertThat(d.usesReference()).isFalse();
         assertThat(g.dynamicSampling()).isFalse();

@@ -201,7 +201,7 @@ class GrpoTrainerTest {
             RolloutCollector collector = new RolloutCollector(policy, RlFixtures.DECODER, RlFixtures.letterShare('h'),
                     rl, java.util.Set.of(RlFixtures.STOP));
             List<RolloutCollector.PromptItem> prompts = RlFixtures.samples(3).stream()
-                    .map(s -> new RolloutCollector.PromptItem(s, RlFixtures.ENCODER.encode(s))).toList();
+                    .map(s -> new RolloutCollector.PromptItem(s, RlFixtures.ENCODER.apply(s))).toList();
             RolloutBatch batch = new RolloutBatch(collector.collect(prompts, 5, root), rl.groupSize());
             float[][] recomputed = PolicyLogProbs.noGrad(policy, batch, 1.0, 5, RlFixtures.STOP, root);
             float[][] sampled = batch.samplerLogProbs();
@@ -224,8 +224,8 @@ class GrpoTrainerTest {
         GrpoConfig base = RlFixtures.config("grpo", 2, 2, 0.1);
         RlOptions r = base.rl();
         RlOptions rl = new RlOptions(r.algorithm(), r.groupSize(), r.generationBatchSize(), r.maxPromptLength(),
-                r.maxCompletionLength(), 1.0, 1.0, 0, 2, 4, 4, RlOptions.GENERATION, r.advEps(), r.scaleAdvByStd(),
-                r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, 0.1, "k1", true, false, "reward", 1, false,
+                r.maxCompletionLength(), 1.0, 1.0, 0, 2, 4, 4, RlOptions.OldLogProbs.GENERATION, r.advEps(), r.scaleAdvByStd(),
+                r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, 0.1, KlEstimators.Kind.K1, true, false, "reward", 1, false,
                 r.promptStyle());
         GrpoConfig c = new GrpoConfig(base.train(), rl, base.reward());
         assertThat(c.rl().policyLoss().klCoef()).isZero(); // the KL is in the reward, not in the loss

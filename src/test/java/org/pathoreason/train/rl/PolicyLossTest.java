@@ -17,13 +17,20 @@ import org.pathoreason.engine.Engines;
 
 class PolicyLossTest {
 
+    /** The GRPO preset's clipping with token-mean aggregation and no KL term, as verl's loss defaults. */
+    private static PolicyLoss.Options base() {
+        return RlOptions.grpo().policyLoss().withAggregation(LossAggregation.TOKEN_MEAN, 0)
+                .withKl(KlEstimators.Kind.K3, 0);
+    }
+
+
     @Test
     void reproducesEveryClippedTokenLossVectorInBothForms() {
         JsonNode v = RlMathVectors.get("clipped_token_loss");
         double low = v.get("clip_low").asDouble();
         double high = v.get("clip_high").asDouble();
         double c = v.get("dual_clip_c").asDouble();
-        PolicyLoss loss = new PolicyLoss(PolicyLoss.Options.grpo().withClip(low, high).withDualClip(c));
+        PolicyLoss loss = new PolicyLoss(base().withClip(low, high).withDualClip(c));
         JsonNode cases = v.get("cases");
         assertThat(cases.size()).isEqualTo(4);
         try (NDManager m = Engines.newManager()) {
@@ -54,7 +61,7 @@ class PolicyLossTest {
         assertThat(PolicyLoss.tokenLoss(5, -1, 0.2, 0.2, 0)).isEqualTo(5);
         // Positive advantages are never dual-clipped.
         assertThat(PolicyLoss.tokenLoss(5, 1, 0.2, 0.2, 3)).isEqualTo(-1.2);
-        PolicyLoss.Stats s = new PolicyLoss(PolicyLoss.Options.grpo()).compute(new double[][] {{Math.log(5)}},
+        PolicyLoss.Stats s = new PolicyLoss(base()).compute(new double[][] {{Math.log(5)}},
                 new double[][] {{0}}, new double[] {-1}, new double[][] {{1}}, null);
         assertThat(s.dualClipFraction()).isEqualTo(1);
         assertThat(s.loss()).isCloseTo(3, within(1e-12));
@@ -83,7 +90,7 @@ class PolicyLossTest {
         try (NDManager m = Engines.newManager()) {
             for (LossAggregation agg : LossAggregation.values()) {
                 for (double dual : new double[] {0, 3}) {
-                    PolicyLoss.Options o = PolicyLoss.Options.dapo().withDualClip(dual).withAggregation(agg, 0)
+                    PolicyLoss.Options o = RlOptions.dapo().policyLoss().withDualClip(dual).withAggregation(agg, 0)
                             .withKl(KlEstimators.Kind.K3, 0.05);
                     PolicyLoss pl = new PolicyLoss(o);
                     PolicyLoss.Stats plain = pl.compute(logp, old, adv, mask, ref);
@@ -112,7 +119,7 @@ class PolicyLossTest {
         double[][] ref = {{-1.1, -1.2, -0.4}, {-1.5, -0.6, -0.2}};
         double[][] mask = {{1, 1, 1}, {1, 1, 0}};
         double[] adv = {0.8, -1.3};
-        PolicyLoss.Options base = PolicyLoss.Options.grpo().withAggregation(LossAggregation.SEQ_MEAN_TOKEN_MEAN, 0);
+        PolicyLoss.Options base = base().withAggregation(LossAggregation.SEQ_MEAN_TOKEN_MEAN, 0);
         for (double klCoef : new double[] {0, 0.1}) {
             PolicyLoss pl = new PolicyLoss(base.withKl(KlEstimators.Kind.K3, klCoef));
             float[] grad = ndGradient(pl, logp, old, adv, mask, ref);
@@ -156,11 +163,11 @@ class PolicyLossTest {
 
     @Test
     void refusesAKlTermWithoutReferenceAndBadOptions() {
-        PolicyLoss pl = new PolicyLoss(PolicyLoss.Options.grpo().withKl(KlEstimators.Kind.K3, 0.01));
+        PolicyLoss pl = new PolicyLoss(base().withKl(KlEstimators.Kind.K3, 0.01));
         assertThatThrownBy(() -> pl.compute(new double[][] {{0}}, new double[][] {{0}}, new double[] {1},
                 new double[][] {{1}}, null)).hasMessageContaining("reference");
-        assertThatThrownBy(() -> PolicyLoss.Options.grpo().withDualClip(0.5)).hasMessageContaining("dualClipC");
-        assertThatThrownBy(() -> PolicyLoss.Options.grpo().withClip(1.5, 0.2)).hasMessageContaining("clipLow");
+        assertThatThrownBy(() -> base().withDualClip(0.5)).hasMessageContaining("dualClipC");
+        assertThatThrownBy(() -> base().withClip(1.5, 0.2)).hasMessageContaining("clipLow");
     }
 
     private static double[][] copy(double[][] a) {

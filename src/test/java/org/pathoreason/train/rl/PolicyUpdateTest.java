@@ -25,13 +25,13 @@ class PolicyUpdateTest {
     private static RolloutBatch fixedRollout() {
         Sample a = RlFixtures.sample("txt-a", "tissue");
         Sample b = RlFixtures.sample("img-b", "gland");
-        RolloutGroup ga = new RolloutGroup(a, RlFixtures.ENCODER.encode(a), List.of(
+        RolloutGroup ga = new RolloutGroup(a, RlFixtures.ENCODER.apply(a), List.of(
                 RlFixtures.completion(7, 7, 8, RlFixtures.STOP),
                 RlFixtures.completion(10, 11, 12, 13, RlFixtures.STOP),
                 RlFixtures.completion(20, 21, RlFixtures.STOP),
                 RlFixtures.completion(30, 31, 32, 33, 34)),
                 rewards(1, 0, 0, 0));
-        RolloutGroup gb = new RolloutGroup(b, RlFixtures.ENCODER.encode(b), List.of(
+        RolloutGroup gb = new RolloutGroup(b, RlFixtures.ENCODER.apply(b), List.of(
                 RlFixtures.completion(14, 15, RlFixtures.STOP),
                 RlFixtures.completion(3, 4, 5, 6, RlFixtures.STOP),
                 RlFixtures.completion(40, 41, 42, RlFixtures.STOP),
@@ -62,8 +62,8 @@ class PolicyUpdateTest {
 
     private static RlOptions options(String agg, int micro) {
         RlOptions g = RlOptions.grpo();
-        return new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, micro, RlOptions.RECOMPUTE, g.advEps(), true,
-                0.2, 0.2, 3.0, agg, 0, 0, "k3", false, false, "reward", 1, false, "think-answer");
+        return new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, micro, RlOptions.OldLogProbs.RECOMPUTE, g.advEps(), true,
+                0.2, 0.2, 3.0, LossAggregation.parse(agg), 0, 0, KlEstimators.Kind.K3, false, false, "reward", 1, false, "think-answer");
     }
 
     @Test
@@ -140,8 +140,8 @@ class PolicyUpdateTest {
             RolloutBatch batch = fixedRollout();
             batch.computeAdvantages(Advantages.Options.verl());
             RlOptions g = options("token-mean", 2);
-            RlOptions rl = new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 3, 4, 2, RlOptions.RECOMPUTE, g.advEps(),
-                    true, 0.2, 0.2, 3.0, "token-mean", 0, 0, "k3", false, false, "reward", 1, false, "think-answer");
+            RlOptions rl = new RlOptions("grpo", 4, 8, 64, 8, 1.0, 1.0, 0, 3, 4, 2, RlOptions.OldLogProbs.RECOMPUTE, g.advEps(),
+                    true, 0.2, 0.2, 3.0, LossAggregation.TOKEN_MEAN, 0, 0, KlEstimators.Kind.K3, false, false, "reward", 1, false, "think-answer");
             try (ParameterUpdater updater = updater(model, 5e-2)) {
                 PolicyUpdate.Stats s = new PolicyUpdate(model, rl, RlFixtures.STOP).run(batch, updater, 9, root);
                 assertThat(s.updates()).isEqualTo(6); // 3 epochs x 2 mini-batches of 4
@@ -160,8 +160,8 @@ class PolicyUpdateTest {
             RolloutBatch batch = fixedRollout();
             batch.computeAdvantages(Advantages.Options.verl());
             RlOptions g = options("token-mean", 8);
-            RlOptions masked = new RlOptions("dapo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, 8, RlOptions.RECOMPUTE,
-                    g.advEps(), true, 0.2, 0.28, 3.0, "token-mean", 0, 0, "k3", false, false, "reward", 1, true,
+            RlOptions masked = new RlOptions("dapo", 4, 8, 64, 8, 1.0, 1.0, 0, 1, 0, 8, RlOptions.OldLogProbs.RECOMPUTE,
+                    g.advEps(), true, 0.2, 0.28, 3.0, LossAggregation.TOKEN_MEAN, 0, 0, KlEstimators.Kind.K3, false, false, "reward", 1, true,
                     "think-answer");
             int all = 0;
             for (int i = 0; i < batch.size(); i++) {

@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -22,7 +24,7 @@ class RewardFactoryTest {
     private static final Sample SAMPLE = new Sample("s1", List.of(), "What is the most likely diagnosis?",
             List.of("Acute inflammation", "Chronic inflammation", "Squamous cell carcinoma"), "B",
             "Chronic inflammation", null, null, List.of("plasma cells with eccentric nuclei", "small round lymphocytes"),
-            Sample.MCQ, "diagnosis", Map.of());
+            Task.MCQ, "diagnosis", Map.of());
 
     @Test
     void buildsEveryNamedTermWithItsWeight() {

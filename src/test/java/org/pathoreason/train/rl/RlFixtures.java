@@ -1,5 +1,9 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.data.PromptEncoder;
+
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,7 +13,7 @@ import java.util.Set;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.generate.TokenDecoder;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
 import org.pathoreason.model.qwen2vl.TinyModels;
@@ -57,7 +61,7 @@ final class RlFixtures {
         return out;
     }
 
-    static final PromptEncoder ENCODER = sample -> {
+    static final java.util.function.Function<Sample, Prompt> ENCODER = sample -> {
         long[] text = letters(sample.question());
         if (sample.id().startsWith("img")) {
             long[] ids = TinyModels.prompt(IMAGE_GRID, new long[] {TinyModels.BOS}, java.util.Arrays.copyOfRange(text,
@@ -68,7 +72,7 @@ final class RlFixtures {
     };
 
     static Sample sample(String id, String question) {
-        return new Sample(id, List.of(), question, List.of(), "a", null, null, null, List.of(), Sample.OPEN, null,
+        return new Sample(id, List.of(), question, List.of(), "a", null, null, null, List.of(), Task.OPEN, null,
                 Map.of());
     }
 
@@ -139,7 +143,7 @@ final class RlFixtures {
                 7, true, 2, 5, 0, 1, false, false, false, 64, AdamW.DEFAULT_NO_DECAY);
         RlOptions r = d.rl();
         RlOptions rl = new RlOptions(r.algorithm(), 4, 8, 64, 6, 1.0, 1.0, 0, 1, 0, 8, r.oldLogp(), r.advEps(),
-                r.scaleAdvByStd(), r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, klCoef, "k3", false,
+                r.scaleAdvByStd(), r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, klCoef, KlEstimators.Kind.K3, false,
                 r.dynamicSampling(), "reward", 3, false, r.promptStyle());
         return new GrpoConfig(t, rl, d.reward());
     }
@@ -153,7 +157,7 @@ final class RlFixtures {
 
     static GrpoTrainer.Builder trainer(GrpoConfig config, Qwen2VLModel policy, Reward reward, List<Sample> samples,
                                        java.nio.file.Path runDir, NDManager root) {
-        return GrpoTrainer.builder().setConfig(config).setPolicy(policy).setPromptEncoder(ENCODER)
+        return GrpoTrainer.builder().setConfig(config).setPolicy(policy).setPrompts(ENCODER)
                 .setTokenDecoder(DECODER).setStopTokenIds(Set.of(STOP)).setReward(reward).setSamples(samples)
                 .setRunDir(runDir).setManager(root).optProgress(false);
     }

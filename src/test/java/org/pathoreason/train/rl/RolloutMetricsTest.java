@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -10,14 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
-import org.pathoreason.generate.Prompt;
+import org.pathoreason.model.Prompt;
 import org.pathoreason.reward.RewardResult;
 
 /** The per-step rollout metrics, including accuracy per question subset. */
 class RolloutMetricsTest {
 
     private static Sample sample(String id, String subset) {
-        return new Sample(id, List.of(), "q", List.of(), "A", null, null, null, List.of(), Sample.MCQ, subset,
+        return new Sample(id, List.of(), "q", List.of(), "A", null, null, null, List.of(), Task.MCQ, subset,
                 Map.of());
     }
 

@@ -1,5 +1,9 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.pathoreason.data.Sample;
 import org.pathoreason.text.ChatTemplate;
-import org.pathoreason.text.PromptBuilder;
+import org.pathoreason.data.PromptBuilder;
 import org.pathoreason.text.PromptStyle;
 import org.pathoreason.text.ReasoningTags;
 import org.pathoreason.text.SpecialTokens;
@@ -82,7 +86,7 @@ class ExampleBuilderTest {
 
         Sample open = new Sample("o", List.of(), "Is there necrosis?", List.of(), "yes", "yes",
                 new Sample.Reasoning(null, "No necrotic debris is seen... wait, it is."), null, List.of(),
-                Sample.YESNO, null, Map.of());
+                Task.YESNO, null, Map.of());
         assertThat(sft(TargetFormat.THINK_ANSWER, TrajectoryMasking.defaults()).targetText(open))
                 .isEqualTo("<think>No necrotic debris is seen... wait, it is.</think><answer>yes</answer>");
     }
@@ -90,18 +94,25 @@ class ExampleBuilderTest {
     @Test
     void samplesLackingWhatTheTargetNeedsAreProblems() {
         Sample noReasoning = new Sample("n", List.of(), "Q?", SftFixtures.DIAGNOSES, "A", null, null, null,
-                List.of(), Sample.MCQ, null, Map.of());
+                List.of(), Task.MCQ, null, Map.of());
         assertThatThrownBy(() -> sft(TargetFormat.THINK_ANSWER, TrajectoryMasking.defaults()).targetText(noReasoning))
                 .isInstanceOf(SampleProblem.class).hasMessageContaining("no reasoning.think");
+        // answer-only data (the RL split) is SFT data only in the empty-think format, which the format check accepts
+        String empty = builder(Stage.SFT, PromptStyle.COT, TargetFormat.EMPTY_THINK_ANSWER, AnswerStyle.TEXT,
+                TrajectoryMasking.defaults(), 4096).targetText(noReasoning);
+        assertThat(empty).isEqualTo("<think></think><answer>" + SftFixtures.DIAGNOSES.get(0) + "</answer>");
+        assertThat(ReasoningTags.parse(empty).answer()).isEqualTo(SftFixtures.DIAGNOSES.get(0));
+        assertThat(org.pathoreason.reward.FormatReward.r1().matches(empty)).isTrue();
+        assertThat(TargetFormat.parse("empty-think-answer")).isEqualTo(TargetFormat.EMPTY_THINK_ANSWER);
         Sample noObserve = new Sample("m", List.of(), "Q?", SftFixtures.DIAGNOSES, "A", null,
-                new Sample.Reasoning(null, "t"), null, List.of(), Sample.MCQ, null, Map.of());
+                new Sample.Reasoning(null, "t"), null, List.of(), Task.MCQ, null, Map.of());
         assertThatThrownBy(() -> sft(TargetFormat.OBSERVE_THINK_ANSWER, TrajectoryMasking.defaults())
                 .targetText(noObserve)).hasMessageContaining("no reasoning.observe");
         Sample badLetter = new Sample("x", List.of(), "Q?", SftFixtures.DIAGNOSES, "F", null,
-                new Sample.Reasoning(null, "t"), null, List.of(), Sample.MCQ, null, Map.of());
+                new Sample.Reasoning(null, "t"), null, List.of(), Task.MCQ, null, Map.of());
         assertThatThrownBy(() -> sft(TargetFormat.THINK_ANSWER, TrajectoryMasking.defaults()).targetText(badLetter))
                 .isInstanceOf(SampleProblem.class).hasMessageContaining("answer 'F' is not an option letter A-D");
-        Sample noCaption = new Sample("c", List.of(), "", List.of(), null, null, null, null, List.of(), Sample.CAPTION,
+        Sample noCaption = new Sample("c", List.of(), "", List.of(), null, null, null, null, List.of(), Task.CAPTION,
                 null, Map.of());
         assertThatThrownBy(() -> builder(Stage.PRETRAIN, PromptStyle.PLAIN, TargetFormat.THINK_ANSWER,
                 AnswerStyle.LETTER, TrajectoryMasking.defaults(), 4096).targetText(noCaption))

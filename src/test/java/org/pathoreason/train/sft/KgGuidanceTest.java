@@ -1,5 +1,9 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
+import org.pathoreason.train.TrajectoryMasking;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -26,7 +30,7 @@ class KgGuidanceTest {
     private static Sample sample(List<String> entities, Map<String, Object> meta) {
         return new Sample("k1", List.of(), "Which diagnosis?", List.of("Acute inflammation", "Chronic inflammation"),
                 "B", "Chronic inflammation", new Sample.Reasoning(null, "plasma cells mean chronic."), null, entities,
-                Sample.MCQ, null, meta);
+                Task.MCQ, null, meta);
     }
 
     @Test

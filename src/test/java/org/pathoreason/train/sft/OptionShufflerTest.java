@@ -1,5 +1,7 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.HashSet;
@@ -18,7 +20,7 @@ class OptionShufflerTest {
     private static Sample sample(String think) {
         return new Sample("q", List.of("i.png"), "What is the most likely diagnosis?", OPTIONS, "A",
                 OPTIONS.get(0), new Sample.Reasoning("Granulomas with caseous necrosis.", think), null, List.of(),
-                Sample.MCQ, "diagnosis", Map.of());
+                Task.MCQ, "diagnosis", Map.of());
     }
 
     private static final String THINK = "Caseous necrosis is present. B. Abscess is less likely. C. Coagulative "
@@ -52,7 +54,7 @@ class OptionShufflerTest {
     void reasoningWithBareLetterReferencesIsLeftAlone() {
         Sample bare = sample("Options B and C lack granulomas, so the answer is A.");
         assertThat(OptionShuffler.shuffle(bare, new SplittableRandom(1))).isSameAs(bare);
-        Sample open = new Sample("o", List.of(), "Q?", List.of(), "x", "x", null, null, List.of(), Sample.OPEN, null,
+        Sample open = new Sample("o", List.of(), "Q?", List.of(), "x", "x", null, null, List.of(), Task.OPEN, null,
                 Map.of());
         assertThat(OptionShuffler.shuffle(open, new SplittableRandom(1))).isSameAs(open);
     }

@@ -1,5 +1,12 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.train.TrainingData;
+import org.pathoreason.train.BadSampleLog;
+import org.pathoreason.train.OnBadSample;
+
+import org.pathoreason.image.ImageCache;
+import org.pathoreason.train.TrajectoryMasking;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +55,7 @@ class SftDataTest {
     void badSamplesAreReportedWithFileAndLineThenSkipped() throws Exception {
         Path file = badFile();
         BadSampleLog log = new BadSampleLog(OnBadSample.SKIP);
-        List<SftData.Located> read = SftData.read(file, "auto", log);
+        List<TrainingData.Located> read = TrainingData.read(file, "auto", log);
         assertThat(read).extracting(l -> l.sample().id()).containsExactly("s0", "s1", "s2", "s10");
         assertThat(read.get(3).line()).isEqualTo(5);
         SftData.Examples built = SftData.build(read, builder(), cache(), log);
@@ -65,20 +72,20 @@ class SftDataTest {
     @Test
     void stoppingNamesTheFirstBadLine() throws Exception {
         Path file = badFile();
-        assertThatThrownBy(() -> SftData.read(file, "auto", new BadSampleLog(OnBadSample.STOP)))
+        assertThatThrownBy(() -> TrainingData.read(file, "auto", new BadSampleLog(OnBadSample.STOP)))
                 .isInstanceOf(DataException.class).hasMessageStartingWith(file + ":4: malformed JSON")
                 .hasMessageContaining("on_bad_sample: stop");
         // with the malformed line gone, reading stops at the unknown letter
         List<String> lines = new ArrayList<>(Files.readAllLines(file));
         lines.remove(3);
         Files.write(file, lines);
-        assertThatThrownBy(() -> SftData.read(file, "auto", new BadSampleLog(OnBadSample.STOP)))
+        assertThatThrownBy(() -> TrainingData.read(file, "auto", new BadSampleLog(OnBadSample.STOP)))
                 .hasMessageStartingWith(file + ":5: answer 'E' of sample 's11' is not an option letter A-D");
         // and without it, the missing image stops the build, again by line
         lines.remove(4);
         Files.write(file, lines);
         BadSampleLog log = new BadSampleLog(OnBadSample.STOP);
-        List<SftData.Located> read = SftData.read(file, "jsonl", log);
+        List<TrainingData.Located> read = TrainingData.read(file, "jsonl", log);
         assertThatThrownBy(() -> SftData.build(read, builder(), cache(), log))
                 .isInstanceOf(DataException.class).hasMessageStartingWith(file + ":4: image 'images/nowhere.png'");
     }
@@ -88,7 +95,7 @@ class SftDataTest {
         Path file = SftFixtures.dataset(dir, "data.jsonl", 2);
         Files.writeString(dir.resolve("images/data.jsonl-1.png"), "not a png");
         BadSampleLog log = new BadSampleLog(OnBadSample.SKIP);
-        SftData.Examples built = SftData.build(SftData.read(file, "auto", log), builder(), cache(), log);
+        SftData.Examples built = SftData.build(TrainingData.read(file, "auto", log), builder(), cache(), log);
         assertThat(built.examples()).hasSize(1);
         assertThat(log.counts()).containsEntry("unreadable_image", 1);
         assertThat(log.messages().get(0)).startsWith(file + ":2: image 'images/data.jsonl-1.png' cannot be read");
@@ -105,7 +112,7 @@ class SftDataTest {
         Path file = dir.resolve("train.json");
         Files.writeString(file, json);
         BadSampleLog log = new BadSampleLog(OnBadSample.STOP);
-        List<SftData.Located> read = SftData.read(file, "auto", log);
+        List<TrainingData.Located> read = TrainingData.read(file, "auto", log);
         assertThat(read).hasSize(1);
         assertThat(read.get(0).where()).isEqualTo(file + ": sample 'p1'");
         SftData.Examples built = SftData.build(read, builder(), cache(), log);
@@ -118,13 +125,13 @@ class SftDataTest {
     @Test
     void validationSplitIsSeededAndDisjoint() {
         Path file = SftFixtures.dataset(dir, "data.jsonl", 10);
-        List<SftData.Located> all = SftData.read(file, "auto", new BadSampleLog(OnBadSample.STOP));
-        List<List<SftData.Located>> a = SftData.splitValidation(all, 0.2, 7);
-        List<List<SftData.Located>> b = SftData.splitValidation(all, 0.2, 7);
+        List<TrainingData.Located> all = TrainingData.read(file, "auto", new BadSampleLog(OnBadSample.STOP));
+        List<List<TrainingData.Located>> a = TrainingData.splitValidation(all, 0.2, 7);
+        List<List<TrainingData.Located>> b = TrainingData.splitValidation(all, 0.2, 7);
         assertThat(a.get(1)).hasSize(2).isEqualTo(b.get(1));
         assertThat(a.get(0)).hasSize(8).doesNotContainAnyElementsOf(a.get(1));
-        assertThat(SftData.splitValidation(all, 0.2, 8).get(1)).isNotEqualTo(a.get(1));
-        assertThat(SftData.fingerprint(file)).startsWith("sha256:").hasSize(71);
+        assertThat(TrainingData.splitValidation(all, 0.2, 8).get(1)).isNotEqualTo(a.get(1));
+        assertThat(TrainingData.fingerprint(file)).startsWith("sha256:").hasSize(71);
     }
 
     @Test
@@ -132,7 +139,7 @@ class SftDataTest {
         Path file = SftFixtures.dataset(dir, "data.jsonl", 2);
         ImageCache images = cache();
         BadSampleLog log = new BadSampleLog(OnBadSample.STOP);
-        List<TrainingExample> ex = new ArrayList<>(SftData.build(SftData.read(file, "auto", log), builder(), images,
+        List<TrainingExample> ex = new ArrayList<>(SftData.build(TrainingData.read(file, "auto", log), builder(), images,
                 log).examples());
         // make the rows differ in length
         TrainingExample shortOne = ex.get(1);

@@ -1,5 +1,7 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.data.Task;
+
 import ai.djl.ndarray.NDManager;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
@@ -72,7 +74,7 @@ public final class SftFixtures {
     public static Sample mcq(int i, int k, String image) {
         return new Sample("s" + i, List.of(image), question(k), DIAGNOSES, Sample.letter(k), DIAGNOSES.get(k),
                 reasoning(k), "The tissue shows " + FINDINGS.get(k) + " consistent with "
-                        + DIAGNOSES.get(k).toLowerCase() + ".", List.of(), Sample.MCQ, "diagnosis", Map.of());
+                        + DIAGNOSES.get(k).toLowerCase() + ".", List.of(), Task.MCQ, "diagnosis", Map.of());
     }
 
     /** A 56x56 PNG in class {@code k}'s colour with a little per-image texture. */

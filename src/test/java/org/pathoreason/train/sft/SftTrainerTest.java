@@ -64,6 +64,26 @@ class SftTrainerTest {
     }
 
     @Test
+    void theBuilderTrainsAnOpenCheckpointOnInMemorySamples() {
+        Path out = dir.resolve("runs/in-memory");
+        List<org.pathoreason.data.Sample> samples = org.pathoreason.data.SampleJsonl.read(data);
+        try (ai.djl.ndarray.NDManager m = Engines.newManager();
+             org.pathoreason.model.CheckpointBundle ckpt = org.pathoreason.model.CheckpointBundle.open(model, m)) {
+            SftTrainer.Result r = SftTrainer.builder().setStage(Stage.SFT)
+                    .setConfig(SftConfig.load(null, List.of("train.lr=3e-3", "train.lr_schedule=constant",
+                            "train.batch_size=4", "train.save_every=0", "train.max_steps=12", "sft.prompt_style=plain")))
+                    .setCheckpoint(ckpt).setSamples(samples, data.getParent()).setRunDir(out).build().run();
+            List<Double> loss = series(out, "loss");
+            assertThat(loss).hasSize(12);
+            assertThat(r.lastLoss()).isLessThan(0.7 * loss.get(0));
+            assertThat(r.trainExamples()).isEqualTo(samples.size());
+            assertThat(out.resolve("final/model.safetensors")).exists();
+            assertThat(org.pathoreason.train.RunInfo.read(out).path("provenance").path("data_fingerprint").asText())
+                    .startsWith("sha256:");
+        }
+    }
+
+    @Test
     void aFewStepsLowerTheLossOnATinyOverfitSet() {
         Path out = dir.resolve("runs/overfit");
         SftTrainer.Result r = trainer(out, "train.max_steps=16", "train.eval_every=8", "train.save_every=0", "sft.val_data=" + data)

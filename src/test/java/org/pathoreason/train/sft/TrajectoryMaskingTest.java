@@ -1,5 +1,7 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.train.TrajectoryMasking;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
