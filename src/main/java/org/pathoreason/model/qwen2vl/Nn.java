@@ -48,9 +48,21 @@ public final class Nn {
         return JniUtils.softmax((PtNDArray) x, axis, DataType.FLOAT32);
     }
 
+    /**
+     * {@code fromHost} (an array DJL made from Java data) copied into memory PyTorch owns, in the same manager; the
+     * original is closed. DJL keeps such an array's values in a JVM direct buffer that is released once the DJL
+     * array is closed and collected, while autograd may still hold the tensor for backward (an index, a rotary
+     * table, a mask): backward would then read freed memory. Every host array the forward uses passes through here.
+     */
+    static NDArray owned(NDArray fromHost) {
+        NDArray copy = fromHost.duplicate();
+        fromHost.close();
+        return copy;
+    }
+
     /** A float32 scalar array kept in {@code manager} (the model's), not in the caller's scope. */
     static NDArray constant(NDManager manager, float value) {
-        NDArray c = manager.create(value);
+        NDArray c = owned(manager.create(value));
         NDScope.unregister(c);
         return c;
     }
@@ -185,7 +197,7 @@ public final class Nn {
             }
             dims[dims.length - 2] = headDim;
             dims[dims.length - 1] = headDim;
-            return new Rotary(manager.create(m, new Shape(dims)), null, null, half);
+            return new Rotary(owned(manager.create(m, new Shape(dims))), null, null, half);
         }
         float[] cos = new float[tokens * headDim];
         float[] sin = new float[tokens * headDim];
@@ -203,7 +215,7 @@ public final class Nn {
         dims[dims.length - 2] = 1;
         dims[dims.length - 1] = headDim;
         Shape tables = new Shape(dims);
-        return new Rotary(null, manager.create(cos, tables), manager.create(sin, tables), half);
+        return new Rotary(null, owned(manager.create(cos, tables)), owned(manager.create(sin, tables)), half);
     }
 
     /** True when some row has a padding column (0) before a real one (1) among its first {@code keys} columns. */
@@ -244,7 +256,7 @@ public final class Nn {
                         additive[q * keys + j] = MASKED;
                     }
                 }
-                mask = manager.create(additive, new Shape(1, 1, 1, queries, keys));
+                mask = owned(manager.create(additive, new Shape(1, 1, 1, queries, keys)));
                 NDScope.unregister(mask); // the model's, not the caller's scope's
                 masks.put(key, mask);
                 if (masks.size() > KEEP) {
@@ -266,7 +278,7 @@ public final class Nn {
 
     /** Rows {@code index} of {@code x} (first axis); differentiable. */
     public static NDArray rows(NDArray x, long[] index) {
-        NDArray idx = x.getManager().create(index);
+        NDArray idx = owned(x.getManager().create(index));
         return x.get(new NDIndex("{}", idx));
     }
 

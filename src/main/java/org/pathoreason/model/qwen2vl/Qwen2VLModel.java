@@ -379,7 +379,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         for (int i = 0; i < b; i++) {
             System.arraycopy(input.inputIds()[i], firstTarget, targets, i * n, n);
         }
-        NDArray index = step.create(targets, new Shape(b, n, 1));
+        NDArray index = Nn.owned(step.create(targets, new Shape(b, n, 1)));
         return logProbs.gather(index, 2).reshape(b, n);
     }
 

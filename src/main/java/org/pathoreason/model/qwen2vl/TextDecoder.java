@@ -88,7 +88,7 @@ final class TextDecoder {
                 flat[i * t + j] = id;
             }
         }
-        NDArray idArray = manager.create(flat, new Shape(b, t));
+        NDArray idArray = Nn.owned(manager.create(flat, new Shape(b, t)));
         return Embedding.embedding(idArray, embedding, SparseFormat.DENSE).singletonOrThrow();
     }
 
@@ -144,7 +144,7 @@ final class TextDecoder {
                 }
             }
         }
-        return manager.create(additive, new Shape(b, 1, 1, queries, keys));
+        return Nn.owned(manager.create(additive, new Shape(b, 1, 1, queries, keys)));
     }
 
     /**

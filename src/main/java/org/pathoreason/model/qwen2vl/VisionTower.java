@@ -90,7 +90,7 @@ final class VisionTower {
         int heads = config.numHeads();
         int hd = config.headDim();
 
-        NDArray x = manager.create(patches, new Shape(n, pv));
+        NDArray x = Nn.owned(manager.create(patches, new Shape(n, pv)));
         NDArray patchW = Nn.reshapeParameter(patchEmbed, new Shape(vh, pv), manager);
         NDArray h = Nn.linear(x, patchW, null);
         long[] patchOrder = windows.patchOrder();
@@ -235,7 +235,7 @@ final class VisionTower {
             NDArray qp = Nn.permute(Nn.rows(q, gather).reshape(padded), 0, 2, 1, 3);
             NDArray kp = Nn.permute(Nn.rows(k, gather).reshape(padded), 0, 2, 1, 3);
             NDArray vp = Nn.permute(Nn.rows(v, gather).reshape(padded), 0, 2, 1, 3);
-            NDArray allowed = manager.create(keyOk, new Shape(count, 1, 1, maxLength));
+            NDArray allowed = Nn.owned(manager.create(keyOk, new Shape(count, 1, 1, maxLength)));
             NDArray out = Nn.attention(qp, kp, vp, Nn.additiveMask(allowed), scale);
             NDArray flat = Nn.permute(out, 0, 2, 1, 3).reshape((long) count * maxLength, heads * hd);
             return Nn.rows(flat, valid);
