@@ -107,6 +107,40 @@ public final class SafetensorsWriter {
         });
     }
 
+    /** Fills {@code chunk[0..count)} with the next values of a tensor, in order. */
+    @FunctionalInterface
+    public interface FloatStream {
+        void next(float[] chunk, int count);
+    }
+
+    /** Values per chunk of a {@link FloatStream} tensor: 4 MB of floats. */
+    private static final int STREAM_CHUNK = 1 << 20;
+
+    /**
+     * Float values produced in order, a chunk at a time, only when the file is written, stored as F32, F16 or BF16:
+     * a tensor larger than the heap (a 7B model's embedding) is written with one chunk in memory.
+     *
+     * @param values made once per write of the file; each gives the tensor's values from the first
+     */
+    public SafetensorsWriter putStream(String name, DType dtype, long[] shape,
+                                       java.util.function.Supplier<FloatStream> values) {
+        if (!dtype.isFloatingPoint()) {
+            throw new IllegalArgumentException("tensor '" + name + "': float values can be stored as F32, F16 or "
+                    + "BF16, not " + dtype.safetensorsName());
+        }
+        long count = TensorInfo.elementCount(shape);
+        return add(name, dtype, shape, Math.multiplyExact(count, dtype.byteSize()), out -> {
+            FloatStream stream = values.get();
+            float[] chunk = new float[(int) Math.min(STREAM_CHUNK, Math.max(1, count))];
+            for (long done = 0; done < count; ) {
+                int n = (int) Math.min(chunk.length, count - done);
+                stream.next(chunk, n);
+                out.encode(n, dtype.byteSize(), floatEncoder(dtype, chunk));
+                done += n;
+            }
+        });
+    }
+
     private static ElementEncoder floatEncoder(DType dtype, float[] values) {
         return switch (dtype) {
             case F32 -> (b, i) -> b.putFloat(values[i]);

@@ -43,22 +43,28 @@ public final class RandomWeights {
             throw new ModelException("parameter " + s.name() + " is too large for random initialisation");
         }
         float[] values = new float[(int) count];
-        double std = std(config, s);
-        switch (s.init()) {
-            case NORMAL -> {
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (rng.nextGaussian() * std);
-                }
-            }
-            case ONE -> Arrays.fill(values, 1f);
-            case ZERO -> { }
-        }
+        stream(config, s, rng).next(values, values.length);
         return values;
+    }
+
+    /** The same values as {@link #values}, a chunk at a time. */
+    static SafetensorsWriter.FloatStream stream(Qwen2VLConfig config, Qwen2VLParameters.Spec s,
+                                                SplittableRandom rng) {
+        double std = std(config, s);
+        return switch (s.init()) {
+            case NORMAL -> (chunk, n) -> {
+                for (int i = 0; i < n; i++) {
+                    chunk[i] = (float) (rng.nextGaussian() * std);
+                }
+            };
+            case ONE -> (chunk, n) -> Arrays.fill(chunk, 0, n, 1f);
+            case ZERO -> (chunk, n) -> Arrays.fill(chunk, 0, n, 0f);
+        };
     }
 
     /**
      * A writer of the random weights stored as {@code dtype}: each tensor is drawn while the file is written and
-     * dropped after, so a 7B model is written with one tensor's float32 values in memory at a time.
+     * written a chunk at a time, so even a 7B model's embedding needs only a few MB of heap.
      */
     public static SafetensorsWriter writer(Qwen2VLConfig config, long seed, DType dtype) {
         List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
@@ -67,7 +73,8 @@ public final class RandomWeights {
             Qwen2VLParameters.Spec s = specs.get(i);
             int index = i;
             // the generators are split again for each tensor (cheap) so that a second write gives the same values
-            w.put(s.name(), dtype, s.shape().getShape(), () -> values(config, s, generators(specs, seed)[index]));
+            w.putStream(s.name(), dtype, s.shape().getShape(),
+                    () -> stream(config, s, generators(specs, seed)[index]));
         }
         return w;
     }
