@@ -215,6 +215,14 @@ public final class AdamW implements AutoCloseable {
             return a;
         }
 
+        /** The same scalars as floats for {@link AdamWKernel}, for update number {@code t}. */
+        AdamWKernel.Scalars kernelScalars(long t) {
+            return new AdamWKernel.Scalars((float) (1 - lr * settings.weightDecay()), (float) settings.beta1(),
+                    (float) (1 - settings.beta1()), (float) settings.beta2(), (float) (1 - settings.beta2()),
+                    (float) settings.eps(), (float) Math.sqrt(1 - Math.pow(settings.beta2(), t)),
+                    (float) (lr / (1 - Math.pow(settings.beta1(), t))));
+        }
+
         /** {sqrt(1 - beta2^t), lr / (1 - beta1^t)} for update number {@code t}. */
         NDArray[] correction(long t) {
             return corrections.computeIfAbsent(t, k -> new NDArray[] {
@@ -225,7 +233,11 @@ public final class AdamW implements AutoCloseable {
 
     private void update(Slot s, NDArray grad, Scalars c) {
         s.step++;
-        if (s.decay && settings.weightDecay() != 0) {
+        boolean decay = s.decay && settings.weightDecay() != 0;
+        if (AdamWKernel.update(s.param, grad, s.expAvg, s.expAvgSq, c.kernelScalars(s.step), decay)) {
+            return;
+        }
+        if (decay) {
             s.param.muli(c.decay);
         }
         s.expAvg.muli(c.beta1);

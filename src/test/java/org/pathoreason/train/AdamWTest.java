@@ -47,6 +47,55 @@ class AdamWTest {
     }
 
     @Test
+    void theSinglePassKernelGivesTheBitsOfTheOperationPath() {
+        try (NDManager m = Engines.newManager()) {
+            java.util.Random r = new java.util.Random(3);
+            int n = 4099; // odd, not a multiple of any vector length
+            float[] p0 = new float[n];
+            float[] g0 = new float[n];
+            float[] m0 = new float[n];
+            float[] v0 = new float[n];
+            for (int i = 0; i < n; i++) {
+                p0[i] = (float) r.nextGaussian();
+                g0[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(7) - 4));
+                m0[i] = (float) (r.nextGaussian() * 0.01);
+                v0[i] = (float) Math.abs(r.nextGaussian() * 1e-4);
+            }
+            double lr = 3e-4;
+            double wd = 0.1;
+            long t = 7;
+            AdamWKernel.Scalars c = new AdamWKernel.Scalars((float) (1 - lr * wd), 0.9f, (float) (1 - 0.9), 0.999f,
+                    (float) (1 - 0.999), 1e-8f, (float) Math.sqrt(1 - Math.pow(0.999, t)),
+                    (float) (lr / (1 - Math.pow(0.9, t))));
+            NDArray p = m.create(p0).duplicate();
+            NDArray g = m.create(g0).duplicate();
+            NDArray ma = m.create(m0).duplicate();
+            NDArray va = m.create(v0).duplicate();
+            assertThat(AdamWKernel.update(p, g, ma, va, c, true)).isTrue();
+            // the operation path of AdamW, with its float32 scalar arrays
+            NDArray pr = m.create(p0);
+            NDArray mr = m.create(m0);
+            NDArray vr = m.create(v0);
+            NDArray gr = m.create(g0);
+            pr.muli(m.create(c.decay()));
+            mr.muli(m.create(c.beta1()));
+            mr.addi(gr.mul(m.create(c.oneMinusBeta1())));
+            vr.muli(m.create(c.beta2()));
+            vr.addi(gr.square().muli(m.create(c.oneMinusBeta2())));
+            NDArray denom = vr.sqrt().divi(m.create(c.biasCorrection2Sqrt())).addi(m.create(c.eps()));
+            pr.subi(mr.div(denom).muli(m.create(c.stepSize())));
+            assertThat(p.toFloatArray()).containsExactly(pr.toFloatArray());
+            assertThat(ma.toFloatArray()).containsExactly(mr.toFloatArray());
+            assertThat(va.toFloatArray()).containsExactly(vr.toFloatArray());
+            // a view that is not contiguous is left to the operation path
+            NDArray strided = m.create(java.util.Arrays.copyOf(p0, 29 * 141)).reshape(29, 141).transpose();
+            NDArray sg = m.create(java.util.Arrays.copyOf(g0, 29 * 141)).reshape(29, 141).transpose();
+            assertThat(AdamWKernel.update(strided, sg, m.zeros(strided.getShape()), m.zeros(strided.getShape()), c,
+                    true)).isFalse();
+        }
+    }
+
+    @Test
     void matchesTorchAdamWStepByStep() {
         double[] init0 = {0.5, -1.0, 2.0, 0.25, -0.75, 1.5};
         double[] init1 = {0.1, -0.2, 0.3};
