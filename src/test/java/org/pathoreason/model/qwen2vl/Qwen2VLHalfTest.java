@@ -238,4 +238,39 @@ class Qwen2VLHalfTest {
                     .isEqualTo(ai.djl.ndarray.types.DataType.FLOAT32);
         }
     }
+
+    @Test
+    void decodeSpeedRunsOnTheMappedModelAndTheFloorCountsItsBytes(@TempDir Path dir) throws Exception {
+        write(source, dir, DType.BF16);
+        try (Qwen2VLModel half = Qwen2VLModel.load(dir, root, WeightPrecision.AUTO)) {
+            var d = org.pathoreason.model.half.KernelBenchmark.decode(half, 5, 3, root);
+            assertThat(d.steps()).isEqualTo(3);
+            assertThat(d.msPerToken()).isPositive();
+            Qwen2VLConfig.TextConfig t = source.config().text();
+            long kv = (long) t.numKvHeads() * t.headDim();
+            long perLayer = (long) t.hiddenSize() * (2L * t.hiddenSize() + 2 * kv) + 3L * t.hiddenSize()
+                    * t.intermediateSize();
+            assertThat(half.decodeWeightBytes()).isEqualTo(2 * (t.numLayers() * perLayer
+                    + (long) t.vocabSize() * t.hiddenSize())); // untied: lm_head read whole, the table one row
+        }
+    }
+
+    @Test
+    void anAdapterCannotBeMergedIntoMappedWeights() {
+        org.pathoreason.model.Adapter adapter = new org.pathoreason.model.Adapter() {
+            @Override
+            public Path source() {
+                return Path.of("adapter");
+            }
+
+            @Override
+            public void mergeInto(VisionLanguageModel model, Path baseDir) {
+            }
+        };
+        assertThat(org.pathoreason.model.CheckpointBundle.Options.adapter(adapter).weights())
+                .isEqualTo(WeightPrecision.AUTO);
+        assertThatThrownBy(() -> org.pathoreason.model.CheckpointBundle.Options.adapter(adapter)
+                .withWeights(WeightPrecision.HALF)).isInstanceOf(ModelException.class)
+                .hasMessageContaining("WeightPrecision.HALF");
+    }
 }
