@@ -78,12 +78,15 @@ interface Linear {
      * reaches these weights or passes through them: an input that autograd tracks is refused.
      */
     final class Mapped implements Linear {
+        static final String WIDEN_ROWS_PROPERTY = "pathoreason.kernels.widenRows";
         /**
-         * Activation rows from which the product widens blocks of weights and runs in PyTorch: measured with
-         * {@code bench kernels} (docs/half-precision.md), the kernels win up to about 64 rows, PyTorch's float32
-         * GEMM from about 128 (2-3 times faster at 256 rows, widening included).
+         * Activation rows from which the product widens blocks of weights and runs in PyTorch, by measurement
+         * (docs/half-precision.md): the kernels win at 16 rows and below, PyTorch's float32 GEMM is 2-3 times
+         * faster at 256 rows, and a 64-token prefill of a 7B-shaped model took 30.9 s widened against 34.4 s in
+         * the kernels. System property
+         * {@value #WIDEN_ROWS_PROPERTY} changes it (for measuring).
          */
-        static final int WIDEN_ROWS = 128;
+        static final int WIDEN_ROWS = Integer.getInteger(WIDEN_ROWS_PROPERTY, 64);
         /** Float32 values of one widened block of weight rows (4 MB). */
         static final int WIDEN_BLOCK_VALUES = 1 << 20;
 

@@ -81,7 +81,7 @@ class Qwen2VLHalfTest {
         return dir;
     }
 
-    /** A prompt with an image of {@code grid}; 144 patches exceed {@link Linear.Mapped#WIDEN_ROWS}. */
+    /** A prompt with an image of {@code grid}; 144 patches exceed {@link Linear.Mapped#WIDEN_ROWS} (64). */
     static ModelInput input(int[] grid) {
         return new ModelInput(new long[][] {TinyModels.prompt(grid, new long[] {1, 2, 3}, new long[] {4, 5})}, null,
                 TinyModels.patches(grid, 5), List.of(grid));
