@@ -275,7 +275,8 @@ public final class BenchCommand implements Runnable {
     @Command(name = "memory", mixinStandardHelpOptions = true,
             description = "Open a checkpoint as eval and generate do and print the load time, the resident memory "
                     + "before and after (steady) and its peak during the load, next to the weights' size on disk "
-                    + "and in memory. Linux only (reads /proc/self/status).")
+                    + "and in memory; then batch-1 decode ms/token and tokens/s beside the memory-bandwidth floor "
+                    + "(weights read per token / measured read bandwidth). Linux only (reads /proc/self/status).")
     static final class Memory implements Runnable {
 
         @Spec
