@@ -275,7 +275,8 @@ public final class BenchCommand implements Runnable {
     @Command(name = "memory", mixinStandardHelpOptions = true,
             description = "Open a checkpoint as eval and generate do and print the load time, the resident memory "
                     + "before and after (steady) and its peak during the load, next to the weights' size on disk "
-                    + "and in memory. Linux only (reads /proc/self/status).")
+                    + "and in memory; then batch-1 decode ms/token and tokens/s beside the memory-bandwidth floor "
+                    + "(weights read per token / measured read bandwidth). Linux only (reads /proc/self/status).")
     static final class Memory implements Runnable {
 
         @Spec
@@ -290,13 +291,26 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--adapter", paramLabel = "DIR", description = "LoRA adapter merged in at load.")
         Path adapter;
 
+        @Option(names = "--weights", defaultValue = "AUTO", description = "How the weights are held: AUTO (16-bit "
+                + "memory-mapped for a BF16/F16 checkpoint, as eval and generate do), FLOAT32 or HALF "
+                + "(default: ${DEFAULT-VALUE}).")
+        org.pathoreason.model.WeightPrecision weights;
+
+        @Option(names = "--decode-tokens", defaultValue = "8", description = "Batch-1 decode steps timed after the "
+                + "first (0: none; default: ${DEFAULT-VALUE}).")
+        int decodeTokens;
+
+        @Option(names = "--prompt-tokens", defaultValue = "16", description = "Text prompt prefilled before decoding "
+                + "(default: ${DEFAULT-VALUE}).")
+        int promptTokens;
+
         @Override
         public void run() {
             PrintWriter w = spec.commandLine().getOut();
             engine.start();
             long onDisk = weightBytes(model);
-            CheckpointBundle.Options options = adapter == null ? CheckpointBundle.Options.DEFAULT
-                    : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter));
+            CheckpointBundle.Options options = (adapter == null ? CheckpointBundle.Options.DEFAULT
+                    : CheckpointBundle.Options.adapter(LoraAdapter.read(adapter))).withWeights(weights);
             System.gc();
             long before = ProcessMemory.residentBytes();
             boolean phasePeak = ProcessMemory.resetPeak();
@@ -308,19 +322,55 @@ public final class BenchCommand implements Runnable {
                 long after = ProcessMemory.residentBytes();
                 long inMemory = 0;
                 long parameters = 0;
-                for (NDArray p : checkpoint.model().parameters().values()) {
-                    inMemory += p.getShape().size() * p.getDataType().getNumOfBytes();
-                    parameters += p.getShape().size();
+                String storage;
+                if (checkpoint.model() instanceof Qwen2VLModel q) {
+                    inMemory = q.footprint().bytes();
+                    parameters = q.footprint().parameters();
+                    storage = q.footprint().storage();
+                } else {
+                    for (NDArray p : checkpoint.model().parameters().values()) {
+                        inMemory += p.getShape().size() * p.getDataType().getNumOfBytes();
+                        parameters += p.getShape().size();
+                    }
+                    storage = checkpoint.model().parameters().values().iterator().next().getDataType().toString();
                 }
                 w.printf("%s%s: %,d parameters%n", model, adapter == null ? "" : " + " + adapter, parameters);
-                w.printf("weights: %s on disk, %s in memory (%s)%n", size(onDisk), size(inMemory),
-                        checkpoint.model().parameters().values().iterator().next().getDataType());
+                w.printf("weights: %s on disk, %s in memory (%s)%n", size(onDisk), size(inMemory), storage);
                 w.printf("load: %.2f s; resident before %s, after %s (%s), peak during load %s%s%n", seconds,
                         size(before), size(after), before < 0 || after < 0 ? "change unknown"
                                 : (after >= before ? "+" : "-") + size(Math.abs(after - before)), size(peak),
                         phasePeak ? "" : " (peak since JVM start: /proc/self/clear_refs not writable)");
+                if (decodeTokens > 0) {
+                    decode(w, checkpoint);
+                }
             }
         }
+
+        /** Batch-1 decode tokens/s beside the memory-bandwidth floor (weights read per token / read bandwidth). */
+        private void decode(PrintWriter w, CheckpointBundle checkpoint) {
+            ProcessMemory.resetPeak();
+            org.pathoreason.model.half.KernelBenchmark.DecodeSpeed d;
+            try (NDManager m = Engines.newManager()) {
+                d = org.pathoreason.model.half.KernelBenchmark.decode(checkpoint.model(), promptTokens, decodeTokens,
+                        m);
+            }
+            long resident = ProcessMemory.residentBytes();
+            long peak = ProcessMemory.peakResidentBytes();
+            w.printf("decode, batch 1, prompt %d tokens: prefill %.0f ms, first step %.0f ms (pages weights in), "
+                    + "then %.1f ms/token = %.2f tokens/s over %d steps; resident %s, peak %s%n", d.promptTokens(),
+                    d.prefillMs(), d.firstStepMs(), d.msPerToken(), d.tokensPerSecond(), d.steps(), size(resident),
+                    size(peak));
+            if (checkpoint.model() instanceof Qwen2VLModel q) {
+                long bytes = q.decodeWeightBytes();
+                double bandwidth = org.pathoreason.model.half.HalfKernels.get().readBandwidth(BANDWIDTH_BYTES, 5);
+                double floorMs = bytes / bandwidth * 1e3;
+                w.printf("floor: %s of weights read per token / %.1f GB/s measured read bandwidth = %.1f ms/token; "
+                        + "decode is %.2fx the floor%n", size(bytes), bandwidth / 1e9, floorMs, d.msPerToken() / floorMs);
+            }
+        }
+
+        /** Bytes the bandwidth is measured over: far beyond the caches, within the launcher's direct memory. */
+        static final long BANDWIDTH_BYTES = 128L << 20;
 
         private static long weightBytes(Path dir) {
             long total = 0;

@@ -56,14 +56,40 @@ public final class CheckpointBundle implements AutoCloseable {
      *
      * @param adapter weights merged into the base's in-memory weights once it is loaded (a LoRA adapter:
      *                {@code org.pathoreason.model.lora.LoraAdapter.read(dir)}); null for the base as it is
+     * @param weights how the weights are held: {@link WeightPrecision#AUTO} (the default) keeps a 16-bit
+     *                checkpoint's linear weights in 16 bits, memory-mapped, for inference; trainers ask for
+     *                {@link WeightPrecision#FLOAT32}
      */
-    public record Options(Adapter adapter) {
-        /** The base checkpoint as it is. */
-        public static final Options DEFAULT = new Options(null);
+    public record Options(Adapter adapter, WeightPrecision weights) {
+        /** The base checkpoint as it is, weights {@link WeightPrecision#AUTO}. */
+        public static final Options DEFAULT = new Options(null, WeightPrecision.AUTO);
 
-        /** The base with {@code adapter} merged in. */
+        public Options {
+            Objects.requireNonNull(weights, "weights");
+            if (adapter != null && weights == WeightPrecision.HALF) {
+                throw new ModelException("an adapter is merged into float32 weights; 16-bit memory-mapped weights "
+                        + "(WeightPrecision.HALF) are read-only: open with WeightPrecision.AUTO or FLOAT32");
+            }
+        }
+
+        /** The base with {@code adapter} merged in (float32 weights: merging writes them). */
         public static Options adapter(Adapter adapter) {
-            return new Options(Objects.requireNonNull(adapter, "adapter"));
+            return new Options(Objects.requireNonNull(adapter, "adapter"), WeightPrecision.AUTO);
+        }
+
+        /** The base as it is, weights held as {@code weights} says. */
+        public static Options weights(WeightPrecision weights) {
+            return new Options(null, weights);
+        }
+
+        /** These options with the weights held as {@code precision} says. */
+        public Options withWeights(WeightPrecision precision) {
+            return new Options(adapter, precision);
+        }
+
+        /** What the model loader is asked for: AUTO with an adapter is FLOAT32 (the merge writes the weights). */
+        WeightPrecision loadPrecision() {
+            return adapter != null && weights == WeightPrecision.AUTO ? WeightPrecision.FLOAT32 : weights;
         }
     }
 
@@ -132,7 +158,7 @@ public final class CheckpointBundle implements AutoCloseable {
             QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(dir));
             ChatTemplate template = chatTemplate(dir);
             GenerationConfig generation = generationConfig(dir, tokenizer);
-            model = ModelRegistry.load(dir, VisionLanguageModel.class, manager);
+            model = ModelRegistry.load(dir, VisionLanguageModel.class, manager, options.loadPrecision());
             if (options.adapter() != null) {
                 options.adapter().mergeInto(model, dir);
             }

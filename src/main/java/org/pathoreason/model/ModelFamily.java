@@ -22,4 +22,16 @@ public interface ModelFamily {
      * @throws ModelException naming the folder and the file when something is missing or does not fit
      */
     AutoCloseable load(Path dir, NDManager manager);
+
+    /**
+     * Loads the model of a checkpoint folder with its weights held as {@code precision} says. A family without a
+     * 16-bit route loads float32 for {@link WeightPrecision#AUTO} and refuses {@link WeightPrecision#HALF}.
+     */
+    default AutoCloseable load(Path dir, NDManager manager, WeightPrecision precision) {
+        if (precision == WeightPrecision.HALF) {
+            throw new ModelException("checkpoint " + dir + ": " + getClass().getSimpleName()
+                    + " holds its weights as float32 only; WeightPrecision.HALF is not available for it");
+        }
+        return load(dir, manager);
+    }
 }

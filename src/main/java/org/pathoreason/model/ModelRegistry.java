@@ -88,7 +88,16 @@ public final class ModelRegistry {
      * @throws ModelException when the folder holds another kind of model
      */
     public static <T> T load(Path dir, Class<T> kind, NDManager manager) {
-        AutoCloseable m = load(dir, manager);
+        return load(dir, kind, manager, WeightPrecision.FLOAT32);
+    }
+
+    /**
+     * Loads a checkpoint folder's model as the given kind, its weights held as {@code precision} says.
+     *
+     * @throws ModelException when the folder holds another kind of model
+     */
+    public static <T> T load(Path dir, Class<T> kind, NDManager manager, WeightPrecision precision) {
+        AutoCloseable m = family(modelType(dir)).load(dir, manager, precision);
         if (!kind.isInstance(m)) {
             try {
                 m.close();

@@ -193,4 +193,57 @@ public final class KernelBenchmark {
                     rest / 1e6 / (Math.max(2, tokens) - 1));
         }
     }
+
+    /** Batch-1 decode speed of a model: the first step (pages mapped weights in) and the mean of the others. */
+    public record DecodeSpeed(int promptTokens, int steps, double prefillMs, double firstStepMs, double msPerToken) {
+        public double tokensPerSecond() {
+            return 1e3 / msPerToken;
+        }
+    }
+
+    /**
+     * Prefills a text prompt of {@code promptTokens} ids at batch 1, then times {@code steps} greedy decode steps
+     * (each the model's decode, the argmax of its logits and the next token fed back), as generation runs them.
+     *
+     * @param steps timed steps after the first (at least 1)
+     */
+    public static DecodeSpeed decode(org.pathoreason.model.VisionLanguageModel model, int promptTokens, int steps,
+                                     NDManager manager) {
+        if (promptTokens < 1 || steps < 1) {
+            throw new IllegalArgumentException("need a prompt token and a step: " + promptTokens + ", " + steps);
+        }
+        java.util.Set<Long> reserved = model.reservedTokenIds();
+        long[] prompt = new long[promptTokens];
+        long span = Math.min(model.vocabSize(), 1000);
+        for (int i = 0, id = 0; i < promptTokens; id++) {
+            long candidate = (id * 7919L) % span;
+            if (!reserved.contains(candidate)) {
+                prompt[i++] = candidate;
+            }
+        }
+        org.pathoreason.model.ModelInput input = org.pathoreason.model.ModelInput.text(prompt);
+        try (NDManager scope = manager.newSubManager()) {
+            org.pathoreason.model.KvCache cache = model.newCache(1, promptTokens + steps + 1, scope);
+            long t0 = System.nanoTime();
+            long next;
+            try (NDManager step = scope.newSubManager()) {
+                next = model.prefill(input, cache, step).argMax(-1).toLongArray()[0];
+            }
+            double prefillMs = (System.nanoTime() - t0) / 1e6;
+            double firstMs = 0;
+            long t1 = 0;
+            for (int s = 0; s <= steps; s++) {
+                long ts = System.nanoTime();
+                try (NDManager step = scope.newSubManager()) {
+                    next = model.decode(new long[] {next}, cache, step).argMax(-1).toLongArray()[0];
+                }
+                if (s == 0) {
+                    firstMs = (System.nanoTime() - ts) / 1e6;
+                    t1 = System.nanoTime();
+                }
+            }
+            double msPerToken = (System.nanoTime() - t1) / 1e6 / steps;
+            return new DecodeSpeed(promptTokens, steps, prefillMs, firstMs, msPerToken);
+        }
+    }
 }

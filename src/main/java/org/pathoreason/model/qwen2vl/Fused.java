@@ -20,7 +20,7 @@ import java.util.Map;
  * When autograd must reach the parameters, their concatenation is built for that forward: one copy of the
  * weights, after which backward hands each parameter the gradient of its own rows.
  */
-final class Fused {
+final class Fused implements Linear {
 
     private final NDArray weight;
     private final NDArray bias;
@@ -99,8 +99,15 @@ final class Fused {
             biases == null ? null : NDArrays.concat(new NDList(biases), 0)};
     }
 
+    @Override
+    public NDArray apply(NDArray x, boolean gradMode) {
+        NDArray[] wb = forForward(gradMode);
+        return Nn.linear(x, wb[0], wb[1]);
+    }
+
     /** Sizes of the parts along the output axis. */
-    long[] sizes() {
+    @Override
+    public long[] sizes() {
         long[] out = new long[weights.length];
         for (int i = 0; i < out.length; i++) {
             out[i] = weights[i].getShape().get(0);

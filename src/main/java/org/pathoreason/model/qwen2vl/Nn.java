@@ -73,13 +73,13 @@ public final class Nn {
     }
 
     /**
-     * The maps of {@code fused} applied to {@code x}, concatenated along the last axis.
+     * The map (or fused maps, concatenated along the last axis) of {@code weight} applied to {@code x}: float32 in
+     * PyTorch or 16-bit memory-mapped (see {@link Linear}).
      *
      * @param gradMode whether autograd records this forward ({@code JniUtils.isGradMode()}, asked once per pass)
      */
-    static NDArray linear(NDArray x, Fused fused, boolean gradMode) {
-        NDArray[] wb = fused.forForward(gradMode);
-        return linear(x, wb[0], wb[1]);
+    static NDArray linear(NDArray x, Linear weight, boolean gradMode) {
+        return weight.apply(x, gradMode);
     }
 
     /** A view of {@code x} along {@code axis} from {@code start} (inclusive) to {@code end}. */
@@ -136,13 +136,10 @@ public final class Nn {
         return x.mul(x.getNDArrayInternal().sigmoid());
     }
 
-    /**
-     * SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}, gate and up fused ({@code [2 * intermediate, hidden]});
-     * {@code downBias} may be null.
-     */
-    static NDArray swiGlu(NDArray x, Fused gateUp, NDArray down, NDArray downBias, boolean gradMode) {
+    /** SwiGLU MLP: {@code down(silu(gate(x)) * up(x))}, gate and up fused ({@code [2 * intermediate, hidden]}). */
+    static NDArray swiGlu(NDArray x, Linear gateUp, Linear down, boolean gradMode) {
         NDList gu = split(linear(x, gateUp, gradMode), gateUp.sizes(), -1);
-        return linear(silu(gu.get(0)).mul(gu.get(1)), down, downBias);
+        return linear(silu(gu.get(0)).mul(gu.get(1)), down, gradMode);
     }
 
     /** Tokens up to which rotary runs as one small matrix per token (see {@link Rotary}). */

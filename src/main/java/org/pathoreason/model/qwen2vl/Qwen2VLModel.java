@@ -1,6 +1,8 @@
 package org.pathoreason.model.qwen2vl;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -22,6 +24,9 @@ import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.ParameterGroup;
 import org.pathoreason.model.VisionLanguageModel;
+import org.pathoreason.model.WeightPrecision;
+import org.pathoreason.model.half.HalfKernels;
+import org.pathoreason.model.half.MappedWeights;
 import org.pathoreason.model.io.CheckpointContents;
 import org.pathoreason.model.io.CheckpointDir;
 import org.pathoreason.model.io.DType;
@@ -62,39 +67,108 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     private final EnumSet<ParameterGroup> frozen = EnumSet.noneOf(ParameterGroup.class);
     private final VisionTower vision;
     private final TextDecoder text;
+    /** The memory-mapped checkpoint of a 16-bit model ({@link WeightPrecision#HALF}); null for a float32 one. */
+    private final MappedWeights mapped;
+    private final Footprint footprint;
 
-    private Qwen2VLModel(Qwen2VLConfig config, NDManager manager, Map<String, NDArray> params) {
-        this.config = config;
-        this.manager = manager;
-        this.groups = new HashMap<>();
-        for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
-            groups.put(s.name(), s.group());
-        }
-        // q/k/v and gate/up as one matrix each; the published parameters become aliases of the fused storage
-        List<Fused> visionGateUp = new ArrayList<>();
+    /**
+     * One linear map of the model (or maps fused over the same input): the key {@link TextDecoder} and
+     * {@link VisionTower} find it by, its weights' and biases' parameter names (biases null when it has none).
+     */
+    record LinearSpec(String key, List<String> weights, List<String> biases) {
+    }
+
+    /**
+     * The model's linear maps: q/k/v and gate/up fused, the others alone; the embedding table is one (its rows are
+     * looked up) and {@code lm_head} another when the embeddings are not tied.
+     */
+    static List<LinearSpec> linearKeys(Qwen2VLConfig config) {
+        List<LinearSpec> out = new ArrayList<>();
         for (int i = 0; i < config.vision().depth(); i++) {
-            String p = "visual.blocks." + i + ".mlp.";
-            visionGateUp.add(Fused.of(params, List.of(p + "gate_proj.weight", p + "up_proj.weight"),
-                    List.of(p + "gate_proj.bias", p + "up_proj.bias"), manager));
+            String p = "visual.blocks." + i + ".";
+            out.add(single(p + "attn.qkv", true));
+            out.add(single(p + "attn.proj", true));
+            out.add(new LinearSpec(p + "mlp.gate_up", List.of(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"),
+                    List.of(p + "mlp.gate_proj.bias", p + "mlp.up_proj.bias")));
+            out.add(single(p + "mlp.down_proj", true));
         }
-        List<Fused[]> textFused = new ArrayList<>();
+        out.add(single("visual.merger.mlp.0", true));
+        out.add(single("visual.merger.mlp.2", true));
+        out.add(single("model.embed_tokens", false));
         for (int l = 0; l < config.text().numLayers(); l++) {
             String p = "model.layers." + l + ".";
-            Fused qkv = Fused.of(params, List.of(p + "self_attn.q_proj.weight", p + "self_attn.k_proj.weight",
-                    p + "self_attn.v_proj.weight"), List.of(p + "self_attn.q_proj.bias", p + "self_attn.k_proj.bias",
-                    p + "self_attn.v_proj.bias"), manager);
-            Fused gateUp = Fused.of(params, List.of(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"), null,
-                    manager);
-            textFused.add(new Fused[] {qkv, gateUp});
+            out.add(new LinearSpec(p + "self_attn.qkv", List.of(p + "self_attn.q_proj.weight",
+                    p + "self_attn.k_proj.weight", p + "self_attn.v_proj.weight"), List.of(p + "self_attn.q_proj.bias",
+                    p + "self_attn.k_proj.bias", p + "self_attn.v_proj.bias")));
+            out.add(single(p + "self_attn.o_proj", false));
+            out.add(new LinearSpec(p + "mlp.gate_up", List.of(p + "mlp.gate_proj.weight", p + "mlp.up_proj.weight"),
+                    null));
+            out.add(single(p + "mlp.down_proj", false));
         }
-        this.params = Collections.unmodifiableMap(params);
+        if (!config.text().tieWordEmbeddings()) {
+            out.add(single("lm_head", false));
+        }
+        return out;
+    }
+
+    private static LinearSpec single(String key, boolean bias) {
+        return new LinearSpec(key, List.of(key + ".weight"), bias ? List.of(key + ".bias") : null);
+    }
+
+    /** What the model holds: its parameters' count and bytes, and how ("float32" or the mapped dtypes). */
+    public record Footprint(long parameters, long bytes, String storage) {
+    }
+
+    /** A float32 model over {@code params} (every parameter), trainable. */
+    private Qwen2VLModel(Qwen2VLConfig config, NDManager manager, Map<String, NDArray> params) {
+        this(config, manager, params, null, float32Linears(config, params, manager));
         for (NDArray p : params.values()) {
             p.setRequiresGradient(true);
         }
+    }
+
+    /** Float32 linear maps over {@code params}: q/k/v and gate/up fused (their parameters become aliases). */
+    private static Map<String, Linear> float32Linears(Qwen2VLConfig config, Map<String, NDArray> params,
+                                                      NDManager manager) {
+        Map<String, Linear> linears = new HashMap<>();
+        for (LinearSpec spec : linearKeys(config)) {
+            String w = spec.weights().get(0);
+            Linear l = spec.weights().size() > 1 ? Fused.of(params, spec.weights(), spec.biases(), manager)
+                    : Linear.of(params.get(w), spec.biases() == null ? null : params.get(spec.biases().get(0)));
+            linears.put(spec.key(), l);
+        }
+        return linears;
+    }
+
+    private Qwen2VLModel(Qwen2VLConfig config, NDManager manager, Map<String, NDArray> params, MappedWeights mapped,
+                         Map<String, Linear> linears) {
+        this.config = config;
+        this.manager = manager;
+        this.mapped = mapped;
+        this.groups = new HashMap<>();
+        long count = 0;
+        long bytes = 0;
+        for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
+            groups.put(s.name(), s.group());
+            count += s.shape().size();
+        }
+        for (NDArray p : params.values()) {
+            bytes += p.getShape().size() * p.getDataType().getNumOfBytes();
+        }
+        java.util.TreeSet<String> dtypes = new java.util.TreeSet<>();
+        for (Linear l : linears.values()) {
+            if (l instanceof Linear.Mapped m) {
+                bytes += m.byteSize();
+                dtypes.add(m.dtypes());
+            }
+        }
+        this.footprint = new Footprint(count, bytes, mapped == null ? "float32 in PyTorch"
+                : String.join("+", dtypes) + " memory-mapped (" + mapped.kernels().description() + "), the rest float32");
+        this.params = Collections.unmodifiableMap(params);
         float[] visionFreq = Nn.inverseFrequencies(manager, 10000.0, config.vision().headDim() / 2);
         float[] textFreq = Nn.inverseFrequencies(manager, config.text().ropeTheta(), config.text().headDim());
-        this.vision = new VisionTower(config.vision(), this.params, visionGateUp, visionFreq, manager);
-        this.text = new TextDecoder(config.text(), this.params, textFused, textFreq, manager);
+        this.vision = new VisionTower(config.vision(), this.params, linears, visionFreq, manager);
+        this.text = new TextDecoder(config.text(), this.params, linears, textFreq, manager);
     }
 
     /**
@@ -130,11 +204,150 @@ public final class Qwen2VLModel implements VisionLanguageModel {
      * widened to float32.
      */
     public static Qwen2VLModel load(Path dir, NDManager parent) {
+        return load(dir, parent, WeightPrecision.FLOAT32);
+    }
+
+    /**
+     * Loads a checkpoint directory with its weights held as {@code precision} says: {@link WeightPrecision#HALF}
+     * (and {@link WeightPrecision#AUTO} when the language model's weights are stored as BF16 or F16) maps the
+     * shards and keeps every weight matrix where it lies, in its stored type; {@link WeightPrecision#FLOAT32}
+     * widens everything into PyTorch.
+     */
+    public static Qwen2VLModel load(Path dir, NDManager parent, WeightPrecision precision) {
         Qwen2VLConfig config = Qwen2VLConfig.read(dir);
+        if (precision != WeightPrecision.FLOAT32) {
+            MappedWeights weights = null;
+            try {
+                weights = MappedWeights.open(dir, HalfKernels.get());
+                if (precision == WeightPrecision.HALF || storedInHalf(weights.reader())) {
+                    return fromMapped(config, weights, parent);
+                }
+            } catch (RuntimeException e) {
+                if (weights != null) {
+                    weights.close();
+                }
+                throw e instanceof SafetensorsException ? new ModelException(e.getMessage(), e) : e;
+            }
+            weights.close();
+        }
         try (SafetensorsReader reader = SafetensorsReader.open(dir)) {
             return fromReader(config, reader, parent);
         } catch (SafetensorsException e) {
             throw new ModelException(e.getMessage(), e);
+        }
+    }
+
+    /** Whether the embedding table (the largest matrix, the language model's dtype) is stored as BF16 or F16. */
+    private static boolean storedInHalf(SafetensorsReader reader) {
+        for (String name : reader.names()) {
+            if (Qwen2VLParameters.canonicalName(name).equals("model.embed_tokens.weight")) {
+                DType t = reader.info(name).dtype();
+                return t == DType.BF16 || t == DType.F16;
+            }
+        }
+        return false; // fromReader names the missing tensor
+    }
+
+    /**
+     * A 16-bit model over mapped weights: every 2-D matrix of {@link #linearKeys} stays in the files, the rest
+     * (norms, biases, the patch embedding: about 0.1 % of the weights) is widened to float32. Closing the model
+     * unmaps the files.
+     */
+    private static Qwen2VLModel fromMapped(Qwen2VLConfig config, MappedWeights weights, NDManager parent) {
+        SafetensorsReader reader = weights.reader();
+        Map<String, String> byCanonical = storedNames(reader);
+        List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
+        checkPresent(reader, byCanonical, specs);
+        java.util.Set<String> matrices = new java.util.HashSet<>();
+        for (LinearSpec spec : linearKeys(config)) {
+            matrices.addAll(spec.weights());
+        }
+        NDManager m = parent.newSubManager();
+        try {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            Map<String, org.pathoreason.model.half.WeightMatrix> mats = new HashMap<>();
+            for (Qwen2VLParameters.Spec s : specs) {
+                String stored = byCanonical.get(s.name());
+                checkTensor(reader, stored, s);
+                if (matrices.contains(s.name())) {
+                    mats.put(s.name(), weights.matrix(stored));
+                } else {
+                    NDArray a = reader.toNDArray(stored, m);
+                    a.setName(s.name());
+                    params.put(s.name(), a);
+                }
+            }
+            warnUnused(reader, byCanonical, specs);
+            Map<String, Linear> linears = new HashMap<>();
+            for (LinearSpec spec : linearKeys(config)) {
+                List<org.pathoreason.model.half.WeightMatrix> parts = new ArrayList<>();
+                for (String w : spec.weights()) {
+                    parts.add(mats.get(w));
+                }
+                NDArray bias = null;
+                if (spec.biases() != null) {
+                    NDList bs = new NDList();
+                    for (String b : spec.biases()) {
+                        bs.add(params.get(b));
+                    }
+                    bias = bs.size() == 1 ? bs.get(0) : NDArrays.concat(bs, 0);
+                    bias.attach(m);
+                }
+                linears.put(spec.key(), new Linear.Mapped(weights.kernels(), parts, bias));
+            }
+            return new Qwen2VLModel(config, m, params, weights, linears);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether this model holds 16-bit memory-mapped weights ({@link WeightPrecision#HALF}): inference only.
+     */
+    public boolean isMapped() {
+        return mapped != null;
+    }
+
+    /** Its parameters' count and bytes in memory, and how they are held. */
+    public Footprint footprint() {
+        return footprint;
+    }
+
+    /**
+     * Bytes of weights one decoding step reads: every language-model matrix and {@code lm_head} (the embedding
+     * table when tied), at the precision they are held in. The memory-bandwidth floor of decode is this over the
+     * read bandwidth.
+     */
+    public long decodeWeightBytes() {
+        long bytes = 0;
+        Qwen2VLConfig.TextConfig t = config.text();
+        int size = mapped == null ? 4 : -1;
+        for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
+            boolean lm = s.name().startsWith("model.layers.") && s.shape().dimension() == 2;
+            boolean head = s.name().equals(t.tieWordEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight");
+            if (lm || head) {
+                bytes += s.shape().size() * (size > 0 ? size : mapped.reader().info(storedName(s.name()))
+                        .dtype().byteSize());
+            }
+        }
+        return bytes;
+    }
+
+    private String storedName(String canonical) {
+        for (String name : mapped.reader().names()) {
+            if (Qwen2VLParameters.canonicalName(name).equals(canonical)) {
+                return name;
+            }
+        }
+        throw new ModelException("no tensor '" + canonical + "'");
+    }
+
+    private void refuseMapped(String what) {
+        if (mapped != null) {
+            throw new ModelException("this Qwen2.5-VL model holds 16-bit memory-mapped weights for inference "
+                    + "(WeightPrecision.HALF, the default for a BF16/F16 checkpoint): it cannot " + what + "; open the "
+                    + "checkpoint with CheckpointBundle.Options.weights(WeightPrecision.FLOAT32)");
         }
     }
 
@@ -175,6 +388,29 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     /** Builds a model of {@code config} from the tensors of an open reader (names of either layout). */
     public static Qwen2VLModel fromReader(Qwen2VLConfig config, SafetensorsReader reader, NDManager parent)
             throws SafetensorsException {
+        Map<String, String> byCanonical = storedNames(reader);
+        List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
+        checkPresent(reader, byCanonical, specs);
+        NDManager m = parent.newSubManager();
+        try {
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            for (Qwen2VLParameters.Spec s : specs) {
+                String stored = byCanonical.get(s.name());
+                checkTensor(reader, stored, s);
+                NDArray a = reader.toNDArray(stored, m); // in PyTorch's memory, not a JVM buffer
+                a.setName(s.name());
+                params.put(s.name(), a);
+            }
+            warnUnused(reader, byCanonical, specs);
+            return new Qwen2VLModel(config, m, params);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Stored tensor name by canonical name (either published layout). */
+    private static Map<String, String> storedNames(SafetensorsReader reader) {
         Map<String, String> byCanonical = new HashMap<>();
         for (String name : reader.names()) {
             String canonical = Qwen2VLParameters.canonicalName(name);
@@ -184,7 +420,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                         + "' are the same parameter '" + canonical + "'");
             }
         }
-        List<Qwen2VLParameters.Spec> specs = Qwen2VLParameters.specs(config);
+        return byCanonical;
+    }
+
+    private static void checkPresent(SafetensorsReader reader, Map<String, String> byCanonical,
+                                     List<Qwen2VLParameters.Spec> specs) {
         List<String> missing = new ArrayList<>();
         for (Qwen2VLParameters.Spec s : specs) {
             if (!byCanonical.containsKey(s.name())) {
@@ -195,41 +435,38 @@ public final class Qwen2VLModel implements VisionLanguageModel {
             throw new ModelException(reader.source() + ": missing tensor '" + missing.get(0) + "'"
                     + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more)" : ""));
         }
-        NDManager m = parent.newSubManager();
-        try {
-            Map<String, NDArray> params = new LinkedHashMap<>();
-            for (Qwen2VLParameters.Spec s : specs) {
-                String stored = byCanonical.get(s.name());
-                TensorInfo info = reader.info(stored);
-                if (!info.dtype().isFloatingPoint()) {
-                    throw new ModelException(reader.source() + ": tensor '" + stored + "' has dtype "
-                            + info.dtype().safetensorsName() + "; expected a float type (F32, F16 or BF16)");
-                }
-                Shape found = new Shape(info.shape());
-                if (!found.equals(s.shape())) {
-                    throw new ModelException(reader.source() + ": tensor '" + stored + "' has shape " + found
-                            + ", expected " + s.shape() + " from config.json");
-                }
-                NDArray a = reader.toNDArray(stored, m); // in PyTorch's memory, not a JVM buffer
-                a.setName(s.name());
-                params.put(s.name(), a);
-            }
-            int unused = 0;
-            for (String canonical : byCanonical.keySet()) {
-                if (!params.containsKey(canonical)) {
-                    unused++;
-                    if (!canonical.equals("lm_head.weight")) {
-                        LOG.warn("{}: tensor '{}' is not a parameter of this model and was ignored", reader.source(),
-                                byCanonical.get(canonical));
-                    }
-                }
-            }
-            LOG.debug("loaded {} tensors ({} ignored) from {}", params.size(), unused, reader.source());
-            return new Qwen2VLModel(config, m, params);
-        } catch (RuntimeException e) {
-            m.close();
-            throw e;
+    }
+
+    private static void checkTensor(SafetensorsReader reader, String stored, Qwen2VLParameters.Spec s) {
+        TensorInfo info = reader.info(stored);
+        if (!info.dtype().isFloatingPoint()) {
+            throw new ModelException(reader.source() + ": tensor '" + stored + "' has dtype "
+                    + info.dtype().safetensorsName() + "; expected a float type (F32, F16 or BF16)");
         }
+        Shape found = new Shape(info.shape());
+        if (!found.equals(s.shape())) {
+            throw new ModelException(reader.source() + ": tensor '" + stored + "' has shape " + found
+                    + ", expected " + s.shape() + " from config.json");
+        }
+    }
+
+    private static void warnUnused(SafetensorsReader reader, Map<String, String> byCanonical,
+                                   List<Qwen2VLParameters.Spec> specs) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        for (Qwen2VLParameters.Spec s : specs) {
+            known.add(s.name());
+        }
+        int unused = 0;
+        for (String canonical : byCanonical.keySet()) {
+            if (!known.contains(canonical)) {
+                unused++;
+                if (!canonical.equals("lm_head.weight")) {
+                    LOG.warn("{}: tensor '{}' is not a parameter of this model and was ignored", reader.source(),
+                            byCanonical.get(canonical));
+                }
+            }
+        }
+        LOG.debug("{} tensors ignored in {}", unused, reader.source());
     }
 
     /**
@@ -239,6 +476,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
      */
     @Override
     public void save(Path dir) {
+        refuseMapped("be saved");
         try {
             Files.createDirectories(dir);
             weights().metadata(Map.of("format", "pt")).writeSharded(dir, SHARD_BYTES);
@@ -263,6 +501,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
      * as the published checkpoints are, which halves the file and the writer's memory; rounding to nearest even).
      */
     public void saveCheckpoint(Path dir, CheckpointContents rest, DType dtype) {
+        refuseMapped("be saved");
         try {
             CheckpointDir.write(dir, rest.config(config.toJson()).weights(weights(dtype)));
         } catch (IOException e) {
@@ -277,6 +516,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
 
     /** All parameters under their published names, stored as {@code dtype} (F32, F16 or BF16). */
     public SafetensorsWriter weights(DType dtype) {
+        refuseMapped("write its weights");
         if (!dtype.isFloatingPoint()) {
             throw new ModelException("weights are stored as F32, F16 or BF16, not " + dtype.safetensorsName());
         }
@@ -306,13 +546,19 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         return java.util.Set.of((long) config.tokens().imageTokenId(), (long) config.tokens().videoTokenId());
     }
 
+    /**
+     * Every parameter, float32, by published name. A 16-bit model ({@link #isMapped}) refuses: its weight matrices
+     * are not arrays (see {@link #footprint} for its size).
+     */
     @Override
     public Map<String, NDArray> parameters() {
+        refuseMapped("hand out its parameters (training, merging an adapter)");
         return params;
     }
 
     @Override
     public Map<String, NDArray> trainableParameters() {
+        refuseMapped("be trained");
         Map<String, NDArray> out = new LinkedHashMap<>();
         params.forEach((name, p) -> {
             if (!frozen.contains(groups.get(name))) {
@@ -333,6 +579,9 @@ public final class Qwen2VLModel implements VisionLanguageModel {
 
     @Override
     public void setFrozen(ParameterGroup group, boolean freeze) {
+        if (!freeze) {
+            refuseMapped("be trained");
+        }
         if (freeze) {
             frozen.add(group);
         } else {
@@ -527,6 +776,12 @@ public final class Qwen2VLModel implements VisionLanguageModel {
 
     @Override
     public void close() {
-        manager.close();
+        try {
+            manager.close();
+        } finally {
+            if (mapped != null) {
+                mapped.close();
+            }
+        }
     }
 }

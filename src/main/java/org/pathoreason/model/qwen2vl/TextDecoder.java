@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.nn.core.Embedding;
 import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +22,12 @@ import org.pathoreason.model.ModelException;
 final class TextDecoder {
 
     /** Weights of one decoder layer. */
-    record Layer(NDArray inputNorm, Fused qkv, NDArray o, NDArray postNorm, Fused gateUp, NDArray down) {
+    record Layer(NDArray inputNorm, Linear qkv, Linear o, NDArray postNorm, Linear gateUp, Linear down) {
     }
 
     private final Qwen2VLConfig.TextConfig config;
-    private final NDArray embedding;
-    private final NDArray lmHead;
+    private final Linear embedding;
+    private final Linear lmHead;
     private final NDArray finalNorm;
     private final List<Layer> layers;
     /** {@code inv_freq} of the rotary embedding (dim = head_dim, theta = rope_theta). */
@@ -42,22 +40,22 @@ final class TextDecoder {
     private final NDArray minusHalf;
 
     /**
-     * @param params the model's parameters by published name
-     * @param fused per layer, the fused q/k/v and gate/up weights (see {@link Qwen2VLModel})
+     * @param params the model's float32 parameters by published name (norms here)
+     * @param linears the linear maps by {@link Qwen2VLModel#linearKeys} key
      */
-    TextDecoder(Qwen2VLConfig.TextConfig config, Map<String, NDArray> params, List<Fused[]> fused,
+    TextDecoder(Qwen2VLConfig.TextConfig config, Map<String, NDArray> params, Map<String, Linear> linears,
                 float[] invFreq, NDManager manager) {
         this.config = config;
         this.invFreq = invFreq;
-        this.embedding = params.get("model.embed_tokens.weight");
-        this.lmHead = config.tieWordEmbeddings() ? embedding : params.get("lm_head.weight");
+        this.embedding = linears.get("model.embed_tokens");
+        this.lmHead = config.tieWordEmbeddings() ? embedding : linears.get("lm_head");
         this.finalNorm = params.get("model.norm.weight");
         this.layers = new ArrayList<>();
         for (int l = 0; l < config.numLayers(); l++) {
             String p = "model.layers." + l + ".";
-            layers.add(new Layer(params.get(p + "input_layernorm.weight"), fused.get(l)[0],
-                    params.get(p + "self_attn.o_proj.weight"), params.get(p + "post_attention_layernorm.weight"),
-                    fused.get(l)[1], params.get(p + "mlp.down_proj.weight")));
+            layers.add(new Layer(params.get(p + "input_layernorm.weight"), linears.get(p + "self_attn.qkv"),
+                    linears.get(p + "self_attn.o_proj"), params.get(p + "post_attention_layernorm.weight"),
+                    linears.get(p + "mlp.gate_up"), linears.get(p + "mlp.down_proj")));
         }
         List<Integer> section = config.mropeSection();
         this.axisOfFrequency = new int[invFreq.length];
@@ -75,21 +73,16 @@ final class TextDecoder {
 
     /** Token embeddings {@code [B, T, H]}. */
     NDArray embed(long[][] ids, NDManager manager) {
-        int b = ids.length;
-        int t = ids[0].length;
-        long[] flat = new long[b * t];
-        for (int i = 0; i < b; i++) {
-            for (int j = 0; j < t; j++) {
+        for (int i = 0; i < ids.length; i++) {
+            for (int j = 0; j < ids[i].length; j++) {
                 long id = ids[i][j];
                 if (id < 0 || id >= config.vocabSize()) {
                     throw new ModelException("token id " + id + " at row " + i + ", column " + j
                             + " is outside the vocabulary (size " + config.vocabSize() + ")");
                 }
-                flat[i * t + j] = id;
             }
         }
-        NDArray idArray = Nn.owned(manager.create(flat, new Shape(b, t)));
-        return Embedding.embedding(idArray, embedding, SparseFormat.DENSE).singletonOrThrow();
+        return embedding.rows(ids, manager);
     }
 
     /**
@@ -204,9 +197,9 @@ final class TextDecoder {
                 // back to [B, T, heads * hd]; a single column needs no transpose
                 NDArray attn = t == 1 ? out.reshape(b, 1, (long) heads * hd)
                         : Nn.permute(out.reshape(b, heads, t, hd), 0, 2, 1, 3).reshape(b, t, (long) heads * hd);
-                NDArray h1 = h.add(Nn.linear(attn, layer.o(), null));
+                NDArray h1 = h.add(Nn.linear(attn, layer.o(), gradMode));
                 NDArray y = Nn.rmsNorm(h1, layer.postNorm(), eps, minusHalf);
-                NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), null, gradMode));
+                NDArray next = h1.add(Nn.swiGlu(y, layer.gateUp(), layer.down(), gradMode));
                 NDScope.unregister(next);
                 h = next;
             }
@@ -216,6 +209,6 @@ final class TextDecoder {
 
     /** Logits {@code [..., vocab]} of normalised hidden states. */
     NDArray lmHead(NDArray hidden) {
-        return Nn.linear(hidden, lmHead, null);
+        return Nn.linear(hidden, lmHead, JniUtils.isGradMode());
     }
 }

@@ -21,18 +21,15 @@ final class VisionTower {
 
 
     /** Weights of one vision block. */
-    record Block(NDArray norm1, NDArray qkv, NDArray qkvBias, NDArray proj, NDArray projBias, NDArray norm2,
-                 Fused gateUp, NDArray down, NDArray downBias) {
+    record Block(NDArray norm1, Linear qkv, Linear proj, NDArray norm2, Linear gateUp, Linear down) {
     }
 
     private final Qwen2VLConfig.VisionConfig config;
     private final NDArray patchEmbed;
     private final List<Block> blocks;
     private final NDArray mergerNorm;
-    private final NDArray merger0;
-    private final NDArray merger0Bias;
-    private final NDArray merger2;
-    private final NDArray merger2Bias;
+    private final Linear merger0;
+    private final Linear merger2;
     /** {@code inv_freq} of the 2-D rotary embedding (dim = head_dim / 2, theta 10000). */
     private final float[] invFreq;
     /** The norms' epsilon (1e-6) and the attention scale, as arrays made once. */
@@ -41,27 +38,24 @@ final class VisionTower {
     private final NDArray minusHalf;
 
     /**
-     * @param params the model's parameters by published name
-     * @param gateUp per block, its fused gate/up projection (see {@link Qwen2VLModel})
+     * @param params the model's float32 parameters by published name (norms and the patch embedding here)
+     * @param linears the linear maps by {@link Qwen2VLModel#linearKeys} key
      */
-    VisionTower(Qwen2VLConfig.VisionConfig config, Map<String, NDArray> params, List<Fused> gateUp, float[] invFreq,
-                NDManager manager) {
+    VisionTower(Qwen2VLConfig.VisionConfig config, Map<String, NDArray> params, Map<String, Linear> linears,
+                float[] invFreq, NDManager manager) {
         this.config = config;
         this.invFreq = invFreq;
         this.patchEmbed = params.get("visual.patch_embed.proj.weight");
         this.blocks = new ArrayList<>();
         for (int i = 0; i < config.depth(); i++) {
             String p = "visual.blocks." + i + ".";
-            blocks.add(new Block(params.get(p + "norm1.weight"), params.get(p + "attn.qkv.weight"),
-                    params.get(p + "attn.qkv.bias"), params.get(p + "attn.proj.weight"),
-                    params.get(p + "attn.proj.bias"), params.get(p + "norm2.weight"), gateUp.get(i),
-                    params.get(p + "mlp.down_proj.weight"), params.get(p + "mlp.down_proj.bias")));
+            blocks.add(new Block(params.get(p + "norm1.weight"), linears.get(p + "attn.qkv"),
+                    linears.get(p + "attn.proj"), params.get(p + "norm2.weight"), linears.get(p + "mlp.gate_up"),
+                    linears.get(p + "mlp.down_proj")));
         }
         this.mergerNorm = params.get("visual.merger.ln_q.weight");
-        this.merger0 = params.get("visual.merger.mlp.0.weight");
-        this.merger0Bias = params.get("visual.merger.mlp.0.bias");
-        this.merger2 = params.get("visual.merger.mlp.2.weight");
-        this.merger2Bias = params.get("visual.merger.mlp.2.bias");
+        this.merger0 = linears.get("visual.merger.mlp.0");
+        this.merger2 = linears.get("visual.merger.mlp.2");
         this.eps = Nn.constant(manager, 1e-6f);
         this.scale = Nn.constant(manager, (float) (1.0 / Math.sqrt(config.headDim())));
         this.minusHalf = Nn.constant(manager, -0.5f);
@@ -110,16 +104,15 @@ final class VisionTower {
             try (NDScope scope = new NDScope()) {
                 NDArray normed = Nn.rmsNorm(h, block.norm1(), eps, minusHalf);
                 // [N, 3, heads, hd]: q and k turn together
-                NDList qkv = Nn.split(Nn.linear(normed, block.qkv(), block.qkvBias()).reshape(n, 3, heads, hd),
+                NDList qkv = Nn.split(Nn.linear(normed, block.qkv(), gradMode).reshape(n, 3, heads, hd),
                         new long[] {2, 1}, 1);
                 NDList qk = Nn.split(rotary.apply(qkv.get(0).reshape(n, 2L * heads, hd)), new long[] {heads, heads},
                         1);
                 NDArray v = qkv.get(1).reshape(n, heads, hd);
                 NDArray attn = segments.attend(qk.get(0), qk.get(1), v, scale, manager).reshape(n, vh);
-                NDArray h1 = h.add(Nn.linear(attn, block.proj(), block.projBias()));
+                NDArray h1 = h.add(Nn.linear(attn, block.proj(), gradMode));
                 NDArray normed2 = Nn.rmsNorm(h1, block.norm2(), eps, minusHalf);
-                NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), block.downBias(),
-                        gradMode));
+                NDArray next = h1.add(Nn.swiGlu(normed2, block.gateUp(), block.down(), gradMode));
                 NDScope.unregister(next);
                 h = next;
             }
@@ -127,9 +120,9 @@ final class VisionTower {
 
         NDArray merged = Nn.rmsNorm(h, mergerNorm, eps, minusHalf)
                 .reshape(n / config.mergeUnit(), (long) vh * config.mergeUnit());
-        merged = Nn.linear(merged, merger0, merger0Bias);
+        merged = Nn.linear(merged, merger0, gradMode);
         merged = merged.getNDArrayInternal().gelu();
-        merged = Nn.linear(merged, merger2, merger2Bias);
+        merged = Nn.linear(merged, merger2, gradMode);
         long[] reverse = new long[windows.reverse().length];
         for (int i = 0; i < reverse.length; i++) {
             reverse[i] = windows.reverse()[i];

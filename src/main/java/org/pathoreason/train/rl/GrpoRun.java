@@ -1,6 +1,7 @@
 package org.pathoreason.train.rl;
 
 import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.WeightPrecision;
 import org.pathoreason.data.PromptEncoder;
 import org.pathoreason.model.ModelRegistry;
 import org.pathoreason.model.VisionLanguageModel;
@@ -71,7 +72,8 @@ public final class GrpoRun {
         try (RewardFactory.Built reward = RewardFactory.build(cfg.reward(), rl.maxCompletionLength(), Path.of(""),
                      imageRoot);
              NDManager root = Engines.newManager();
-             CheckpointBundle checkpoint = CheckpointBundle.open(model, root)) {
+             CheckpointBundle checkpoint = CheckpointBundle.open(model, root,
+                     CheckpointBundle.Options.weights(WeightPrecision.FLOAT32))) {
             VisionLanguageModel policy = checkpoint.model();
             Tokenizer tokenizer = checkpoint.tokenizer();
             ChatTemplate template = checkpoint.chatTemplate();

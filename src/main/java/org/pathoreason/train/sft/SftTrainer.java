@@ -1,6 +1,7 @@
 package org.pathoreason.train.sft;
 
 import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.WeightPrecision;
 import org.pathoreason.model.VisionLanguageModel;
 
 import org.pathoreason.train.TrainingData;
@@ -233,7 +234,8 @@ public final class SftTrainer {
         }
 
         try (NDManager root = Engines.newManager();
-             CheckpointBundle opened = given == null ? CheckpointBundle.open(modelDir, root) : null) {
+             CheckpointBundle opened = given == null ? CheckpointBundle.open(modelDir, root,
+                     CheckpointBundle.Options.weights(WeightPrecision.FLOAT32)) : null) {
             CheckpointBundle checkpoint = given == null ? opened : given;
             Tokenizer tokenizer = checkpoint.tokenizer();
             QwenImageProcessor processor = new QwenImageProcessor(preprocessorConfig(checkpoint, opts));
