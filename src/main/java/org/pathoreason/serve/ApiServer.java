@@ -9,6 +9,10 @@ import io.javalin.http.HttpResponseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -166,6 +170,7 @@ public final class ApiServer implements AutoCloseable {
                     + options.port() + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                     + "); is another server using the port?", e);
         }
+        server.firstRequest();
         try {
             server.load(checkpoint);
         } catch (RuntimeException e) {
@@ -173,6 +178,25 @@ public final class ApiServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /**
+     * Serves one request to itself before any client can connect: Javalin 7 sets up its servlet context lazily on
+     * the first request, without a lock, and concurrent first requests then fail with a NullPointerException (seen
+     * as a 500 under a 16-client load test).
+     */
+    private void firstRequest() {
+        String host = options.host().equals("0.0.0.0") || options.host().equals("::") ? "127.0.0.1" : options.host();
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            http.send(HttpRequest.newBuilder(URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host)
+                    + ":" + port() + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("first request to itself failed: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void load(Path checkpoint) {
