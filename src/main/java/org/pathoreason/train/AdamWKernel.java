@@ -16,8 +16,12 @@ import java.nio.FloatBuffer;
  * two moments, instead of the dozen tensor operations (each a full pass, several with a temporary) the update
  * takes through the engine. Each element sees the same float32 operations in the same order as {@link AdamW}'s
  * operation-by-operation path, so both give the same bits (Java's float arithmetic rounds every operation, as the
- * engine's element-wise kernels do; float sqrt through double is exact). On a 50 M-element parameter it is about
- * ten times faster on one core.
+ * engine's element-wise kernels do; float sqrt through double is exact).
+ *
+ * <p>The arrays are copied in chunks of {@value #CHUNK} floats into heap arrays, updated there by a loop the JIT
+ * vectorises, and copied back: indexed {@code FloatBuffer} access over the engine's memory (the first version)
+ * does not vectorise and ran at 18 ns per element inside a training process, against 3.3 ns for the chunks and
+ * 7 ns for the operation path (0.5B model, 605 M parameters: 10.8 s, 2.0 s and 4.3 s per update).
  *
  * <p>It works on the arrays' own memory ({@link JniUtils#getByteBuffer} gives a view of a contiguous CPU tensor),
  * so it applies only when all four are contiguous float32 CPU tensors of under 2 GB each; otherwise
@@ -27,6 +31,8 @@ import java.nio.FloatBuffer;
 final class AdamWKernel {
 
     private static final long MAX_BYTES = Integer.MAX_VALUE;
+    /** Elements per chunk: four chunks of 16 K floats stay in a core's L2 cache. */
+    static final int CHUNK = 1 << 14;
     private static final MethodHandle IS_CONTIGUOUS = isContiguousHandle();
 
     private AdamWKernel() {
@@ -56,22 +62,44 @@ final class AdamWKernel {
         FloatBuffer m = view(expAvg);
         FloatBuffer v = view(expAvgSq);
         int count = (int) n;
-        for (int i = 0; i < count; i++) {
-            float pi = p.get(i);
-            if (decay) {
-                pi = pi * c.decay();
-            }
-            float gi = g.get(i);
-            float mi = m.get(i) * c.beta1() + gi * c.oneMinusBeta1();
-            float sq = (gi * gi) * c.oneMinusBeta2();
-            float vi = v.get(i) * c.beta2() + sq;
-            float denom = (float) Math.sqrt(vi) / c.biasCorrection2Sqrt() + c.eps();
-            float delta = (mi / denom) * c.stepSize();
-            m.put(i, mi);
-            v.put(i, vi);
-            p.put(i, pi - delta);
+        float[] pc = new float[CHUNK];
+        float[] gc = new float[CHUNK];
+        float[] mc = new float[CHUNK];
+        float[] vc = new float[CHUNK];
+        for (int at = 0; at < count; at += CHUNK) {
+            int len = Math.min(CHUNK, count - at);
+            p.get(at, pc, 0, len);
+            g.get(at, gc, 0, len);
+            m.get(at, mc, 0, len);
+            v.get(at, vc, 0, len);
+            update(pc, gc, mc, vc, len, c, decay);
+            m.put(at, mc, 0, len);
+            v.put(at, vc, 0, len);
+            p.put(at, pc, 0, len);
         }
         return true;
+    }
+
+    /** The update over one chunk of heap arrays: a loop the JIT vectorises. */
+    private static void update(float[] p, float[] g, float[] m, float[] v, int len, Scalars c, boolean decay) {
+        float decayFactor = decay ? c.decay() : 1f;
+        float beta1 = c.beta1();
+        float oneMinusBeta1 = c.oneMinusBeta1();
+        float beta2 = c.beta2();
+        float oneMinusBeta2 = c.oneMinusBeta2();
+        float eps = c.eps();
+        float bc2 = c.biasCorrection2Sqrt();
+        float stepSize = c.stepSize();
+        for (int i = 0; i < len; i++) {
+            float pi = decay ? p[i] * decayFactor : p[i];
+            float gi = g[i];
+            float mi = m[i] * beta1 + gi * oneMinusBeta1;
+            float vi = v[i] * beta2 + (gi * gi) * oneMinusBeta2;
+            float denom = (float) Math.sqrt(vi) / bc2 + eps;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = pi - (mi / denom) * stepSize;
+        }
     }
 
     private static boolean qualifies(NDArray a) {

@@ -50,7 +50,7 @@ class AdamWTest {
     void theSinglePassKernelGivesTheBitsOfTheOperationPath() {
         try (NDManager m = Engines.newManager()) {
             java.util.Random r = new java.util.Random(3);
-            int n = 4099; // odd, not a multiple of any vector length
+            int n = 2 * AdamWKernel.CHUNK + 4099; // odd, not a multiple of any vector length; over chunk ends
             float[] p0 = new float[n];
             float[] g0 = new float[n];
             float[] m0 = new float[n];
