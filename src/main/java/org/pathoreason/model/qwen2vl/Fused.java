@@ -17,8 +17,9 @@ import java.util.Map;
  * array too, and nothing is copied or kept twice.
  *
  * <p>Without autograd (generation, reference passes) and for frozen weights the fused array is used as it is.
- * When autograd must reach the parameters, their concatenation is built for that forward: one copy of the
- * weights, after which backward hands each parameter the gradient of its own rows.
+ * When autograd must reach the parameters, each part is multiplied on its own and the outputs concatenated:
+ * concatenating the weights instead copied them in every training forward (0.84 GB for the 0.5B model) and made
+ * its forward about 1.5 times slower.
  */
 final class Fused implements Linear {
 
@@ -85,24 +86,16 @@ final class Fused implements Linear {
         return fused;
     }
 
-    /**
-     * The weight and bias (null without) to multiply with in this forward: the fused arrays, or the
-     * concatenation of the parameters when autograd must reach them.
-     *
-     * @param gradMode whether autograd records this forward
-     */
-    NDArray[] forForward(boolean gradMode) {
-        if (!gradMode || !partsNeedGradients()) {
-            return new NDArray[] {weight, bias};
-        }
-        return new NDArray[] {NDArrays.concat(new NDList(weights), 0),
-            biases == null ? null : NDArrays.concat(new NDList(biases), 0)};
-    }
-
     @Override
     public NDArray apply(NDArray x, boolean gradMode) {
-        NDArray[] wb = forForward(gradMode);
-        return Nn.linear(x, wb[0], wb[1]);
+        if (!gradMode || !partsNeedGradients()) {
+            return Nn.linear(x, weight, bias);
+        }
+        NDList outs = new NDList();
+        for (int i = 0; i < weights.length; i++) {
+            outs.add(Nn.linear(x, weights[i], biases == null ? null : biases[i]));
+        }
+        return NDArrays.concat(outs, -1);
     }
 
     /** Sizes of the parts along the output axis. */
