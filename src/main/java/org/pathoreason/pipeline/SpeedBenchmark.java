@@ -101,9 +101,12 @@ public final class SpeedBenchmark {
      *     shared machine's load than the wall time
      * @param flops per measure, the matrix-product FLOPs of the work it needs ({@link Qwen2VLFlops})
      * @param gemmGflops the engine's fp32 GEMM rate (2048 x 2048) in this process: the floor's yardstick
+     * @param trainParts the wall time of each repetition of the SFT step's parts: {@code forward},
+     *     {@code backward} and {@code update} (clipping and AdamW); empty without the train measure
      */
     public record Report(long parameters, int promptLength, Map<String, double[]> seconds,
-                         Map<String, double[]> cpuSeconds, Map<String, Double> flops, double gemmGflops) {
+                         Map<String, double[]> cpuSeconds, Map<String, Double> flops, double gemmGflops,
+                         Map<String, double[]> trainParts) {
     }
 
     private static final java.lang.management.ThreadMXBean CPU =
@@ -116,6 +119,7 @@ public final class SpeedBenchmark {
     private final Consumer<String> progress;
     private final Random random;
     private final long textIds;
+    private final Map<String, double[]> trainParts = new LinkedHashMap<>();
 
     private SpeedBenchmark(Qwen2VLModel model, Options options, NDManager root, Consumer<String> progress) {
         this.model = model;
@@ -170,7 +174,7 @@ public final class SpeedBenchmark {
             seconds.put(k, v[0]);
             cpu.put(k, v[1]);
         });
-        return new Report(config.parameterCount(), promptLength, seconds, cpu, flops, gemm);
+        return new Report(config.parameterCount(), promptLength, seconds, cpu, flops, gemm, trainParts);
     }
 
     private void train(Map<String, double[][]> seconds, Map<String, Double> flops, ParameterUpdater updater) {
@@ -242,13 +246,30 @@ public final class SpeedBenchmark {
         }
         ModelInput input = ModelInput.padded(rows, 0, false, ModelInput.concatPatches(patches), grids);
         int firstTarget = promptLength();
+        // the parts of each timed repetition; the untimed warm-up writes slot -1, dropped
+        for (String part : List.of("forward", "backward", "update")) {
+            trainParts.put(part, new double[options.reps()]);
+        }
+        int[] rep = {-1};
         return repeat(() -> {
+            long t0 = System.nanoTime();
+            long t1;
+            long t2;
             try (NDManager step = root.newSubManager();
                  GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logProbs = model.tokenLogProbs(input, firstTarget, step);
+                t1 = System.nanoTime();
                 gc.backward(logProbs.mean().neg());
+                t2 = System.nanoTime();
             }
             updater.step();
+            long t3 = System.nanoTime();
+            if (rep[0] >= 0) {
+                trainParts.get("forward")[rep[0]] = (t1 - t0) / 1e9;
+                trainParts.get("backward")[rep[0]] = (t2 - t1) / 1e9;
+                trainParts.get("update")[rep[0]] = (t3 - t2) / 1e9;
+            }
+            rep[0]++;
         });
     }
 
