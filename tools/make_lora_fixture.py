@@ -4,6 +4,7 @@ reference (run with peft 0.21, transformers 5.18, torch 2.13 CPU).
 
     python tools/make_lora_fixture.py src/test/resources/lora
     python tools/make_lora_fixture.py --check-written DIR
+    python tools/make_lora_fixture.py --check-trained target/lora-trained
 
 The base model is the parity fixture's tiny Qwen2.5-VL (src/test/resources/parity/model, written by
 tools/make_parity_fixture.py), so the fixture only adds the adapter and what PEFT computed with it. The script
@@ -26,6 +27,11 @@ Run with peft 0.21.0 / transformers 5.18.0 on 2026-12-03: nested (model.language
 on both inputs; classic (model.layers.N...): PEFT warns "Found missing adapter keys" and runs the bare base (no
 remapping of the older paths on transformers 5), so PathoReason writes the nested layout unless an adapter was read
 in the classic one (for transformers before 4.52).
+
+--check-trained DIR loads DIR/adapter, an adapter trained by PathoReason's LoRA training (LoraParityTest writes it
+with the logits of its adapted forward in DIR/logits.safetensors), into PEFT on the same base and prints how far
+PEFT's logits are from PathoReason's and how many layers PEFT adapted (its target_modules is the regular expression
+that keeps the adapters in the language model).
 """
 import json
 import os
@@ -122,14 +128,27 @@ def check_written(adapter_dir):
         print(f"{key}: PEFT on {adapter_dir}: max |diff| {diff:.3e}, relative {diff / scale:.3e}")
 
 
+def check_trained(run_dir):
+    ours = load_file(os.path.join(run_dir, "logits.safetensors"))["text.logits"]
+    model = PeftModel.from_pretrained(base_model(), os.path.join(run_dir, "adapter")).eval()
+    adapted = sum(1 for name, _ in model.named_modules() if name.endswith(".lora_A"))
+    got = logits(model)["text.logits"]
+    diff = float((got - ours).abs().max())
+    scale = float(ours.abs().max())
+    print(f"PEFT {peft.__version__} on {run_dir}/adapter: {adapted} layers adapted; text logits vs PathoReason's: "
+          f"max |diff| {diff:.3e}, relative {diff / scale:.3e}")
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--check-written":
         check_written(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--check-trained":
+        check_trained(sys.argv[2])
     elif len(sys.argv) == 2:
         os.makedirs(sys.argv[1], exist_ok=True)
         build(sys.argv[1])
     else:
-        sys.exit("usage: make_lora_fixture.py OUT_DIR | --check-written ADAPTER_DIR")
+        sys.exit("usage: make_lora_fixture.py OUT_DIR | --check-written ADAPTER_DIR | --check-trained DIR")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@ package org.pathoreason.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -47,6 +48,9 @@ public abstract class RlTrainCommand implements Callable<Integer> {
     TrainConfigMixin config;
 
     @Mixin
+    LoraMixin lora;
+
+    @Mixin
     EngineMixin engine;
 
     /** {@code grpo} or {@code dapo}. */
@@ -55,8 +59,9 @@ public abstract class RlTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         // the config is checked before the engine starts, so a typo fails at once
-        ConfigLoader.Resolved<GrpoConfig> resolved = GrpoConfig.load(algorithm(), config.configFile(),
-                config.overrides());
+        List<String> overrides = new java.util.ArrayList<>(config.overrides());
+        overrides.addAll(lora.overrides());
+        ConfigLoader.Resolved<GrpoConfig> resolved = GrpoConfig.load(algorithm(), config.configFile(), overrides);
         engine.start();
         GrpoTrainer.Result r = new GrpoRun(resolved, data, model, out, !noProgress).run();
         PrintWriter o = spec.commandLine().getOut();
@@ -65,7 +70,7 @@ public abstract class RlTrainCommand implements Callable<Integer> {
                 algorithm(), r.lastStep(), r.totalSteps(),
                 r.startStep() > 0 ? " (resumed from step " + r.startStep() + ")" : "", fmt(m.get("reward")),
                 fmt(m.get("accuracy")), fmt(m.get("response_length")));
-        o.println("model: " + r.finalDir());
+        o.println((resolved.config().lora().enabled() ? "adapter: " : "model: ") + r.finalDir());
         o.flush();
         return 0;
     }

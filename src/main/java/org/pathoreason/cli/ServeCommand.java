@@ -27,6 +27,10 @@ public final class ServeCommand implements Runnable {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
     Path model;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "LoRA adapter folder (PEFT layout) merged into the checkpoint's weights.")
+    Path adapter;
+
     @Option(names = "--host", defaultValue = ServeOptions.DEFAULT_HOST,
             description = "Address to bind (default: ${DEFAULT-VALUE}, this machine only).")
     String host;
@@ -97,7 +101,7 @@ public final class ServeCommand implements Runnable {
                 .style(PromptStyle.parse(style)).graph(graph).maxBatch(maxBatch).maxQueue(maxQueue)
                 .maxModelLength(maxModelLength).maxImagesPerRequest(maxImages).maxImagePixels(maxImagePixels)
                 .requestTimeout(Duration.ofSeconds(requestTimeout)).drainTimeout(Duration.ofSeconds(drainTimeout))
-                .slidesDir(slides).build();
+                .slidesDir(slides).adapter(adapter).build();
         ApiServer server = ApiServer.start(model, options);
         // SIGTERM (and Ctrl-C): stop taking requests, let those in flight finish, then exit
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "serve-shutdown"));

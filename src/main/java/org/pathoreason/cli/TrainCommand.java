@@ -68,6 +68,9 @@ public final class TrainCommand implements Runnable {
         TrainConfigMixin config;
 
         @Mixin
+        LoraMixin lora;
+
+        @Mixin
         EngineMixin engine;
 
         abstract Stage stage();
@@ -75,6 +78,7 @@ public final class TrainCommand implements Runnable {
         @Override
         public Integer call() {
             List<String> overrides = new ArrayList<>(config.overrides());
+            overrides.addAll(lora.overrides());
             if (valData != null) {
                 overrides.add("sft.val_data=" + valData.toAbsolutePath());
             }
@@ -89,7 +93,7 @@ public final class TrainCommand implements Runnable {
                     r.trainExamples(), r.lastLoss(),
                     Double.isNaN(r.lastValLoss()) ? "" : String.format(Locale.ROOT, ", val_loss %.4f",
                             r.lastValLoss()));
-            o.println("model: " + r.finalDir());
+            o.println((resolved.config().lora().enabled() ? "adapter: " : "model: ") + r.finalDir());
             o.flush();
             return 0;
         }

@@ -91,6 +91,15 @@ public interface VisionLanguageModel extends AutoCloseable {
      */
     NDArray decode(long[] tokens, KvCache cache, NDManager manager);
 
+    /**
+     * The model's trainable low-rank branches (LoRA training).
+     *
+     * @throws ModelException when this model has none
+     */
+    default LowRankBranches lowRank() {
+        throw new ModelException(getClass().getSimpleName() + " cannot take low-rank (LoRA) branches");
+    }
+
     /** Writes the weights and {@code config.json} into {@code dir} (created if needed); other files stay. */
     void save(Path dir);
 

@@ -201,7 +201,7 @@ public final class ApiServer implements AutoCloseable {
 
     private void load(Path checkpoint) {
         manager = Engines.newManager();
-        model = ServedModel.load(checkpoint, options.modelName(), manager);
+        model = ServedModel.load(checkpoint, options.adapter(), options.modelName(), manager);
         entities = new EntityLookup(options.graph());
         batcher = new ContinuousBatcher(model.model(), model.decoder(),
                 new ContinuousBatcher.Options(options.maxBatch(), options.maxQueue(), 64), manager);

@@ -30,11 +30,13 @@ import org.pathoreason.text.PromptStyle;
  * @param slidesDir whole-slide images served as Deep Zoom ({@code /v1/slides}, {@code /slides/...}, the viewer at
  *     {@code /viewer}), or null for none
  * @param slideCacheBytes bound of the encoded Deep Zoom tile cache
+ * @param adapter a LoRA adapter folder (PEFT layout) merged into the checkpoint's weights, or null
  */
 public record ServeOptions(String host, int port, String apiKey, Path mediaDir, String modelName, PromptStyle style,
                            Path graph, long maxBodyBytes, long maxImagePixels, int maxImagesPerRequest,
                            int maxModelLength, int defaultMaxTokens, int maxBatch, int maxQueue, int maxStreams,
-                           Duration requestTimeout, Duration drainTimeout, Path slidesDir, long slideCacheBytes) {
+                           Duration requestTimeout, Duration drainTimeout, Path slidesDir, long slideCacheBytes,
+                           Path adapter) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -87,6 +89,7 @@ public record ServeOptions(String host, int port, String apiKey, Path mediaDir, 
         private Duration drainTimeout = Duration.ofSeconds(30);
         private Path slidesDir;
         private long slideCacheBytes = 64L << 20;
+        private Path adapter;
 
         private Builder() {
         }
@@ -186,10 +189,16 @@ public record ServeOptions(String host, int port, String apiKey, Path mediaDir, 
             return this;
         }
 
+        /** A LoRA adapter folder merged into the served checkpoint's weights. */
+        public Builder adapter(Path v) {
+            adapter = v;
+            return this;
+        }
+
         public ServeOptions build() {
             return new ServeOptions(host, port, apiKey, mediaDir, modelName, style, graph, maxBodyBytes,
                     maxImagePixels, maxImagesPerRequest, maxModelLength, defaultMaxTokens, maxBatch, maxQueue,
-                    maxStreams, requestTimeout, drainTimeout, slidesDir, slideCacheBytes);
+                    maxStreams, requestTimeout, drainTimeout, slidesDir, slideCacheBytes, adapter);
         }
     }
 

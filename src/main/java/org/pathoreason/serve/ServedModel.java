@@ -9,6 +9,7 @@ import org.pathoreason.generate.TokenDecoder;
 import org.pathoreason.image.ImageCache;
 import org.pathoreason.image.QwenImageProcessor;
 import org.pathoreason.model.CheckpointBundle;
+import org.pathoreason.model.lora.LoraAdapter;
 import org.pathoreason.model.GenerationConfig;
 import org.pathoreason.model.VisionLanguageModel;
 import org.pathoreason.model.qwen2vl.Qwen2VLModel;
@@ -36,8 +37,19 @@ public final class ServedModel implements AutoCloseable {
      * @param name the model id clients use; null for the folder's name
      */
     public static ServedModel load(Path dir, String name, NDManager manager) {
+        return load(dir, null, name, manager);
+    }
+
+    /**
+     * Opens a checkpoint folder with a LoRA adapter merged into its weights.
+     *
+     * @param adapter the adapter folder (PEFT layout); null for the checkpoint as it is
+     * @param name the model id clients use; null for the folder's name
+     */
+    public static ServedModel load(Path dir, Path adapter, String name, NDManager manager) {
         Objects.requireNonNull(dir, "dir");
-        CheckpointBundle c = CheckpointBundle.open(dir, manager);
+        CheckpointBundle c = adapter == null ? CheckpointBundle.open(dir, manager)
+                : CheckpointBundle.open(dir, manager, CheckpointBundle.Options.adapter(LoraAdapter.read(adapter)));
         Path file = dir.toAbsolutePath().normalize().getFileName();
         return new ServedModel(c, name != null ? name : file == null ? "pathoreason" : file.toString());
     }

@@ -17,7 +17,7 @@ import org.pathoreason.util.Json;
 
 /**
  * One saved training checkpoint, {@code checkpoints/step-N/}: model weights ({@code model.safetensors} or shards,
- * loadable by transformers), optimiser state ({@code optimizer.safetensors}), {@code trainer_state.json}, and
+ * loadable by transformers; a LoRA run's adapter, {@code adapter_model.safetensors}, instead), optimiser state ({@code optimizer.safetensors}), {@code trainer_state.json}, and
  * whatever the trainer's hook wrote beside them (config, tokenizer, provenance). Loading restores in place into
  * the arrays the caller already has, so the model and the optimiser keep their identity.
  *
@@ -28,6 +28,8 @@ public record Checkpoint(Path dir, long step) {
 
     public static final String WEIGHTS = SafetensorsReader.SINGLE_FILE;
     public static final String WEIGHTS_INDEX = SafetensorsReader.INDEX_FILE;
+    /** The weights of a LoRA run's checkpoint: its adapter in PEFT's layout. */
+    public static final String ADAPTER_WEIGHTS = org.pathoreason.model.lora.LoraAdapter.WEIGHTS_FILE;
     public static final String OPTIMIZER = "optimizer.safetensors";
     public static final String STATE = "trainer_state.json";
 
@@ -51,8 +53,11 @@ public record Checkpoint(Path dir, long step) {
      * with the same shape; tensors of the file that {@code params} lacks are an error too (a different model).
      */
     public void loadWeightsInto(Map<String, NDArray> params) {
-        Path source = Files.exists(dir.resolve(WEIGHTS_INDEX)) ? dir.resolve(WEIGHTS_INDEX) : dir.resolve(WEIGHTS);
-        try (SafetensorsReader reader = SafetensorsReader.open(dir);
+        boolean adapter = !Files.exists(dir.resolve(WEIGHTS_INDEX)) && !Files.exists(dir.resolve(WEIGHTS))
+                && Files.exists(dir.resolve(ADAPTER_WEIGHTS));
+        Path source = adapter ? dir.resolve(ADAPTER_WEIGHTS)
+                : Files.exists(dir.resolve(WEIGHTS_INDEX)) ? dir.resolve(WEIGHTS_INDEX) : dir.resolve(WEIGHTS);
+        try (SafetensorsReader reader = SafetensorsReader.open(adapter ? source : dir);
                 NDManager scratch = firstManager(params).newSubManager()) {
             List<String> missing = new ArrayList<>();
             for (String name : params.keySet()) {

@@ -71,11 +71,22 @@ public final class CheckpointManager {
      */
     public Checkpoint save(TrainState state, Map<String, NDArray> weights, AdamW optimizer,
             AtomicFiles.FolderWriter extraFiles) {
-        Path target = root.resolve("step-" + state.globalStep());
-        AtomicFiles.writeFolder(target, dir -> {
+        return save(state, dir -> {
             SafetensorsWriter model = new SafetensorsWriter().metadata(Map.of("format", "pt"));
             weights.forEach(model::put);
             model.writeSharded(dir, MAX_SHARD_BYTES);
+        }, optimizer, extraFiles);
+    }
+
+    /**
+     * As {@link #save(TrainState, Map, AdamW, AtomicFiles.FolderWriter)} with the weights written by
+     * {@code weights}: a LoRA run writes its adapter ({@code adapter_config.json}, {@code adapter_model.safetensors}).
+     */
+    public Checkpoint save(TrainState state, AtomicFiles.FolderWriter weights, AdamW optimizer,
+            AtomicFiles.FolderWriter extraFiles) {
+        Path target = root.resolve("step-" + state.globalStep());
+        AtomicFiles.writeFolder(target, dir -> {
+            weights.write(dir);
             optimizerWriter(optimizer).write(dir.resolve(Checkpoint.OPTIMIZER));
             Files.write(dir.resolve(Checkpoint.STATE), Json.PRETTY.writeValueAsBytes(state));
             if (extraFiles != null) {
@@ -130,6 +141,7 @@ public final class CheckpointManager {
     private static boolean complete(Path d) {
         return Files.isRegularFile(d.resolve(Checkpoint.STATE)) && Files.isRegularFile(d.resolve(Checkpoint.OPTIMIZER))
                 && (Files.isRegularFile(d.resolve(Checkpoint.WEIGHTS))
+                        || Files.isRegularFile(d.resolve(Checkpoint.ADAPTER_WEIGHTS))
                         || Files.isRegularFile(d.resolve(Checkpoint.WEIGHTS_INDEX)));
     }
 

@@ -92,6 +92,49 @@ class LoraCliTest {
     }
 
     @Test
+    void trainSftWithLoraWritesAnAdapterThatEvalServeAndMergeTake() throws Exception {
+        Path run = root.resolve("lora-run");
+        EvalCommandTest.Run train = EvalCommandTest.run(new TrainCommand(), "sft", "--data", fixture.data.toString(),
+                "--model", fixture.checkpoint.toString(), "--out", run.toString(), "--lora", "--lora-r", "4",
+                "--lora-alpha", "8", "--lora-dropout", "0", "--lora-targets", "q_proj,v_proj", "--set",
+                "train.max_steps=2", "--set", "train.batch_size=2", "--set", "train.lr=1e-2", "--set",
+                "sft.on_bad_sample=skip", "--no-progress");
+        assertThat(train.code()).as(train.err()).isZero();
+        Path fin = run.resolve("final");
+        assertThat(train.out()).contains("adapter: " + fin);
+        assertThat(fin.resolve("model.safetensors")).doesNotExist();
+        LoraAdapter trained = LoraAdapter.read(fin);
+        assertThat(trained.config().r()).isEqualTo(4);
+        assertThat(trained.parameters()).allMatch(p -> p.endsWith("q_proj.weight") || p.endsWith("v_proj.weight"))
+                .hasSize(4); // two layers
+        JsonNode recorded = Json.MAPPER.readTree(run.resolve("run.json").toFile()).path("config").path("lora");
+        assertThat(recorded.path("enabled").asBoolean()).isTrue();
+        assertThat(recorded.path("targets").toString()).isEqualTo("[\"q_proj\",\"v_proj\"]");
+
+        EvalCommandTest.Run eval = EvalCommandTest.run(new EvalCommand(), "--model", fixture.checkpoint.toString(),
+                "--adapter", fin.toString(), "--data", fixture.data.toString(), "--limit", "1",
+                "--max-new-tokens", "2", "--out", root.resolve("eval-trained").toString(), "--no-progress");
+        assertThat(eval.code()).as(eval.err()).isZero();
+        EvalCommandTest.Run merge = EvalCommandTest.run(new ModelCommand(), "merge-lora", "--model",
+                fixture.checkpoint.toString(), "--adapter", fin.toString(), "--out",
+                root.resolve("merged-trained").toString());
+        assertThat(merge.code()).as(merge.err()).isZero();
+        assertThat(merge.out()).contains("4 weights changed");
+        try (NDManager m = Engines.newManager();
+             org.pathoreason.serve.ServedModel served = org.pathoreason.serve.ServedModel.load(fixture.checkpoint,
+                     fin, null, m);
+             CheckpointBundle merged = CheckpointBundle.open(root.resolve("merged-trained"), m);
+             CheckpointBundle base = CheckpointBundle.open(fixture.checkpoint, m)) {
+            // serve --adapter: the served model is the base with the trained adapter merged in
+            ModelInput input = ModelInput.padded(List.of(new long[] {5, 17, 42, 99, 3, 64, 120, 7}), 0, true,
+                    new float[0], List.of());
+            float[] servedLogits = served.model().logits(input, m).toFloatArray();
+            assertThat(servedLogits).isEqualTo(merged.model().logits(input, m).toFloatArray());
+            assertThat(servedLogits).isNotEqualTo(base.model().logits(input, m).toFloatArray());
+        }
+    }
+
+    @Test
     void aBadAdapterIsAOneLineUserError() {
         EvalCommandTest.Run run = EvalCommandTest.run(new ModelCommand(), "merge-lora", "--model",
                 fixture.checkpoint.toString(), "--adapter", root.resolve("nowhere").toString(), "--out",

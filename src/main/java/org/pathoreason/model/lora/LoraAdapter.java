@@ -56,6 +56,14 @@ public final class LoraAdapter implements Adapter {
             DType dtype) {
     }
 
+    /**
+     * The PEFT name of an adapter tensor: {@code base_model.model.<module path in layout>.lora_A.weight} (or
+     * {@code lora_B}) for the published weight name {@code parameter}.
+     */
+    public static String tensorName(ModuleLayout layout, String parameter, boolean b) {
+        return PREFIX + layout.modulePath(parameter) + (b ? B_SUFFIX : A_SUFFIX);
+    }
+
     private final Path source;
     private final LoraConfig config;
     private final ModuleLayout layout;
@@ -319,6 +327,14 @@ public final class LoraAdapter implements Adapter {
      * adapter always gives the same bytes.
      */
     public void write(Path dir) {
+        AtomicFiles.writeFolder(dir, this::writeInto);
+    }
+
+    /**
+     * Writes {@code adapter_config.json} and {@code adapter_model.safetensors} into an existing folder that the
+     * caller renames into place when complete (a training checkpoint).
+     */
+    public void writeInto(Path dir) throws IOException {
         SafetensorsWriter w = new SafetensorsWriter().metadata(Map.of("format", "pt"));
         for (Module m : byParameter.values()) {
             String path = PREFIX + layout.modulePath(m.parameter());
@@ -326,16 +342,9 @@ public final class LoraAdapter implements Adapter {
             w.put(path + A_SUFFIX, d, new long[] {m.rank(), m.in()}, m.a());
             w.put(path + B_SUFFIX, d, new long[] {m.out(), m.rank()}, m.b());
         }
-        String json;
-        try {
-            json = Json.PRETTY.writeValueAsString(config.toJson()) + "\n";
-        } catch (IOException e) {
-            throw new ModelException("cannot encode " + CONFIG_FILE + ": " + e.getMessage(), e);
-        }
-        AtomicFiles.writeFolder(dir, tmp -> {
-            w.write(tmp.resolve(WEIGHTS_FILE));
-            Files.writeString(tmp.resolve(CONFIG_FILE), json);
-        });
+        String json = Json.PRETTY.writeValueAsString(config.toJson()) + "\n";
+        w.write(dir.resolve(WEIGHTS_FILE));
+        Files.writeString(dir.resolve(CONFIG_FILE), json);
     }
 
     /** A copy written in another module layout (same weights). */

@@ -61,6 +61,35 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
         return new LoraConfig(r, alpha, dropout, targetModules, null, false, Map.of(), Map.of(), null, null);
     }
 
+    /**
+     * A config to train with: {@code names} (module names such as {@code q_proj}) matched as PEFT matches them.
+     * With {@code vision} false only the language model's decoder layers are adapted, written as one regular
+     * expression over the module paths of both layouts ({@code model.(language_model.)?layers.N...}), because
+     * PEFT's name list would also match the vision blocks' {@code gate_proj}, {@code up_proj} and
+     * {@code down_proj}; with {@code vision} true the names are kept as a list (vision blocks and merger too).
+     *
+     * @throws IllegalArgumentException for an empty list or a name that is not letters, digits, '_' and '.'
+     */
+    public static LoraConfig forTraining(int r, double alpha, double dropout, List<String> names, boolean rslora,
+            boolean vision) {
+        if (names == null || names.isEmpty()) {
+            throw new IllegalArgumentException("LoRA targets: give at least one module name, e.g. "
+                    + String.join(",", LANGUAGE_LINEAR));
+        }
+        for (String n : names) {
+            if (!n.matches("[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*")) {
+                throw new IllegalArgumentException("LoRA target '" + n + "' is not a module name (letters, digits, "
+                        + "'_', dotted parts), e.g. q_proj or mlp.0");
+            }
+        }
+        if (vision) {
+            return new LoraConfig(r, alpha, dropout, names, null, rslora, Map.of(), Map.of(), null, null);
+        }
+        String alternatives = String.join("|", names.stream().map(n -> n.replace(".", "\\.")).toList());
+        String regex = "model\\.(language_model\\.)?layers\\.\\d+\\.(.*\\.)?(" + alternatives + ")";
+        return new LoraConfig(r, alpha, dropout, List.of(), regex, rslora, Map.of(), Map.of(), null, null);
+    }
+
     public LoraConfig withBaseModel(String base) {
         return new LoraConfig(r, alpha, dropout, targetModules, targetRegex, useRslora, rankPattern, alphaPattern,
                 base, taskType);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.pathoreason.model.KvCache;
+import org.pathoreason.model.LowRankBranches;
 import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.ParameterGroup;
@@ -65,8 +66,11 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     private final Map<String, NDArray> params;
     private final Map<String, ParameterGroup> groups;
     private final EnumSet<ParameterGroup> frozen = EnumSet.noneOf(ParameterGroup.class);
-    private final VisionTower vision;
-    private final TextDecoder text;
+    /** The linear maps by {@link #linearKeys} key (low-rank branches wrap some of them). */
+    private final Map<String, Linear> linears;
+    private VisionTower vision;
+    private TextDecoder text;
+    private final Branches branches = new Branches();
     /** The memory-mapped checkpoint of a 16-bit model ({@link WeightPrecision#HALF}); null for a float32 one. */
     private final MappedWeights mapped;
     private final Footprint footprint;
@@ -165,10 +169,16 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         this.footprint = new Footprint(count, bytes, mapped == null ? "float32 in PyTorch"
                 : String.join("+", dtypes) + " memory-mapped (" + mapped.kernels().description() + "), the rest float32");
         this.params = Collections.unmodifiableMap(params);
+        this.linears = new HashMap<>(linears);
+        buildForward();
+    }
+
+    /** The vision tower and the decoder over the current linear maps (again after branches are added). */
+    private void buildForward() {
         float[] visionFreq = Nn.inverseFrequencies(manager, 10000.0, config.vision().headDim() / 2);
         float[] textFreq = Nn.inverseFrequencies(manager, config.text().ropeTheta(), config.text().headDim());
-        this.vision = new VisionTower(config.vision(), this.params, linears, visionFreq, manager);
-        this.text = new TextDecoder(config.text(), this.params, linears, textFreq, manager);
+        this.vision = new VisionTower(config.vision(), params, linears, visionFreq, manager);
+        this.text = new TextDecoder(config.text(), params, linears, textFreq, manager);
     }
 
     /**
@@ -565,12 +575,16 @@ public final class Qwen2VLModel implements VisionLanguageModel {
                 out.put(name, p);
             }
         });
+        branches.named.forEach(out::put);
         return out;
     }
 
     @Override
     public ParameterGroup groupOf(String parameterName) {
         ParameterGroup g = groups.get(parameterName);
+        if (g == null && branches.named.containsKey(parameterName)) {
+            g = groups.get(branches.weightOf.get(parameterName));
+        }
         if (g == null) {
             throw new ModelException("no parameter named '" + parameterName + "'");
         }
@@ -600,11 +614,124 @@ public final class Qwen2VLModel implements VisionLanguageModel {
             // grad.zero_() in place, no-op without a gradient; DJL's getGradient() would leak a handle there
             JniUtils.zeroGrad((PtNDArray) p);
         }
+        for (NDArray p : branches.named.values()) {
+            JniUtils.zeroGrad((PtNDArray) p);
+        }
     }
 
     @Override
     public boolean isFrozen(ParameterGroup group) {
         return frozen.contains(group);
+    }
+
+    @Override
+    public LowRankBranches lowRank() {
+        return branches;
+    }
+
+    /** The low-rank branches of this model's linear maps (see {@link LowRankBranches}). */
+    private final class Branches implements LowRankBranches {
+        private final List<Branch> added = new ArrayList<>();
+        /** Branch arrays by name, and the weight each belongs to. */
+        private final Map<String, NDArray> named = new LinkedHashMap<>();
+        private final Map<String, String> weightOf = new HashMap<>();
+        private volatile boolean enabled = true;
+
+        @Override
+        public Map<String, long[]> adaptable() {
+            Map<String, Shape> shapes = new HashMap<>();
+            for (Qwen2VLParameters.Spec s : Qwen2VLParameters.specs(config)) {
+                shapes.put(s.name(), s.shape());
+            }
+            Map<String, long[]> out = new LinkedHashMap<>();
+            for (LinearSpec spec : linearKeys(config)) {
+                if (!spec.key().equals("model.embed_tokens")) {
+                    for (String w : spec.weights()) {
+                        out.put(w, shapes.get(w).getShape());
+                    }
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public List<Branch> add(List<Spec> specs) {
+            refuseMapped("take trainable low-rank branches (the 16-bit products pass no gradient to their input)");
+            if (!added.isEmpty()) {
+                throw new ModelException("this model already has low-rank branches");
+            }
+            Map<String, long[]> adaptable = adaptable();
+            Map<String, Spec> byWeight = new LinkedHashMap<>();
+            for (Spec s : specs) {
+                long[] shape = adaptable.get(s.weight());
+                if (shape == null) {
+                    throw new ModelException("'" + s.weight() + "' is not the weight of a linear map of this model "
+                            + "(the embedding table cannot take a low-rank branch)");
+                }
+                if (s.a().length != (long) s.rank() * shape[1] || s.b().length != shape[0] * s.rank()) {
+                    throw new ModelException("branch of '" + s.weight() + "': A must be [" + s.rank() + ", "
+                            + shape[1] + "] and B [" + shape[0] + ", " + s.rank() + "]");
+                }
+                if (byWeight.put(s.weight(), s) != null) {
+                    throw new ModelException("two branches for '" + s.weight() + "'");
+                }
+            }
+            List<Branch> made = new ArrayList<>();
+            for (LinearSpec spec : linearKeys(config)) {
+                LowRankLinear.Part[] parts = new LowRankLinear.Part[spec.weights().size()];
+                boolean any = false;
+                for (int i = 0; i < parts.length; i++) {
+                    Spec s = byWeight.get(spec.weights().get(i));
+                    if (s == null) {
+                        continue;
+                    }
+                    long[] shape = adaptable.get(s.weight());
+                    NDArray a = trainable(s.a(), new Shape(s.rank(), shape[1]), s.nameA());
+                    NDArray b = trainable(s.b(), new Shape(shape[0], s.rank()), s.nameB());
+                    parts[i] = new LowRankLinear.Part(a, b, Nn.constant(manager, (float) s.scaling()),
+                            (float) s.dropout());
+                    made.add(new Branch(s.weight(), a, b));
+                    for (String n : List.of(s.nameA(), s.nameB())) {
+                        if (named.containsKey(n) || params.containsKey(n)) {
+                            throw new ModelException("branch array name '" + n + "' is taken");
+                        }
+                    }
+                    named.put(s.nameA(), a);
+                    named.put(s.nameB(), b);
+                    weightOf.put(s.nameA(), s.weight());
+                    weightOf.put(s.nameB(), s.weight());
+                    any = true;
+                }
+                if (any) {
+                    linears.put(spec.key(), new LowRankLinear(linears.get(spec.key()), parts, () -> enabled));
+                }
+            }
+            added.addAll(made);
+            buildForward();
+            return List.copyOf(made);
+        }
+
+        private NDArray trainable(float[] values, Shape shape, String name) {
+            NDArray a = Nn.owned(manager.create(values, shape));
+            a.setName(name);
+            a.setRequiresGradient(true);
+            return a;
+        }
+
+        @Override
+        public List<Branch> branches() {
+            return List.copyOf(added);
+        }
+
+        @Override
+        public void setEnabled(boolean on) {
+            enabled = on;
+        }
+
+        @Override
+        public boolean isEnabled() {
+            return enabled;
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.pathoreason.train.AdamW;
 import org.pathoreason.train.ConfigLoader;
+import org.pathoreason.train.LoraOptions;
 import org.pathoreason.train.TrainConfig;
 
 /**
@@ -16,16 +17,18 @@ import org.pathoreason.train.TrainConfig;
  *   group_size: 4
  * reward:           # RewardOptions: terms and weights
  *   weights: {format: 1.0, accuracy: 1.0}
+ * lora:             # LoraOptions: train LoRA adapters on the frozen base; the reference is the base, adapters off
+ *   enabled: false
  * </pre>
  * {@code train.grad_accum} must stay 1 (RL accumulates over {@code rl.micro_batch_size} inside each mini-batch)
  * and {@code train.max_length} is not used (the RL limits are {@code rl.max_prompt_length} and
  * {@code rl.max_completion_length}).
  */
-public record GrpoConfig(TrainConfig train, RlOptions rl, RewardOptions reward) {
+public record GrpoConfig(TrainConfig train, RlOptions rl, RewardOptions reward, LoraOptions lora) {
 
     public GrpoConfig {
-        if (train == null || rl == null || reward == null) {
-            throw new IllegalArgumentException("the train, rl and reward sections are all required");
+        if (train == null || rl == null || reward == null || lora == null) {
+            throw new IllegalArgumentException("the train, rl, reward and lora sections are all required");
         }
         if (train.gradAccum() != 1) {
             throw new IllegalArgumentException("train.grad_accum must be 1 for RL, got " + train.gradAccum()
@@ -39,12 +42,12 @@ public record GrpoConfig(TrainConfig train, RlOptions rl, RewardOptions reward) 
 
     /** GRPO's defaults (verl's optimiser settings: lr 1e-6, weight decay 0.01, constant schedule, clip 1.0). */
     public static GrpoConfig grpo() {
-        return new GrpoConfig(trainDefaults(), RlOptions.grpo(), RewardOptions.grpo());
+        return new GrpoConfig(trainDefaults(), RlOptions.grpo(), RewardOptions.grpo(), LoraOptions.defaults());
     }
 
     /** DAPO's defaults: GRPO's with {@link RlOptions#dapo()} and {@link RewardOptions#dapo()}. */
     public static GrpoConfig dapo() {
-        return new GrpoConfig(trainDefaults(), RlOptions.dapo(), RewardOptions.dapo());
+        return new GrpoConfig(trainDefaults(), RlOptions.dapo(), RewardOptions.dapo(), LoraOptions.defaults());
     }
 
     public static GrpoConfig defaults(String algorithm) {

@@ -94,6 +94,7 @@ public final class GrpoRun {
                     .optPadId(tokenizer.padId())
                     .setReward(reward.reward()).setSamples(samples).setRunDir(out).setManager(root)
                     .optReference(() -> ModelRegistry.load(model, VisionLanguageModel.class, root))
+                    .optBaseModel(model)
                     .optCheckpointFiles(dir -> extras.write(dir, stamped))
                     .optRunInfo(resolved, provenance)
                     .optProgress(progress)

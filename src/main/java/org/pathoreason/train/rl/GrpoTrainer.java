@@ -33,6 +33,7 @@ import org.pathoreason.train.RunInfo;
 import org.pathoreason.train.StepRandom;
 import org.pathoreason.train.TrainConfig;
 import org.pathoreason.train.TrainState;
+import org.pathoreason.train.TrainableWeights;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Progress;
 import org.slf4j.Logger;
@@ -55,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Exact resume.</b> A run directory holding checkpoints continues from the newest: weights and AdamW state
  * are restored, the data cursor comes from {@code trainer_state.json}, and every random draw (data order,
  * sampling, mini-batch order) is derived from (seed, step), so the resumed steps are those the uninterrupted run
- * would have made. The reference model is the starting policy, reloaded by the caller's supplier.
+ * would have made. The reference model is the starting policy, reloaded by the caller's supplier; with LoRA
+ * ({@code lora.enabled}) it is the policy with its adapters switched off, so no second copy is loaded, and the
+ * checkpoints and {@code final/} hold the adapter in PEFT's layout.
  *
  * <p><b>Learning rate.</b> The schedule advances once per step (as verl's scheduler does), however many optimiser
  * updates the step makes.
@@ -98,7 +101,10 @@ public final class GrpoTrainer {
     private final boolean progress;
     private final StepListener listener;
     private final NDManager root;
+    private final Path baseModel;
     private boolean referenceLoaded;
+    /** What the run trains (set by {@link #train()}): the policy's weights or LoRA adapters on it. */
+    private TrainableWeights weights;
 
     private GrpoTrainer(Builder b) {
         this.config = b.config;
@@ -117,6 +123,7 @@ public final class GrpoTrainer {
         this.progress = b.progress;
         this.listener = b.listener;
         this.root = b.manager;
+        this.baseModel = b.baseModel;
     }
 
     public static Builder builder() {
@@ -144,15 +151,16 @@ public final class GrpoTrainer {
         Optional<Checkpoint> resumeFrom = checkpoints.latest();
 
         train.applyFreezing(policy.parameters());
+        weights = TrainableWeights.of(policy, config.lora(), baseModel, train.seed());
         long[] scheduleStep = {0};
         LrSchedule base = train.schedule(totalSteps);
         LrSchedule perStep = update -> base.lr(scheduleStep[0]);
         VisionLanguageModel reference = null;
-        try (ParameterUpdater updater = new ParameterUpdater(policy.parameters(), train.adamW(), perStep,
+        try (ParameterUpdater updater = new ParameterUpdater(weights.parameters(), train.adamW(), perStep,
                 train.maxGradNorm())) {
             TrainState state = TrainState.start(train.seed());
             if (resumeFrom.isPresent()) {
-                state = resumeFrom.get().restore(policy.parameters(), updater);
+                state = resumeFrom.get().restore(weights.parameters(), updater);
                 if (state.seed() != train.seed()) {
                     throw new IllegalArgumentException(resumeFrom.get().dir() + ": checkpoint was made with seed "
                             + state.seed() + " but train.seed is " + train.seed() + "; resuming would not be exact");
@@ -166,7 +174,7 @@ public final class GrpoTrainer {
             } else if (resolved != null) {
                 RunInfo.write(runDir, rl.algorithm(), resolved, provenance);
             }
-            if (rl.usesReference()) {
+            if (rl.usesReference() && weights.lora().isEmpty()) {
                 reference = Objects.requireNonNull(referenceLoader,
                         "rl.kl_coef > 0 needs a reference model (optReference)").get();
                 for (NDArray p : reference.parameters().values()) {
@@ -197,7 +205,7 @@ public final class GrpoTrainer {
                     metrics.append(step, last);
                     state = state.at(step, prompts.position()).withExtra("optimizer_updates", updater.globalStep());
                     if (CheckpointManager.due(step, train.saveEvery()) || step == totalSteps) {
-                        checkpoints.save(state, policy.parameters(), updater.optimizer(), checkpointFiles);
+                        weights.save(checkpoints, state, updater.optimizer(), checkpointFiles);
                     }
                     if (listener != null) {
                         listener.onStep(step, last);
@@ -209,12 +217,7 @@ public final class GrpoTrainer {
                 }
             }
             Path finalDir = runDir.resolve("final");
-            AtomicFiles.writeFolder(finalDir, dir -> {
-                policy.save(dir);
-                if (checkpointFiles != null) {
-                    checkpointFiles.write(dir);
-                }
-            });
+            weights.writeFinal(finalDir, checkpointFiles);
             return new Result(start, Math.max(start, totalSteps), totalSteps, finalDir, last);
         } finally {
             if (reference != null) {
@@ -242,9 +245,12 @@ public final class GrpoTrainer {
         if (rl.oldLogp() == RlOptions.OldLogProbs.GENERATION) {
             batch.setOldLogProbs(batch.samplerLogProbs());
         }
-        if (reference != null && !batch.isEmpty()) {
-            batch.setRefLogProbs(PolicyLogProbs.noGrad(reference, batch, rl.temperature(), rl.microBatchSize(), padId,
-                    root));
+        boolean hasReference = reference != null || rl.usesReference();
+        if (hasReference && !batch.isEmpty()) {
+            // with LoRA the reference is the base: the same model with its adapters off (as TRL does with PEFT)
+            batch.setRefLogProbs(reference != null ? PolicyLogProbs.noGrad(reference, batch, rl.temperature(),
+                    rl.microBatchSize(), padId, root) : weights.onBase(() -> PolicyLogProbs.noGrad(policy, batch,
+                    rl.temperature(), rl.microBatchSize(), padId, root)));
             if (rl.klInReward()) {
                 if (batch.oldLogProbs() == null) {
                     batch.setOldLogProbs(PolicyLogProbs.noGrad(policy, batch, rl.temperature(), rl.microBatchSize(),
@@ -271,6 +277,7 @@ public final class GrpoTrainer {
         }
         batch.computeAdvantages(rl.advantages());
         long t2 = System.nanoTime();
+        StepRandom.seedEngine(seed, step, "dropout"); // LoRA dropout repeats after a resume
         PolicyUpdate.Stats stats = update.run(batch, updater, StepRandom.derive(seed, step, "minibatch"), root);
         long t3 = System.nanoTime();
 
@@ -293,7 +300,7 @@ public final class GrpoTrainer {
         m.put("dual_clip_fraction", stats.dualClipFraction());
         m.put("approx_kl", stats.approxKl());
         m.put("ratio_mean", stats.ratioMean());
-        if (reference != null) {
+        if (hasReference) {
             m.put("kl", rl.klInReward() ? rolloutKl : stats.klToReference());
             if (rl.klInReward()) {
                 m.put("kl_penalty", klPenalty);
@@ -403,6 +410,7 @@ public final class GrpoTrainer {
         private Path runDir;
         private NDManager manager;
         private Supplier<VisionLanguageModel> referenceLoader;
+        private Path baseModel;
         private AtomicFiles.FolderWriter checkpointFiles;
         private ConfigLoader.Resolved<GrpoConfig> resolved;
         private Map<String, Object> provenance = Map.of();
@@ -477,6 +485,15 @@ public final class GrpoTrainer {
             return this;
         }
 
+        /**
+         * The starting checkpoint's folder, recorded as {@code base_model_name_or_path} of the adapters a LoRA run
+         * ({@code lora.enabled}) saves.
+         */
+        public Builder optBaseModel(Path dir) {
+            this.baseModel = dir;
+            return this;
+        }
+
         /** Writes the rest of each checkpoint and of {@code final/}: config, tokenizer, provenance. */
         public Builder optCheckpointFiles(AtomicFiles.FolderWriter writer) {
             this.checkpointFiles = writer;
@@ -514,7 +531,7 @@ public final class GrpoTrainer {
             if (samples.isEmpty()) {
                 throw new IllegalArgumentException("no samples to train on");
             }
-            if (config.rl().usesReference() && referenceLoader == null) {
+            if (config.rl().usesReference() && referenceLoader == null && !config.lora().enabled()) {
                 throw new IllegalArgumentException("rl.kl_coef is " + config.rl().klCoef()
                         + " but no reference model loader was given");
             }

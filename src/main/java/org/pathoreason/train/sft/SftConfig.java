@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import org.pathoreason.train.ConfigLoader;
+import org.pathoreason.train.LoraOptions;
 import org.pathoreason.train.TrainConfig;
 
 /**
@@ -19,19 +20,22 @@ import org.pathoreason.train.TrainConfig;
  * sft:
  *   target: observe-think-answer
  *   loss_mask_tags: [observe]
+ * lora:              # optional: train LoRA adapters on the frozen base (LoraOptions)
+ *   enabled: true
  * </pre>
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record SftConfig(TrainConfig train, SftOptions sft) {
+public record SftConfig(TrainConfig train, SftOptions sft, LoraOptions lora) {
 
     public SftConfig {
         Objects.requireNonNull(train, "train");
         Objects.requireNonNull(sft, "sft");
+        Objects.requireNonNull(lora, "lora");
     }
 
     /** The defaults of both sections. */
     public static SftConfig defaults() {
-        return new SftConfig(TrainConfig.defaults(), SftOptions.defaults());
+        return new SftConfig(TrainConfig.defaults(), SftOptions.defaults(), LoraOptions.defaults());
     }
 
     /**

@@ -47,6 +47,7 @@ import org.pathoreason.train.RunInfo;
 import org.pathoreason.train.StepRandom;
 import org.pathoreason.train.TrainConfig;
 import org.pathoreason.train.TrainState;
+import org.pathoreason.train.TrainableWeights;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 import org.pathoreason.util.Progress;
@@ -63,6 +64,8 @@ import org.slf4j.LoggerFactory;
  *                                  state and trainer_state.json
  * runs/NAME/final/                 the trained model, a checkpoint folder without optimiser state
  * </pre>
+ * With {@code lora.enabled} ({@link org.pathoreason.train.LoraOptions}) only LoRA adapters on the frozen base are
+ * trained, and the checkpoints and {@code final/} hold the adapter in PEFT's layout instead of the weights.
  *
  * <p>Each update takes {@code grad_accum} micro-batches of {@code batch_size} examples in a seeded per-epoch order
  * ({@link DataOrder}); the loss is the mean negative log-likelihood over all target tokens of the update
@@ -296,7 +299,8 @@ public final class SftTrainer {
                 model.setFrozen(ParameterGroup.VISION, train.freezeVision());
                 model.setFrozen(ParameterGroup.MERGER, train.freezeMerger());
                 model.setFrozen(ParameterGroup.LANGUAGE, train.freezeLanguage());
-                Loop loop = new Loop(model, root, tokenizer, template, processor, images, trainSet, validation,
+                TrainableWeights weights = TrainableWeights.of(model, config.lora(), modelDir, train.seed());
+                Loop loop = new Loop(model, weights, root, tokenizer, template, processor, images, trainSet, validation,
                         totalSteps, fingerprint, dataSummary, checkpoints, builder, checkpoint.extras(processor));
                 return loop.run(resumeFrom);
             }
@@ -385,6 +389,7 @@ public final class SftTrainer {
     /** The state of one training call. */
     private final class Loop {
         private final VisionLanguageModel model;
+        private final TrainableWeights weights;
         private final NDManager root;
         private final Tokenizer tokenizer;
         private final ChatTemplate template;
@@ -402,12 +407,13 @@ public final class SftTrainer {
         private final TrainConfig train;
         private final CheckpointExtras extras;
 
-        Loop(VisionLanguageModel model, NDManager root, Tokenizer tokenizer, ChatTemplate template,
+        Loop(VisionLanguageModel model, TrainableWeights weights, NDManager root, Tokenizer tokenizer, ChatTemplate template,
                 QwenImageProcessor processor, ImageCache images, SftData.Examples trainSet,
                 List<TrainingExample> validation, long totalSteps, String fingerprint,
                 Map<String, Object> dataSummary, CheckpointManager checkpoints, ExampleBuilder builder,
                 CheckpointExtras extras) {
             this.model = model;
+            this.weights = weights;
             this.root = root;
             this.tokenizer = tokenizer;
             this.template = template;
@@ -428,12 +434,12 @@ public final class SftTrainer {
 
         Result run(Optional<Checkpoint> resumeFrom) {
             Engine engine = Engine.getInstance();
-            try (ParameterUpdater updater = new ParameterUpdater(model.parameters(), train.adamW(),
+            try (ParameterUpdater updater = new ParameterUpdater(weights.parameters(), train.adamW(),
                     train.schedule(totalSteps), train.maxGradNorm())) {
                 TrainState state = TrainState.start(train.seed());
                 long resumed = 0;
                 if (resumeFrom.isPresent()) {
-                    state = resumeFrom.get().restore(model.parameters(), updater);
+                    state = resumeFrom.get().restore(weights.parameters(), updater);
                     if (state.seed() != train.seed()) {
                         throw new IllegalStateException(resumeFrom.get().dir() + ": saved with seed " + state.seed()
                                 + ", the config says " + train.seed());
@@ -515,7 +521,7 @@ public final class SftTrainer {
                         if (CheckpointManager.due(u.step(), train.saveEvery()) && u.step() < totalSteps) {
                             Map<String, Double> m = savedMetrics(lastLoss, lastValStep == u.step() ? lastVal
                                     : Double.NaN);
-                            checkpoints.save(state, model.parameters(), updater.optimizer(),
+                            weights.save(checkpoints, state, updater.optimizer(),
                                     dir -> writeModelFiles(dir, u.step(), m));
                         }
                         if (bar != null) {
@@ -531,13 +537,9 @@ public final class SftTrainer {
                 }
                 // The last state is saved as a checkpoint too, so a run killed while writing final/ can finish.
                 Map<String, Double> m = savedMetrics(lastLoss, lastVal);
-                checkpoints.save(state, model.parameters(), updater.optimizer(),
-                        dir -> writeModelFiles(dir, totalSteps, m));
+                weights.save(checkpoints, state, updater.optimizer(), dir -> writeModelFiles(dir, totalSteps, m));
                 Path finalDir = runDir.resolve(FINAL);
-                AtomicFiles.writeFolder(finalDir, dir -> {
-                    model.save(dir);
-                    writeModelFiles(dir, totalSteps, m);
-                });
+                weights.writeFinal(finalDir, dir -> writeModelFiles(dir, totalSteps, m));
                 LOG.info("{} done: {} steps, loss {}, model in {}", stage.id(), totalSteps, lastLoss, finalDir);
                 return new Result(totalSteps, totalSteps - resumed, resumed, lastLoss, lastVal, examples.size(),
                         finalDir);

@@ -218,6 +218,44 @@ class LoraParityTest {
         }
     }
 
+    @Test
+    void anAdapterTrainedHereIsWrittenForPeft() throws Exception {
+        // a few real LoRA updates on the parity base (text input, next-token loss), then the adapter and our logits
+        // go under target/ so that tools/make_lora_fixture.py --check-trained can compare PEFT's on the same files
+        Path dir = Path.of("target/lora-trained");
+        long[][] text = rows(inputs, "text.input_ids");
+        ModelInput input = new ModelInput(text, ones(text), new float[0], List.of());
+        try (Qwen2VLModel model = Qwen2VLModel.load(BASE, root)) {
+            LoraTraining lora = LoraTraining.attach(model, LoraConfig.forTraining(4, 8, 0.05,
+                    LoraConfig.LANGUAGE_LINEAR, false, false).withBaseModel(BASE.toString()), 9);
+            try (org.pathoreason.train.ParameterUpdater updater = new org.pathoreason.train.ParameterUpdater(
+                    lora.parameters(), org.pathoreason.train.AdamW.Settings.defaults(), step -> 5e-2, 1.0)) {
+                for (int i = 0; i < 3; i++) {
+                    try (NDManager step = root.newSubManager();
+                         ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance()
+                                 .newGradientCollector()) {
+                        gc.backward(model.tokenLogProbs(input, 1, step).mean().neg());
+                    }
+                    updater.step();
+                }
+            }
+            float[] ours = logits(model, input);
+            LoraAdapter written = lora.adapter();
+            written.write(dir.resolve("adapter"));
+            long[] shape = reference.info("text.logits").shape();
+            new org.pathoreason.model.io.SafetensorsWriter().put("text.logits", org.pathoreason.model.io.DType.F32,
+                    shape, ours).write(dir.resolve("logits.safetensors"));
+            // what PEFT would compute from these files, as PathoReason merges them, is our forward
+            LoraAdapter back = LoraAdapter.read(dir.resolve("adapter"));
+            assertThat(back.modules()).hasSize(7 * 2);
+            try (Qwen2VLModel base = Qwen2VLModel.load(BASE, root)) {
+                back.mergeInto(base, BASE);
+                assertRelative("trained adapter merged vs adapted forward", logits(base, input), ours, LOGITS);
+            }
+            assertThat(back.config().targetRegex()).isNotNull();
+        }
+    }
+
     private float[] logits(Qwen2VLModel model, ModelInput input) {
         try (NDManager step = root.newSubManager()) {
             return model.logits(input, step).toFloatArray();

@@ -179,7 +179,7 @@ class GrpoTrainerTest {
         GrpoConfig base = RlFixtures.config("dapo", 4, 12, 0.0);
         GrpoConfig c = new GrpoConfig(new org.pathoreason.train.TrainConfig(2e-2, 0, 0.9, 0.999, 1e-8, "constant", 0,
                 0, 0, 12, 1, 4, 1, 1.0, 3, true, 0, 1, 0, 1, false, false, false, 64,
-                org.pathoreason.train.AdamW.DEFAULT_NO_DECAY), base.rl(), base.reward());
+                org.pathoreason.train.AdamW.DEFAULT_NO_DECAY), base.rl(), base.reward(), base.lora());
         Path run = tmp.resolve("run");
         try (NDManager root = Engines.newManager(); Qwen2VLModel policy = RlFixtures.model(root, 8)) {
             RlFixtures.trainer(c, policy, RlFixtures.letterShare('h'), RlFixtures.samples(8), run, root).build()
@@ -227,7 +227,7 @@ class GrpoTrainerTest {
                 r.maxCompletionLength(), 1.0, 1.0, 0, 2, 4, 4, RlOptions.OldLogProbs.GENERATION, r.advEps(), r.scaleAdvByStd(),
                 r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, 0.1, KlEstimators.Kind.K1, true, false, "reward", 1, false,
                 r.promptStyle());
-        GrpoConfig c = new GrpoConfig(base.train(), rl, base.reward());
+        GrpoConfig c = new GrpoConfig(base.train(), rl, base.reward(), base.lora());
         assertThat(c.rl().policyLoss().klCoef()).isZero(); // the KL is in the reward, not in the loss
         try (NDManager root = Engines.newManager(); Qwen2VLModel policy = RlFixtures.model(root, 12)) {
             RlFixtures.trainer(c, policy, RlFixtures.textLength(), RlFixtures.samples(4), run, root)

@@ -145,7 +145,7 @@ final class RlFixtures {
         RlOptions rl = new RlOptions(r.algorithm(), 4, 8, 64, 6, 1.0, 1.0, 0, 1, 0, 8, r.oldLogp(), r.advEps(),
                 r.scaleAdvByStd(), r.clipLow(), r.clipHigh(), r.dualClipC(), r.lossAgg(), 0, klCoef, KlEstimators.Kind.K3, false,
                 r.dynamicSampling(), "reward", 3, false, r.promptStyle());
-        return new GrpoConfig(t, rl, d.reward());
+        return new GrpoConfig(t, rl, d.reward(), d.lora());
     }
 
     /** A generated completion for hand-made rollouts. */
