@@ -465,14 +465,18 @@ public final class ContinuousBatcher implements AutoCloseable {
             return;
         }
         steps.incrementAndGet();
-        boolean anyFinished = false;
+        List<Sequence> ended = new ArrayList<>();
         for (Sequence s : running) {
             if (s.row.finished()) {
-                s.finish(End.FINISHED);
-                anyFinished = true;
+                ended.add(s);
             }
         }
-        if (anyFinished) {
+        if (!ended.isEmpty()) {
+            // counted out before their results complete, so stats() never shows a finished sequence as running
+            runningCount = running.size() - ended.size();
+            for (Sequence s : ended) {
+                s.finish(End.FINISHED);
+            }
             keepUnfinished();
         }
     }
