@@ -1,5 +1,7 @@
 package org.pathoreason.generate;
 
+import org.pathoreason.engine.GradientRecording;
+
 import org.pathoreason.model.Prompt;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -186,7 +188,7 @@ public final class GenerationBenchmark {
             model.zeroGradients();
             long t0 = System.nanoTime();
             try (NDManager step = root.newSubManager();
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                 GradientCollector gc = GradientRecording.open()) {
                 NDArray lp = model.tokenLogProbs(input, promptLength, step);
                 gc.backward(lp.mean().neg());
             }

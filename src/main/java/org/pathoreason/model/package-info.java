@@ -11,7 +11,7 @@
  *         model.zeroGradients();                                          // PyTorch accumulates gradients
  *         ModelInput batch = ModelInput.padded(sequences, padId, false, patches, grids);   // right padding
  *         try (NDManager step = root.newSubManager();
- *              GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+ *              GradientCollector gc = GradientRecording.open()) {
  *             NDArray logProbs = model.tokenLogProbs(batch, firstTarget, step);   // [B, T - firstTarget]
  *             NDArray loss = ...;                                          // mask padding / prompt columns yourself
  *             gc.backward(loss);

@@ -13,6 +13,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import org.pathoreason.engine.EngineThreads;
 import org.pathoreason.util.AtomicFiles;
 import org.pathoreason.util.Json;
 
@@ -44,6 +48,7 @@ public final class Pipeline {
     private final boolean progress;
     private boolean clipStage;
     private boolean slideStage;
+    private int jobs = 1;
 
     /**
      * @param title the report's title
@@ -98,6 +103,20 @@ public final class Pipeline {
         return this;
     }
 
+    /**
+     * How many tasks run side by side in this process: with 2, each stage's evaluation and the CLIP stage run on a
+     * second thread while the VLM stages train one after another on this one. Every task has its own seeds and
+     * inputs, so the figures are the same as with 1; only the wall time and the order of the log lines change.
+     * Give the second thread a core of its own (2 cores at one PyTorch thread each).
+     */
+    public Pipeline withJobs(int jobs) {
+        if (jobs < 1 || jobs > 2) {
+            throw new IllegalArgumentException("jobs must be 1 or 2, got " + jobs);
+        }
+        this.jobs = jobs;
+        return this;
+    }
+
     private boolean runsClip() {
         return clipStage && !workspace.settings().clip().isEmpty();
     }
@@ -112,16 +131,51 @@ public final class Pipeline {
         log.printf(Locale.ROOT, "%s -> %s (preset %s, seed %d)%n", title, workspace.root(),
                 workspace.settings().preset(), workspace.settings().seed());
         workspace.prepare(log, progress);
-        StageRunner runner = new StageRunner(workspace, log, progress);
-        List<StageScores> scores = new ArrayList<>();
         int count = stages.size() + (slideStage ? 1 : 0) + (runsClip() ? 1 : 0);
-        for (int i = 0; i < stages.size(); i++) {
-            scores.add(runner.run(stages.get(i), i + 1, count));
-        }
+        StageRunner runner = new StageRunner(workspace, log, progress, progress && jobs == 1);
         String last = stages.get(stages.size() - 1).name();
-        SlideStage.Scores slides = slideStage ? SlideStage.run(workspace, last, runner.finalDir(last), log,
-                stages.size() + 1, count, progress) : null;
-        ClipStage.Scores clip = runsClip() ? ClipStage.run(workspace, log, count, count) : null;
+        List<StageScores> scores = new ArrayList<>();
+        SlideStage.Scores slides;
+        ClipStage.Scores clip;
+        if (jobs == 1) {
+            for (int i = 0; i < stages.size(); i++) {
+                scores.add(runner.run(stages.get(i), i + 1, count));
+            }
+            slides = slideStage ? SlideStage.run(workspace, last, runner.finalDir(last), log, stages.size() + 1,
+                    count, progress) : null;
+            clip = runsClip() ? ClipStage.run(workspace, log, count, count) : null;
+        } else {
+            // training is a chain (each stage starts from its parent's model) and keeps this thread; what needs
+            // only a finished model (its evaluation) or nothing of the chain (the CLIP stage) goes to the other
+            ExecutorService side = EngineThreads.single("pipeline-side");
+            try {
+                List<Future<?>> sideTasks = new ArrayList<>();
+                Future<ClipStage.Scores> clipTask = runsClip()
+                        ? side.submit(() -> ClipStage.run(workspace, log, count, count)) : null;
+                if (clipTask != null) {
+                    sideTasks.add(clipTask);
+                }
+                List<Future<StageScores>> evaluations = new ArrayList<>();
+                for (int i = 0; i < stages.size(); i++) {
+                    StageSpec spec = stages.get(i);
+                    int index = i + 1;
+                    double trainSeconds = runner.train(spec, index, count);
+                    Future<StageScores> evaluation = side.submit(() -> runner.evaluate(spec, index, count,
+                            trainSeconds));
+                    evaluations.add(evaluation);
+                    sideTasks.add(evaluation);
+                    failFast(sideTasks);
+                }
+                slides = slideStage ? SlideStage.run(workspace, last, runner.finalDir(last), log,
+                        stages.size() + 1, count, progress) : null;
+                for (Future<StageScores> evaluation : evaluations) {
+                    scores.add(result(evaluation));
+                }
+                clip = clipTask == null ? null : result(clipTask);
+            } finally {
+                side.shutdownNow();
+            }
+        }
         double wall = Workspace.seconds(t0);
         // one seed: each claim's verdict rests on the question bootstrap alone (no training noise in it)
         List<ClaimTests.ClaimResult> tested = ClaimTests.test(claims,
@@ -144,6 +198,33 @@ public final class Pipeline {
         log.printf(Locale.ROOT, "results: %s%nreport:  %s%nwall time %.0f s%n", results, report, wall);
         log.flush();
         return new Result(scores, results, report, wall);
+    }
+
+    /** Stops the pipeline as soon as a task on the other thread has failed, rather than after all training. */
+    private static void failFast(List<Future<?>> tasks) {
+        for (Future<?> t : tasks) {
+            if (t.isDone()) {
+                result(t);
+            }
+        }
+    }
+
+    private static <T> T result(Future<T> task) {
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a pipeline task", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause.getMessage(), cause);
+        }
     }
 
     private Path writeResults(List<StageScores> scores, SlideStage.Scores slides, ClipStage.Scores clip,

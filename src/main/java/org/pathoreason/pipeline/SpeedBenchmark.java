@@ -1,5 +1,7 @@
 package org.pathoreason.pipeline;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -256,7 +258,7 @@ public final class SpeedBenchmark {
             long t1;
             long t2;
             try (NDManager step = root.newSubManager();
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                 GradientCollector gc = GradientRecording.open()) {
                 NDArray logProbs = model.tokenLogProbs(input, firstTarget, step);
                 t1 = System.nanoTime();
                 gc.backward(logProbs.mean().neg());

@@ -21,6 +21,7 @@ public final class StageRunner {
     private final Workspace workspace;
     private final PrintStream log;
     private final boolean progress;
+    private final boolean evalProgress;
     private StageEvaluator evaluator;
 
     /**
@@ -29,9 +30,19 @@ public final class StageRunner {
      * @param progress show the trainers' and the evaluation's progress bars (on stderr)
      */
     public StageRunner(Workspace workspace, PrintStream log, boolean progress) {
+        this(workspace, log, progress, progress);
+    }
+
+    /**
+     * @param trainProgress show the trainers' progress bars (on stderr)
+     * @param evalProgress show the evaluation's progress bars: off where evaluations run beside training, so that
+     *     two bars do not draw over each other
+     */
+    public StageRunner(Workspace workspace, PrintStream log, boolean trainProgress, boolean evalProgress) {
         this.workspace = workspace;
         this.log = log;
-        this.progress = progress;
+        this.progress = trainProgress;
+        this.evalProgress = evalProgress;
     }
 
     /** The stage's final model folder. */
@@ -67,31 +78,65 @@ public final class StageRunner {
      * @throws IllegalStateException when the parent stage has no final model
      */
     public StageScores run(StageSpec spec, int index, int count) {
-        String tag = String.format(Locale.ROOT, "[%d/%d] %s", index, count, spec.name());
+        return evaluate(spec, index, count, train(spec, index, count));
+    }
+
+    /**
+     * Trains the stage unless its final model exists; {@link #evaluate} may then run on another thread while the
+     * next stages train.
+     *
+     * @return the training's seconds (0 when it was trained earlier)
+     * @throws IllegalStateException when the parent stage has no final model
+     */
+    public double train(StageSpec spec, int index, int count) {
+        if (complete(spec.name())) {
+            return 0; // evaluate() says so
+        }
+        String tag = tag(spec, index, count);
+        log.printf(Locale.ROOT, "%s: %s%n", tag, spec.description());
+        log.flush();
+        Path runDir = workspace.stageDir(spec.name());
+        if (Files.isDirectory(finalDir(spec.name()))) {
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        train(spec, runDir);
+        double seconds = Workspace.seconds(t0);
+        log.printf(Locale.ROOT, "%s: trained in %.1f s (%d steps logged) -> %s%n", tag, seconds,
+                StageTrainers.loggedSteps(runDir), finalDir(spec.name()));
+        log.flush();
+        return seconds;
+    }
+
+    /**
+     * Evaluates a trained stage on the test split unless its evaluation exists (then reads it).
+     *
+     * @param trainSeconds what {@link #train} returned, recorded with the scores
+     * @throws IllegalStateException when the stage has no final model
+     */
+    public StageScores evaluate(StageSpec spec, int index, int count, double trainSeconds) {
+        String tag = tag(spec, index, count);
         if (complete(spec.name())) {
             StageScores s = StageScores.read(scoresFile(spec.name()));
             log.printf(Locale.ROOT, "%s: done earlier (%s)%n", tag, summary(s));
             return s;
         }
-        log.printf(Locale.ROOT, "%s: %s%n", tag, spec.description());
-        log.flush();
-        Path runDir = workspace.stageDir(spec.name());
-        double trainSeconds = 0;
         if (!Files.isDirectory(finalDir(spec.name()))) {
-            long t0 = System.nanoTime();
-            train(spec, runDir);
-            trainSeconds = Workspace.seconds(t0);
-            log.printf(Locale.ROOT, "%s: trained in %.1f s (%d steps logged) -> %s%n", tag, trainSeconds,
-                    StageTrainers.loggedSteps(runDir), finalDir(spec.name()));
+            throw new IllegalStateException("stage " + spec.name() + " has no final model at "
+                    + finalDir(spec.name()) + " to evaluate");
         }
         long t0 = System.nanoTime();
         StageScores scores = evaluator().evaluate(spec.name(), finalDir(spec.name()),
-                runDir.resolve(StageEvaluator.EVAL));
+                workspace.stageDir(spec.name()).resolve(StageEvaluator.EVAL));
         scores = scores.withTimes(trainSeconds, Workspace.seconds(t0));
         scores.write(scoresFile(spec.name()));
         log.printf(Locale.ROOT, "%s: test %s (eval %.1f s)%n", tag, summary(scores), scores.evalSeconds());
         log.flush();
         return scores;
+    }
+
+    private static String tag(StageSpec spec, int index, int count) {
+        return String.format(Locale.ROOT, "[%d/%d] %s", index, count, spec.name());
     }
 
     /** One line of figures, as the progress output shows them. */
@@ -135,7 +180,7 @@ public final class StageRunner {
         if (evaluator == null) {
             PipelineSettings s = workspace.settings();
             evaluator = new StageEvaluator(workspace.testFile(), SampleJsonl.read(workspace.testFile()),
-                    workspace.graphFile(), s.extraction(), s.evalMaxNewTokens(), s.evalBatchSize(), progress);
+                    workspace.graphFile(), s.extraction(), s.evalMaxNewTokens(), s.evalBatchSize(), evalProgress);
         }
         return evaluator;
     }

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.GradientRecording;
+
 import org.pathoreason.data.synth.SynthGenerator;
 import org.pathoreason.data.synth.SynthWorld;
 import org.pathoreason.data.synth.TileRenderer;
@@ -164,7 +166,7 @@ public final class FindingProbe {
                                     (step + 1) * options.batchSize());
                             NDArray x = m.create(train.batch(idx, order, true), new Shape(idx.length, 3, s, s));
                             NDArray y = m.create(train.labels(idx), new Shape(idx.length, f));
-                            try (GradientCollector gc = trainer.newGradientCollector()) {
+                            try (GradientCollector gc = GradientRecording.open()) {
                                 NDArray pred = trainer.forward(new NDList(x)).singletonOrThrow();
                                 NDArray loss = balancedLoss(pred, y, m.create(positiveWeight));
                                 lossSum += loss.getFloat();

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.ndarray.NDArray;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * try (ParameterUpdater updater = new ParameterUpdater(params, settings, schedule, maxGradNorm)) {
  *     for (...) {
  *         for (int i = 0; i < n; i++) {
- *             try (NDManager step = root.newSubManager(); GradientCollector gc = engine.newGradientCollector()) {
+ *             try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
  *                 NDArray loss = ...;
  *                 gc.backward(loss);          // adds into .grad
  *             }

@@ -33,7 +33,7 @@
  *             for (int i = 0; i < cfg.gradAccum(); i++) {
  *                 int[] batch = data.nextBatch(cfg.batchSize());
  *                 try (NDManager step = root.newSubManager();
- *                         GradientCollector gc = engine.newGradientCollector()) {
+ *                         GradientCollector gc = GradientRecording.open()) {
  *                     gc.backward(loss(step, batch));                    // gradients add up
  *                 }
  *             }

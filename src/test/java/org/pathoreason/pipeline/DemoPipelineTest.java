@@ -272,6 +272,39 @@ class DemoPipelineTest {
                 false).run()).isInstanceOf(IllegalStateException.class).hasMessageContaining("other settings");
     }
 
+    @Test
+    @Order(11)
+    void evaluationsAndClipBesideTrainingGiveTheSameFigures() throws Exception {
+        assumeAllStagesRan();
+        // the same pipeline from scratch with two jobs: the evaluations and the CLIP stage run on a second thread
+        // (the CLIP model training beside a VLM stage); every model and figure must match the run in turn
+        Path twin = dir.resolve("two-jobs");
+        ByteArrayOutputStream twinLog = new ByteArrayOutputStream();
+        Pipeline.Result r = Demo.pipeline(twin, settings, printer(twinLog), false).withJobs(2).run();
+        String printed = twinLog.toString(StandardCharsets.UTF_8);
+        for (int i = 0; i < NAMES.size(); i++) {
+            String name = NAMES.get(i);
+            assertThat(printed).contains("[" + (i + 1) + "/7] " + name + ": test accuracy");
+            assertThat(r.stages().get(i).withTimes(0, 0)).as(name).isEqualTo(scores.get(i).withTimes(0, 0));
+            assertThat(Files.readAllBytes(twin.resolve(name).resolve("final/model.safetensors"))).as(name)
+                    .isEqualTo(Files.readAllBytes(out.resolve(name).resolve("final/model.safetensors")));
+            assertThat(Files.readString(twin.resolve(name).resolve("eval/predictions.jsonl"))).as(name)
+                    .isEqualTo(Files.readString(out.resolve(name).resolve("eval/predictions.jsonl")));
+        }
+        assertThat(Files.readAllBytes(twin.resolve("clip/run/final/open_clip_model.safetensors")))
+                .isEqualTo(Files.readAllBytes(out.resolve("clip/run/final/open_clip_model.safetensors")));
+        JsonNode one = Json.MAPPER.readTree(out.resolve("results.json").toFile());
+        JsonNode two = Json.MAPPER.readTree(twin.resolve("results.json").toFile());
+        for (String part : List.of("clip", "slides")) {
+            com.fasterxml.jackson.databind.node.ObjectNode a = one.get(part).deepCopy();
+            com.fasterxml.jackson.databind.node.ObjectNode b = two.get(part).deepCopy();
+            a.remove(List.of("train_seconds", "eval_seconds", "seconds"));
+            b.remove(List.of("train_seconds", "eval_seconds", "seconds"));
+            assertThat(b).as(part).isEqualTo(a);
+        }
+        assertThat(two.get("claims")).isEqualTo(one.get("claims"));
+    }
+
     private void assumeAllStagesRan() {
         Assumptions.assumeTrue(scores.size() == NAMES.size(), () -> "not every stage ran (failed: " + failedStage
                 + ")");

@@ -1,5 +1,7 @@
 package org.pathoreason.serve;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -198,7 +200,7 @@ public final class TaughtCheckpoint {
                 for (int step = 1; step <= MAX_STEPS; step++) {
                     model.zeroGradients();
                     try (NDManager scope = root.newSubManager();
-                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                         GradientCollector gc = GradientRecording.open()) {
                         NDArray lp = model.tokenLogProbs(batch, first, scope);
                         NDArray w = scope.create(weights, lp.getShape());
                         gc.backward(lp.mul(w).sum().div(-rows.size()));

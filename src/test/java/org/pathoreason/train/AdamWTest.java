@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -31,7 +33,7 @@ class AdamWTest {
      * Sets each parameter's gradient to {@code grad(k, t, i)} through a real backward pass: loss = sum(G * p).
      */
     private static void backward(NDManager root, List<NDArray> params, int t) {
-        try (NDManager step = root.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
             NDArray loss = null;
             for (int k = 0; k < params.size(); k++) {
                 NDArray p = params.get(k);

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -22,7 +24,7 @@ class GradientsTest {
 
     /** loss = sum(c * p): the gradient of p is c. */
     private static void backward(NDManager root, NDArray p, float... c) {
-        try (NDManager step = root.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
             gc.backward(step.create(c).mul(p).sum());
         }
     }

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -21,7 +23,7 @@ class ParameterUpdaterTest {
     }
 
     private static void backward(NDManager root, NDArray p, float... c) {
-        try (NDManager step = root.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
             gc.backward(step.create(c).mul(p).sum());
         }
     }

@@ -1,5 +1,7 @@
 package org.pathoreason.train;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -89,7 +91,7 @@ final class ToyModel implements AutoCloseable {
     /** As {@link #backward(NDManager, int[])} with input noise drawn from {@code noise} (a stand-in for dropout). */
     float backward(NDManager parent, int[] batch, SplittableRandom noise) {
         try (NDManager step = parent.newSubManager();
-                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                GradientCollector gc = GradientRecording.open()) {
             NDArray loss = loss(step, batch, noise);
             gc.backward(loss);
             return loss.getFloat();

@@ -1,5 +1,7 @@
 package org.pathoreason.model.qwen2vl;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -47,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *      Qwen2VLModel model = Qwen2VLModel.load(checkpointDir, root)) {
  *     model.setFrozen(ParameterGroup.VISION, true);
  *     try (NDManager step = root.newSubManager();
- *          GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+ *          GradientCollector gc = GradientRecording.open()) {
  *         NDArray logProbs = model.tokenLogProbs(input, promptLength, step);
  *         gc.backward(loss(logProbs));
  *     }

@@ -1,5 +1,7 @@
 package org.pathoreason.train.clip;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -61,7 +63,7 @@ public final class ClipBenchmark {
             double[] times = new double[o.steps()];
             for (int i = 0; i < o.warmupSteps() + o.steps(); i++) {
                 long t0 = System.nanoTime();
-                try (NDManager step = root.newSubManager(); GradientCollector gc = engine.newGradientCollector()) {
+                try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
                     NDArray loss = ClipLoss.symmetric(model, images, ids, step);
                     gc.backward(loss);
                 }

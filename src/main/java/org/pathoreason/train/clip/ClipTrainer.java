@@ -1,5 +1,7 @@
 package org.pathoreason.train.clip;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -303,7 +305,7 @@ public final class ClipTrainer {
                         }
                         double loss;
                         try (NDManager step = root.newSubManager();
-                             GradientCollector gc = engine.newGradientCollector()) {
+                             GradientCollector gc = GradientRecording.open()) {
                             NDArray l = ClipLoss.symmetric(model, images.batch(pairs, batch, step), rows(ids, batch),
                                     step);
                             gc.backward(l);

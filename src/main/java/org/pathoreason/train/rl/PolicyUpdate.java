@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.engine.GradientRecording;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -136,7 +138,7 @@ public final class PolicyUpdate {
                 adv[i] = (float) advantages[micro[i]];
             }
             try (NDManager step = root.newSubManager();
-                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                 GradientCollector gc = GradientRecording.open()) {
                 NDArray logp = PolicyLogProbs.of(policy, mb, rl.temperature(), step);
                 NDArray old = batch.oldLogProbs() == null ? logp.stopGradient()
                         : create(step, RolloutBatch.padded(batch.oldLogProbs(), mb));

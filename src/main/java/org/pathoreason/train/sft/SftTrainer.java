@@ -1,5 +1,7 @@
 package org.pathoreason.train.sft;
 
+import org.pathoreason.engine.GradientRecording;
+
 import org.pathoreason.model.CheckpointBundle;
 import org.pathoreason.model.WeightPrecision;
 import org.pathoreason.model.VisionLanguageModel;
@@ -480,7 +482,7 @@ public final class SftTrainer {
                             Batch batch = collator.collate(part);
                             tokens += batch.tokens();
                             try (NDManager sub = root.newSubManager();
-                                 GradientCollector gc = engine.newGradientCollector()) {
+                                 GradientCollector gc = GradientRecording.open()) {
                                 NDArray nll = SftLoss.summedNll(model, batch, sub);
                                 gc.backward(nll.div(targets));
                                 nllSum += nll.getFloat();

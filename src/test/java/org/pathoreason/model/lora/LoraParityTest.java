@@ -232,8 +232,7 @@ class LoraParityTest {
                     lora.parameters(), org.pathoreason.train.AdamW.Settings.defaults(), step -> 5e-2, 1.0)) {
                 for (int i = 0; i < 3; i++) {
                     try (NDManager step = root.newSubManager();
-                         ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance()
-                                 .newGradientCollector()) {
+                         ai.djl.training.GradientCollector gc = org.pathoreason.engine.GradientRecording.open()) {
                         gc.backward(model.tokenLogProbs(input, 1, step).mean().neg());
                     }
                     updater.step();

@@ -1,5 +1,7 @@
 package org.pathoreason.model.qwen2vl;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -31,7 +33,7 @@ class MemoryFlatTest {
             Runnable round = () -> {
                 model.zeroGradients();
                 try (NDManager step = root.newSubManager();
-                     GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                     GradientCollector gc = GradientRecording.open()) {
                     gc.backward(model.tokenLogProbs(input, 3, step).sum().neg());
                 }
                 for (NDArray p : model.trainableParameters().values()) {

@@ -1,5 +1,7 @@
 package org.pathoreason.model.qwen2vl;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -34,7 +36,7 @@ class Qwen2VLGradientTest {
     private static Map<String, Float> step(Qwen2VLModel model, NDManager root, boolean churnMemory) {
         model.zeroGradients();
         try (NDManager step = root.newSubManager();
-             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+             GradientCollector gc = GradientRecording.open()) {
             NDArray lp = model.tokenLogProbs(batch(), 1, step);
             if (churnMemory) {
                 List<java.nio.ByteBuffer> filler = new java.util.ArrayList<>();

@@ -122,7 +122,7 @@ class Qwen2VLModelTest {
     private static float[] visionGradient(ModelInput input, String parameter) {
         model.zeroGradients();
         try (NDManager step = root.newSubManager();
-             ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+             ai.djl.training.GradientCollector gc = org.pathoreason.engine.GradientRecording.open()) {
             NDArray lp = model.tokenLogProbs(input, 1, step);
             float[] mask = new float[input.batchSize() * (input.length() - 1)];
             for (int r = 0; r < input.batchSize(); r++) {
@@ -266,8 +266,7 @@ class Qwen2VLModelTest {
                 names.forEach(n -> model.parameters().get(n).addi(0.25f));
                 NDArray fused = model.logits(in, step);
                 NDArray parts;
-                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance()
-                        .newGradientCollector()) {
+                try (ai.djl.training.GradientCollector gc = org.pathoreason.engine.GradientRecording.open()) {
                     parts = model.logits(in, step);
                     parts = parts.stopGradient();
                 }

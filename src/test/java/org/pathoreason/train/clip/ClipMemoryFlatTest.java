@@ -1,5 +1,7 @@
 package org.pathoreason.train.clip;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.engine.Engine;
@@ -34,7 +36,7 @@ class ClipMemoryFlatTest {
             NDArray pixels = root.randomNormal(new Shape(4, 3, 16, 16));
             int[] at5 = null;
             for (int step = 1; step <= 40; step++) {
-                try (NDManager s = root.newSubManager(); GradientCollector gc = engine.newGradientCollector()) {
+                try (NDManager s = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
                     gc.backward(ClipLoss.symmetric(model, pixels, ids, s));
                 }
                 updater.step(1.0);

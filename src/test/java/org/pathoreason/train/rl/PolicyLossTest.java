@@ -1,5 +1,7 @@
 package org.pathoreason.train.rl;
 
+import org.pathoreason.engine.GradientRecording;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -151,7 +153,7 @@ class PolicyLossTest {
         try (NDManager m = Engines.newManager()) {
             NDArray x = m.create(LossAggregationTest.toFloat(logp));
             x.setRequiresGradient(true);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector gc = GradientRecording.open()) {
                 PolicyLoss.Output out = pl.compute(x, m.create(LossAggregationTest.toFloat(old)),
                         m.create(AdvantagesTest.toFloat(adv)), m.create(LossAggregationTest.toFloat(mask)),
                         m.create(LossAggregationTest.toFloat(ref)));
