@@ -17,8 +17,8 @@ import org.pathoreason.util.PathoReasonException;
 /**
  * Runs one seed's pipeline per child process, up to {@code parallel} at a time: the same command line with
  * {@code --seed N --out OUT/seed-N --no-progress} in place of {@code --seeds}, {@code --parallel} and {@code --out},
- * started with this JVM's java, JVM options and class path. Separate processes because one JVM trains one model at
- * a time (a single {@code GradientCollector} per JVM). Each child writes its output to {@code OUT/seed-N/run.log};
+ * started with this JVM's java, JVM options and class path. Separate processes so that each seed has its own
+ * heap, native memory and progress log, and a crash takes one seed only. Each child writes its output to {@code OUT/seed-N/run.log};
  * a child that fails does not stop the others.
  */
 final class SeedProcesses {

@@ -1,25 +1,28 @@
 package org.pathoreason.image;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Preprocessed images by file, so that each image of a run is decoded, resized and normalised once. Images are
- * kept while they fit in the byte budget; an image beyond it is preprocessed again each time it is used (the
- * result is the same, only slower). Not thread-safe.
+ * Images by file, so that each image of a run is decoded and resized once. What is kept is the resized 8-bit image
+ * (4 bytes a pixel), not its patches: the float patches are about six times larger (three channels, the frame
+ * repeated over the temporal patch), and normalising and cutting them again on each use costs far less than the
+ * decode and the bicubic resize. Images are kept while they fit in the byte budget; an image beyond it is read and
+ * resized again each time it is used (the result is the same, only slower). Not thread-safe.
  */
 public final class ImageCache {
 
     private final QwenImageProcessor processor;
     private final long budgetBytes;
-    private final Map<Path, ProcessedImage> cached = new HashMap<>();
+    private final Map<Path, BufferedImage> cached = new HashMap<>();
     private long cachedBytes;
     private long processed;
 
     /**
-     * @param budgetBytes most bytes of patch values kept (4 bytes per value)
+     * @param budgetBytes most bytes of resized images kept (4 bytes a pixel)
      */
     public ImageCache(QwenImageProcessor processor, long budgetBytes) {
         this.processor = Objects.requireNonNull(processor, "processor");
@@ -40,28 +43,25 @@ public final class ImageCache {
      */
     public ProcessedImage get(Path file) {
         Path key = file.toAbsolutePath().normalize();
-        ProcessedImage image = cached.get(key);
-        if (image != null) {
-            return image;
+        BufferedImage resized = cached.get(key);
+        if (resized == null) {
+            try {
+                resized = processor.resize(ImageFiles.read(key));
+            } catch (IllegalArgumentException e) {
+                // e.g. an aspect ratio the processor refuses
+                throw new ImageReadException(key + ": " + e.getMessage(), e);
+            }
+            processed++;
+            long bytes = 4L * resized.getWidth() * resized.getHeight();
+            if (cachedBytes + bytes <= budgetBytes) {
+                cached.put(key, resized);
+                cachedBytes += bytes;
+            }
         }
-        try {
-            image = processor.process(key);
-        } catch (java.io.IOException e) {
-            throw new ImageReadException(key + ": " + e.getMessage(), e);
-        } catch (IllegalArgumentException e) {
-            // e.g. an aspect ratio the processor refuses
-            throw new ImageReadException(key + ": " + e.getMessage(), e);
-        }
-        processed++;
-        long bytes = 4L * image.patches().length;
-        if (cachedBytes + bytes <= budgetBytes) {
-            cached.put(key, image);
-            cachedBytes += bytes;
-        }
-        return image;
+        return processor.patchify(processor.normalise(resized), resized.getHeight(), resized.getWidth());
     }
 
-    /** Images preprocessed so far (an image beyond the budget counts each time). */
+    /** Images read and resized so far (an image beyond the budget counts each time). */
     public long processedCount() {
         return processed;
     }

@@ -14,7 +14,7 @@ import java.util.Map;
  *   <li>Every method that computes takes an {@link NDManager}: open one per step
  *       ({@code try (NDManager step = root.newSubManager())}); every intermediate and every result is attached to
  *       it, so closing it frees the step. Nothing is ever attached to the model's own manager by a forward pass.</li>
- *   <li>Training: run the forward inside a DJL {@code GradientCollector}; {@code collector.backward(loss)} reaches
+ *   <li>Training: run the forward inside a {@code GradientRecording} (a DJL {@code GradientCollector}); {@code collector.backward(loss)} reaches
  *       every parameter of {@link #trainableParameters()}. {@code parameter.getGradient()} returns a new handle
  *       each call: close it (or read it inside the step manager's scope by attaching it there).</li>
  *   <li>Outside a collector gradients are off (DJL's default), so generation builds no graph.</li>

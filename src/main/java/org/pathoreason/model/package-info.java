@@ -22,7 +22,8 @@
  * }
  * }</pre>
  * Rules: every forward takes the step manager and attaches all it creates there; nothing lands in the model's own
- * manager (tested over repeated steps). Only one {@code GradientCollector} may be open per JVM.
+ * manager (tested over repeated steps). Recording is per thread
+ * ({@code GradientRecording}), so two threads may train two models side by side.
  *
  * <h2>For generation</h2>
  * {@link org.pathoreason.model.VisionLanguageModel#prefill} and {@link
