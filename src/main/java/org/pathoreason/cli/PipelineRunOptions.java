@@ -42,7 +42,7 @@ public final class PipelineRunOptions {
 
     @Option(names = "--parallel", defaultValue = "1", paramLabel = "N",
             description = "With several seeds, run up to N seeds side by side, one child process each (output in "
-                    + "OUT/seed-N/run.log); about 3.5 GB of memory per quick-preset process (default: "
+                    + "OUT/seed-N/run.log); a quick-preset process peaks near 1.7 GB resident (default: "
                     + "${DEFAULT-VALUE}).")
     int parallel;
 

@@ -49,7 +49,7 @@ class AdamWTest {
     }
 
     @Test
-    void theSinglePassKernelGivesTheBitsOfTheOperationPath() {
+    void theSinglePassKernelGivesTheOperationPathUpToRounding() {
         try (NDManager m = Engines.newManager()) {
             java.util.Random r = new java.util.Random(3);
             int n = 2 * AdamWKernel.CHUNK + 4099; // odd, not a multiple of any vector length; over chunk ends
@@ -86,9 +86,9 @@ class AdamWTest {
             vr.addi(gr.square().muli(m.create(c.oneMinusBeta2())));
             NDArray denom = vr.sqrt().divi(m.create(c.biasCorrection2Sqrt())).addi(m.create(c.eps()));
             pr.subi(mr.div(denom).muli(m.create(c.stepSize())));
-            assertThat(p.toFloatArray()).containsExactly(pr.toFloatArray());
-            assertThat(ma.toFloatArray()).containsExactly(mr.toFloatArray());
-            assertThat(va.toFloatArray()).containsExactly(vr.toFloatArray());
+            assertWithinRounding(p.toFloatArray(), pr.toFloatArray(), p0, "p");
+            assertWithinRounding(ma.toFloatArray(), mr.toFloatArray(), m0, "m");
+            assertWithinRounding(va.toFloatArray(), vr.toFloatArray(), v0, "v");
             // a view that is not contiguous is left to the operation path
             NDArray strided = m.create(java.util.Arrays.copyOf(p0, 29 * 141)).reshape(29, 141).transpose();
             NDArray sg = m.create(java.util.Arrays.copyOf(g0, 29 * 141)).reshape(29, 141).transpose();
@@ -220,5 +220,25 @@ class AdamWTest {
             f[i] = (float) d[i];
         }
         return f;
+    }
+
+    /**
+     * The kernel and the engine round each operation the same way, except that the engine's vectorised kernels may
+     * fuse a multiply and an add (one rounding instead of two) on some CPUs: bit-equal on the Intel development
+     * machine, not on an AVX-512 AMD EPYC. A fused rounding moves a result by at most an ulp of the larger operand
+     * of the final sum (the old value, or the increment: new minus old), so that bounds the difference.
+     */
+    private static void assertWithinRounding(float[] actual, float[] expected, float[] old, String what) {
+        assertThat(actual).hasSameSizeAs(expected);
+        int differ = 0;
+        for (int i = 0; i < actual.length; i++) {
+            float d = Math.abs(actual[i] - expected[i]);
+            float operand = Math.max(Math.abs(old[i]), Math.abs(expected[i] - old[i]));
+            assertThat(d).as("%s[%d]: %s against %s (old %s)", what, i, actual[i], expected[i], old[i])
+                    .isLessThanOrEqualTo(2 * Math.ulp(Math.max(operand, Math.abs(expected[i]))));
+            differ += d > 0 ? 1 : 0;
+        }
+        System.out.printf("AdamW kernel %s: %d of %d values differ from the operation path in rounding%n", what,
+                differ, actual.length);
     }
 }

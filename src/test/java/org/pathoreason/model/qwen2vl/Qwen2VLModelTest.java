@@ -33,6 +33,12 @@ class Qwen2VLModelTest {
         root.close();
     }
 
+    /**
+     * Largest logit difference counted as the same result: the compared passes multiply differently shaped matrices,
+     * so float32 sums run in another order (1.3e-5 seen on an AVX-512 AMD EPYC, under 1e-5 on Intel).
+     */
+    static final float SAME = 5e-5f;
+
     static float maxAbsDiff(NDArray a, NDArray b) {
         return a.sub(b).abs().max().getFloat();
     }
@@ -66,7 +72,7 @@ class Qwen2VLModelTest {
             NDArray batch = model.logits(ModelInput.padded(List.of(pa, pb), 0, false,
                     ModelInput.concatPatches(List.of(xa, xb)), List.of(a, b)), step);
             NDArray first = batch.get(new NDIndex("0:1, :{}", pa.length));
-            assertThat(maxAbsDiff(alone, first)).isLessThan(1e-5f);
+            assertThat(maxAbsDiff(alone, first)).isLessThan(SAME);
             float[] other = TinyModels.patches(a, 3);
             NDArray changed = model.logits(new ModelInput(new long[][] {pa}, null, other, List.of(a)), step);
             assertThat(maxAbsDiff(alone, changed)).isGreaterThan(1e-2f);
@@ -93,9 +99,9 @@ class Qwen2VLModelTest {
             NDArray all = model.logits(batch, step);
             for (int r : new int[] {0, 2, 3}) {
                 assertThat(maxAbsDiff(all.get(new NDIndex("{}:{}, :{}", r, r + 1, pa.length)), aloneA))
-                        .isLessThan(1e-5f);
+                        .isLessThan(SAME);
             }
-            assertThat(maxAbsDiff(all.get(new NDIndex("1:2, :{}", pb.length)), aloneB)).isLessThan(1e-5f);
+            assertThat(maxAbsDiff(all.get(new NDIndex("1:2, :{}", pb.length)), aloneB)).isLessThan(SAME);
         }
         // the gradient reaching the vision tower is that of four separate encodings
         float[] together = visionGradient(batch, visionWeight);
@@ -162,7 +168,7 @@ class Qwen2VLModelTest {
                     int n = prompts.get(r).length;
                     int from = left ? t - n : 0;
                     NDArray rows = all.get(new NDIndex("{}:{}, {}:{}", r, r + 1, from, from + n));
-                    assertThat(maxAbsDiff(rows, alone.get(r))).as("row %d left=%s", r, left).isLessThan(1e-5f);
+                    assertThat(maxAbsDiff(rows, alone.get(r))).as("row %d left=%s", r, left).isLessThan(SAME);
                 }
             }
         }
@@ -183,7 +189,7 @@ class Qwen2VLModelTest {
             try (NDManager step = gen.newSubManager()) {
                 NDArray cached = model.prefill(prompt, cache, step);
                 NDArray full = model.lastLogits(prompt, step);
-                assertThat(maxAbsDiff(cached, full)).isLessThan(1e-5f);
+                assertThat(maxAbsDiff(cached, full)).isLessThan(SAME);
             }
             for (long[] tokens : next) {
                 s1 = append(s1, tokens[0]);
@@ -192,7 +198,7 @@ class Qwen2VLModelTest {
                     NDArray cached = model.decode(tokens, cache, step);
                     NDArray full = model.lastLogits(ModelInput.padded(List.of(s1.get(0), s2.get(0)), 0, true, x1,
                             List.of(g)), step);
-                    assertThat(maxAbsDiff(cached, full)).isLessThan(1e-5f);
+                    assertThat(maxAbsDiff(cached, full)).isLessThan(SAME);
                     assertThat(cached.getShape().getShape()).containsExactly(2, TinyModels.VOCAB);
                 }
             }
@@ -271,13 +277,13 @@ class Qwen2VLModelTest {
                     parts = parts.stopGradient();
                 }
                 assertThat(fused.toFloatArray()).isNotEqualTo(before);
-                assertThat(maxAbsDiff(fused, parts)).isLessThan(1e-5f);
+                assertThat(maxAbsDiff(fused, parts)).isLessThan(SAME);
             } finally {
                 names.forEach(n -> model.parameters().get(n).subi(0.25f));
                 model.zeroGradients();
             }
             assertThat(maxAbsDiff(model.logits(in, step), step.create(before, new ai.djl.ndarray.types.Shape(
-                    1, in.length(), TinyModels.VOCAB)))).isLessThan(1e-5f); // +0.25 - 0.25 rounds
+                    1, in.length(), TinyModels.VOCAB)))).isLessThan(SAME); // +0.25 - 0.25 rounds
         }
     }
 
