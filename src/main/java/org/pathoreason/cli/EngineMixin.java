@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** Engine options shared by every command that runs the model. */
 public final class EngineMixin {
 
-    @Option(names = "--threads", description = "PyTorch intra-op threads (0 = all cores; default ${DEFAULT-VALUE}).",
+    @Option(names = "--threads", description = "PyTorch intra-op threads (0 = all cores; default ${DEFAULT-VALUE}, "
+            + "unless the command says otherwise).",
             defaultValue = "0")
     int threads;
 
