@@ -81,6 +81,33 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /** DJL operations whose Number overload hands autograd an operand in memory the JVM frees (see Scalars). */
+    static final java.util.Set<String> SCALAR_OPERAND_OPS = java.util.Set.of("mul", "div", "pow", "maximum",
+            "minimum", "mod", "muli", "divi", "powi", "modi", "rdiv", "rdivi", "rpow", "rpowi", "rmod", "rmodi");
+
+    @Test
+    void numbersEnterArithmeticOnlyThroughScalars() {
+        ArchCondition<JavaClass> noNumberOperands = new ArchCondition<>("not call DJL's Number overloads of "
+                + SCALAR_OPERAND_OPS) {
+            @Override
+            public void check(JavaClass origin, ConditionEvents events) {
+                origin.getMethodCallsFromSelf().forEach(call -> {
+                    var target = call.getTarget();
+                    boolean djlArray = target.getOwner().isAssignableTo("ai.djl.ndarray.NDArray")
+                            || target.getOwner().isAssignableTo("ai.djl.ndarray.internal.NDArrayEx");
+                    List<String> params = target.getRawParameterTypes().stream().map(JavaClass::getName).toList();
+                    if (djlArray && SCALAR_OPERAND_OPS.contains(target.getName())
+                            && params.contains(Number.class.getName())) {
+                        events.add(SimpleConditionEvent.violated(call, call.getDescription()
+                                + ": use org.pathoreason.engine.Scalars"));
+                    }
+                });
+            }
+        };
+        ArchRuleDefinition.classes().that().resideInAPackage("org.pathoreason..").should(noNumberOperands)
+                .check(classes);
+    }
+
     @Test
     void noPackageCycles() {
         slices().matching("org.pathoreason.(**)").should().beFreeOfCycles().check(classes);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.pathoreason.engine.Scalars;
 
 /**
  * Picks the next token of each row from logits: greedy (argmax), or sampling after temperature, top-k and top-p
@@ -58,7 +59,7 @@ public final class Sampler {
             int k = options.topK() > 0 ? Math.min(options.topK(), vocab) : vocab;
             boolean cutOnDevice = k < vocab || options.topP() < 1;
             // the full distribution is drawn from on the host, which drops the suppressed tokens itself
-            NDArray scaled = (cutOnDevice ? withPenalty(logits, vocab) : logits).div(options.temperature());
+            NDArray scaled = Scalars.div(cutOnDevice ? withPenalty(logits, vocab) : logits, (float) options.temperature());
             NDArray values;
             NDArray indices;
             if (k < vocab) {

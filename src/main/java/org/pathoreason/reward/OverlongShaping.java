@@ -2,6 +2,7 @@ package org.pathoreason.reward;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import org.pathoreason.engine.Scalars;
 
 /**
  * DAPO's soft overlong punishment: no penalty up to {@code maxLength - buffer} tokens, then a penalty growing
@@ -59,6 +60,6 @@ public record OverlongShaping(int maxLength, int buffer, double penalty) {
     /** NDArray version: response lengths [B] (any numeric type) -> shaping rewards [B] (float32). */
     public NDArray rewards(NDArray lengths) {
         NDArray exceed = lengths.toType(DataType.FLOAT32, false).sub((float) (maxLength - buffer));
-        return exceed.div((float) buffer).clip(0, 1).mul((float) -penalty);
+        return Scalars.mul(Scalars.div(exceed, (float) buffer).clip(0, 1), (float) -penalty);
     }
 }

@@ -40,6 +40,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import org.pathoreason.engine.Engines;
+import org.pathoreason.engine.Scalars;
 import org.pathoreason.util.Progress;
 
 /**
@@ -205,7 +206,7 @@ public final class FindingProbe {
 
     /** log(1 + exp(z)), computed without overflow. */
     private static NDArray softplus(NDArray z) {
-        return z.maximum(0).add(z.abs().neg().exp().add(1).log());
+        return Scalars.maximum(z, 0f).add(z.abs().neg().exp().add(1).log());
     }
 
     private float[] positiveWeights(Tiles train) {

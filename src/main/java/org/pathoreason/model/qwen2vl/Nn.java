@@ -13,6 +13,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.pathoreason.engine.Scalars;
 
 /**
  * The few tensor operations the architecture is made of, written so that every result lands in the caller's
@@ -123,7 +124,7 @@ public final class Nn {
 
     /** OpenAI CLIP's QuickGELU, {@code x * sigmoid(1.702 x)}. */
     public static NDArray quickGelu(NDArray x) {
-        return x.mul(x.mul(1.702f).getNDArrayInternal().sigmoid());
+        return x.mul(Scalars.mul(x, 1.702f).getNDArrayInternal().sigmoid());
     }
 
     /** {@code x / max(||x||_2, 1e-12)} along the last axis, PyTorch's {@code F.normalize(x, dim=-1)}. */
@@ -282,9 +283,9 @@ public final class Nn {
     /** {@code 1 / theta^(arange(0, dim, 2) / dim)} in float32, as transformers builds {@code inv_freq}. */
     static float[] inverseFrequencies(NDManager manager, double theta, int dim) {
         try (NDManager scope = manager.newSubManager()) {
-            NDArray exponent = scope.arange(0, dim, 2, DataType.FLOAT32).div(dim);
+            NDArray exponent = Scalars.div(scope.arange(0, dim, 2, DataType.FLOAT32), dim);
             NDArray base = scope.full(exponent.getShape(), (float) theta, DataType.FLOAT32);
-            return base.pow(exponent).getNDArrayInternal().rdiv(1f).toFloatArray();
+            return Scalars.rdiv(1f, base.pow(exponent)).toFloatArray();
         }
     }
 

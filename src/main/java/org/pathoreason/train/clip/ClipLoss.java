@@ -2,6 +2,7 @@ package org.pathoreason.train.clip;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.pathoreason.engine.Scalars;
 import org.pathoreason.model.clip.ClipModel;
 
 /**
@@ -29,6 +30,6 @@ public final class ClipLoss {
         NDArray eye = step.eye((int) b);
         NDArray perImage = logits.logSoftmax(1).mul(eye).sum();
         NDArray perText = logits.logSoftmax(0).mul(eye).sum();
-        return perImage.add(perText).div((float) (-2.0 * b)); // a float scalar: a double would promote the 0-d result
+        return Scalars.div(perImage.add(perText), (float) (-2.0 * b));
     }
 }

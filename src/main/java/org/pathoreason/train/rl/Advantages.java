@@ -2,6 +2,7 @@ package org.pathoreason.train.rl;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import org.pathoreason.engine.Scalars;
 
 /**
  * Group-relative advantages for outcome rewards (one scalar reward per completion), as GRPO computes them: within
@@ -106,7 +107,7 @@ public final class Advantages {
             std = r.onesLike();
         } else {
             centred = r.sub(r.mean(new int[] {1}, true));
-            std = centred.square().sum(new int[] {1}, true).div((float) (groupSize - 1)).sqrt();
+            std = Scalars.div(centred.square().sum(new int[] {1}, true), (float) (groupSize - 1)).sqrt();
         }
         NDArray adv = options.scaleByStd() ? centred.div(std.add((float) options.eps())) : centred;
         return adv.reshape(new Shape(b));

@@ -2,6 +2,7 @@ package org.pathoreason.train.rl;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Locale;
+import org.pathoreason.engine.Scalars;
 
 /**
  * Per-token estimators of KL(policy || reference) from the sampled token's log-probabilities, after J. Schulman,
@@ -51,7 +52,7 @@ public final class KlEstimators {
         public NDArray perToken(NDArray logp, NDArray refLogp) {
             return switch (this) {
                 case K1 -> logp.sub(refLogp);
-                case K2 -> logp.sub(refLogp).square().mul(0.5f);
+                case K2 -> Scalars.mul(logp.sub(refLogp).square(), 0.5f);
                 case K3 -> {
                     NDArray d = refLogp.sub(logp).clip(-20, 20);
                     yield d.exp().sub(d).sub(1f).clip(-10, 10);

@@ -2,6 +2,7 @@ package org.pathoreason.train.rl;
 
 import ai.djl.ndarray.NDArray;
 import java.util.Arrays;
+import org.pathoreason.engine.Scalars;
 
 /**
  * How a [B, T] matrix of per-token losses becomes one scalar, with the names and arithmetic of verl's
@@ -111,11 +112,11 @@ public enum LossAggregation {
         NDArray masked = loss.mul(m);
         return switch (this) {
             // count is clamped from below only so that an empty mask gives 0/tiny = 0 rather than NaN.
-            case TOKEN_MEAN -> masked.sum().div(m.sum().maximum(1e-12f));
-            case SEQ_MEAN_TOKEN_SUM -> masked.sum(new int[] {1}).sum().div((float) Math.max(b, 1));
-            case SEQ_MEAN_TOKEN_MEAN -> masked.sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(1e-12f)).sum()
-                    .div((float) Math.max(b, 1));
-            case SEQ_MEAN_TOKEN_SUM_NORM -> masked.sum().div((float) (normaliser > 0 ? normaliser : t));
+            case TOKEN_MEAN -> masked.sum().div(Scalars.maximum(m.sum(), 1e-12f));
+            case SEQ_MEAN_TOKEN_SUM -> Scalars.div(masked.sum(new int[] {1}).sum(), (float) Math.max(b, 1));
+            case SEQ_MEAN_TOKEN_MEAN -> Scalars.div(masked.sum(new int[] {1})
+                    .div(Scalars.maximum(m.sum(new int[] {1}), 1e-12f)).sum(), (float) Math.max(b, 1));
+            case SEQ_MEAN_TOKEN_SUM_NORM -> Scalars.div(masked.sum(), (float) (normaliser > 0 ? normaliser : t));
         };
     }
 

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
+import org.pathoreason.engine.Scalars;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.VisionLanguageModel;
 
@@ -35,7 +36,7 @@ public final class PolicyLogProbs {
         int b = input.batchSize();
         int n = t - first;
         NDArray logits = model.logits(input, manager).get(new NDIndex(":, {}:{}", first - 1, t - 1));
-        NDArray logProbs = logits.div((float) temperature).logSoftmax(-1);
+        NDArray logProbs = Scalars.div(logits, (float) temperature).logSoftmax(-1);
         long[] targets = new long[b * n];
         for (int i = 0; i < b; i++) {
             System.arraycopy(input.inputIds()[i], first, targets, i * n, n);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.pathoreason.engine.Scalars;
 
 /**
  * The PPO/GRPO clipped surrogate with decoupled clip range (DAPO's clip-higher), optional dual clip for negative
@@ -233,13 +234,13 @@ public final class PolicyLoss {
         NDArray negative = adv.lt(0);
         NDArray pg3 = null;
         if (options.dualClip()) {
-            pg3 = negAdv.mul((float) options.dualClipC());
+            pg3 = Scalars.mul(negAdv, (float) options.dualClipC());
             losses = NDArrays.where(negative, clip1.minimum(pg3), clip1);
         }
         NDArray pgLoss = options.aggregation().aggregate(losses, m, options.normaliser());
         NDArray kl = refLogp == null ? null : options.klEstimator().perToken(logp, refLogp.stopGradient());
         NDArray klLoss = useKl ? options.aggregation().aggregate(kl, m, options.normaliser()) : null;
-        NDArray loss = useKl ? pgLoss.add(klLoss.mul((float) options.klCoef())) : pgLoss;
+        NDArray loss = useKl ? pgLoss.add(Scalars.mul(klLoss, (float) options.klCoef())) : pgLoss;
 
         // Diagnostics, detached from the graph.
         double tokens = scalar(m.sum());

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.pathoreason.engine.Scalars;
 import org.pathoreason.model.VisionLanguageModel;
 import org.pathoreason.train.ParameterUpdater;
 import org.pathoreason.train.StepRandom;
@@ -146,7 +147,7 @@ public final class PolicyUpdate {
                         : create(step, RolloutBatch.padded(batch.refLogProbs(), mb));
                 NDArray maskArray = create(step, mask);
                 PolicyLoss.Output out = loss.compute(logp, old, step.create(adv), maskArray, ref);
-                gc.backward(out.loss().mul((float) weight));
+                gc.backward(Scalars.mul(out.loss(), (float) weight));
                 PolicyLoss.Stats s = out.stats();
                 miniLoss += weight * s.loss();
                 miniPg += weight * s.pgLoss();

@@ -2,6 +2,7 @@ package org.pathoreason.train.sft;
 
 import org.pathoreason.engine.GradientRecording;
 
+import org.pathoreason.engine.Scalars;
 import org.pathoreason.model.CheckpointBundle;
 import org.pathoreason.model.WeightPrecision;
 import org.pathoreason.model.VisionLanguageModel;
@@ -484,7 +485,7 @@ public final class SftTrainer {
                             try (NDManager sub = root.newSubManager();
                                  GradientCollector gc = GradientRecording.open()) {
                                 NDArray nll = SftLoss.summedNll(model, batch, sub);
-                                gc.backward(nll.div(targets));
+                                gc.backward(Scalars.div(nll, (float) targets));
                                 nllSum += nll.getFloat();
                             }
                         }

@@ -1,0 +1,84 @@
+package org.pathoreason.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Arithmetic with a Java number, the one way PathoReason does it: the number becomes a 0-d float32 tensor in
+ * PyTorch's own memory.
+ *
+ * <p>Why not DJL's {@code x.mul(2f)}, {@code x.div(n)}: DJL makes the number an array over a JVM direct buffer and
+ * closes it as soon as the operation returns, while autograd keeps the operand for backward (the gradient of
+ * {@code x / n} is divided by {@code n}). Once the garbage collector has freed that buffer, backward reads freed
+ * memory: the old value while nothing has reused it, a wrong gradient after. Addition and subtraction save no
+ * operand and may take numbers directly.
+ * {@code ArchitectureTest} keeps DJL's Number overloads of these operations out of the project.
+ */
+public final class Scalars {
+
+    private Scalars() {
+    }
+
+    /** A 0-d float32 tensor holding {@code v}, in PyTorch's memory, owned by {@code manager}. */
+    public static NDArray of(NDManager manager, float v) {
+        return manager.full(new Shape(), v, DataType.FLOAT32);
+    }
+
+    /** {@code x * v}. */
+    public static NDArray mul(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.mul(s);
+        }
+    }
+
+    /** {@code x / v}. */
+    public static NDArray div(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.div(s);
+        }
+    }
+
+    /** {@code v / x}. */
+    public static NDArray rdiv(float v, NDArray x) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return s.div(x);
+        }
+    }
+
+    /** {@code x ^ v}. */
+    public static NDArray pow(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.pow(s);
+        }
+    }
+
+    /** Elementwise {@code max(x, v)}. */
+    public static NDArray maximum(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.maximum(s);
+        }
+    }
+
+    /** Elementwise {@code min(x, v)}. */
+    public static NDArray minimum(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.minimum(s);
+        }
+    }
+
+    /** {@code x *= v} in place; returns {@code x}. */
+    public static NDArray muli(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.muli(s);
+        }
+    }
+
+    /** {@code x /= v} in place; returns {@code x}. */
+    public static NDArray divi(NDArray x, float v) {
+        try (NDArray s = of(x.getManager(), v)) {
+            return x.divi(s);
+        }
+    }
+}
