@@ -13,8 +13,7 @@ that thread, so on a loaded machine this is the steadier figure; with two thread
 is only indicative), and each side's share of the machine's matmul floor: the measure's matrix-product FLOPs
 (counted by PathoReason's Qwen2VLFlops) divided by the faster of the two engines' 2048 x 2048 fp32 GEMM rate,
 over the measured time. Both sides run with the same environment: OMP/MKL threads set to the count, and
-OMP_WAIT_POLICY=PASSIVE and, on CPUs with AVX-512, MKL_ENABLE_INSTRUCTIONS=AVX512, as the `pathoreason` launcher
-sets them (with spinning OpenMP threads a loaded machine slows
+OMP_WAIT_POLICY=PASSIVE, as the `pathoreason` launcher sets it (with spinning OpenMP threads a loaded machine slows
 either side several-fold). The load average is recorded before every run: the machine may be shared.
 
 A benchmark tool, never part of the build or CI; the transformers side needs torch and transformers (--python).
@@ -36,14 +35,6 @@ SHAPES = {
     "bench-0.5b": {"train-batch": 4},
 }
 COMMON = {"prompt-tokens": 64, "new-tokens": 32, "image-patches": 8, "group-size": 4, "batch-sizes": "1,8,32"}
-
-
-def avx512():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return " avx512f" in f.read()
-    except OSError:
-        return False
 
 
 def load():
@@ -75,9 +66,6 @@ def flags(scale, reps, measures):
 def run_side(side, ckpt, threads, scale, args, work, measure):
     env = dict(os.environ)
     env.update({"OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads), "OMP_WAIT_POLICY": "PASSIVE"})
-    if avx512():
-        # as the launcher sets it, so that both sides' MKL may take the same kernels
-        env.setdefault("MKL_ENABLE_INSTRUCTIONS", "AVX512")
     out = os.path.join(work, f"{side}-{scale}-t{threads}-{time.time_ns()}.json")
     common = ["--checkpoint", ckpt, "--threads", str(threads), "--json", out] + flags(scale, args.reps, measure)
     if side == "pathoreason":
