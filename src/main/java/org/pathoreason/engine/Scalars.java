@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.function.BinaryOperator;
 
 /**
  * Arithmetic with a Java number, the one way PathoReason does it: the number becomes a 0-d float32 tensor in
@@ -29,57 +30,28 @@ public final class Scalars {
 
     /** {@code x * v}. */
     public static NDArray mul(NDArray x, float v) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return x.mul(s);
-        }
+        return withScalar(x, v, NDArray::mul);
     }
 
     /** {@code x / v}. */
     public static NDArray div(NDArray x, float v) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return x.div(s);
-        }
+        return withScalar(x, v, NDArray::div);
     }
 
     /** {@code v / x}. */
     public static NDArray rdiv(float v, NDArray x) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return s.div(x);
-        }
-    }
-
-    /** {@code x ^ v}. */
-    public static NDArray pow(NDArray x, float v) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return x.pow(s);
-        }
+        return withScalar(x, v, (a, s) -> s.div(a));
     }
 
     /** Elementwise {@code max(x, v)}. */
     public static NDArray maximum(NDArray x, float v) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return x.maximum(s);
-        }
+        return withScalar(x, v, NDArray::maximum);
     }
 
-    /** Elementwise {@code min(x, v)}. */
-    public static NDArray minimum(NDArray x, float v) {
+    /** {@code op(x, v)} with {@code v} as a 0-d tensor closed after: autograd holds its own reference to it. */
+    private static NDArray withScalar(NDArray x, float v, BinaryOperator<NDArray> op) {
         try (NDArray s = of(x.getManager(), v)) {
-            return x.minimum(s);
-        }
-    }
-
-    /** {@code x *= v} in place; returns {@code x}. */
-    public static NDArray muli(NDArray x, float v) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return x.muli(s);
-        }
-    }
-
-    /** {@code x /= v} in place; returns {@code x}. */
-    public static NDArray divi(NDArray x, float v) {
-        try (NDArray s = of(x.getManager(), v)) {
-            return x.divi(s);
+            return op.apply(x, s);
         }
     }
 }

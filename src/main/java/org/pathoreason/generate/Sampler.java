@@ -59,7 +59,8 @@ public final class Sampler {
             int k = options.topK() > 0 ? Math.min(options.topK(), vocab) : vocab;
             boolean cutOnDevice = k < vocab || options.topP() < 1;
             // the full distribution is drawn from on the host, which drops the suppressed tokens itself
-            NDArray scaled = Scalars.div(cutOnDevice ? withPenalty(logits, vocab) : logits, (float) options.temperature());
+            NDArray scaled = Scalars.div(cutOnDevice ? withPenalty(logits, vocab) : logits,
+                    (float) options.temperature());
             NDArray values;
             NDArray indices;
             if (k < vocab) {

@@ -18,7 +18,6 @@ class ScalarsTest {
             assertThat(Scalars.mul(x, 1.7f).toFloatArray()).containsExactly(x.mul(1.7f).toFloatArray());
             assertThat(Scalars.div(x, 3f).toFloatArray()).containsExactly(x.div(3f).toFloatArray());
             assertThat(Scalars.maximum(x, 0f).toFloatArray()).containsExactly(x.maximum(0f).toFloatArray());
-            assertThat(Scalars.minimum(x, 0.5f).toFloatArray()).containsExactly(x.minimum(0.5f).toFloatArray());
             assertThat(Scalars.rdiv(1f, x.add(5f)).toFloatArray())
                     .containsExactly(x.add(5f).getNDArrayInternal().rdiv(1f).toFloatArray());
             assertThat(Scalars.of(m, 2f).getDataType()).isEqualTo(DataType.FLOAT32);
