@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.pathoreason.model.KvCache;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.VisionLanguageModel;
@@ -43,18 +45,20 @@ public final class Generator {
             return List.of();
         }
         int batch = prompts.size();
-        List<long[]> sequences = new ArrayList<>();
-        List<float[]> patches = new ArrayList<>();
-        List<int[]> grids = new ArrayList<>();
-        for (Prompt p : prompts) {
-            sequences.add(p.tokenIds());
-            patches.add(p.pixelPatches());
-            grids.addAll(p.imageGrids());
-        }
-        float[] allPatches = ModelInput.concatPatches(patches);
         // padding is never attended to; a fixed choice keeps runs identical
         long padId = options.stopTokenIds().stream().mapToLong(Long::longValue).min().orElse(0);
-        ModelInput prompt = ModelInput.padded(sequences, padId, true, allPatches, grids);
+        ModelInput prompt = batchOf(prompts, padId);
+        // rows that repeat one prompt object (a GRPO group) are prefilled from one pass over it
+        Map<Prompt, Integer> distinct = new IdentityHashMap<>();
+        int[] promptOf = new int[batch];
+        List<Prompt> unique = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            Prompt p = prompts.get(b);
+            promptOf[b] = distinct.computeIfAbsent(p, k -> {
+                unique.add(k);
+                return unique.size() - 1;
+            });
+        }
 
         Rows rows = new Rows(batch, options, listener);
         Sampler sampler = new Sampler(options, model.reservedTokenIds());
@@ -68,9 +72,10 @@ public final class Generator {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray logits;
                     if (cache == null) {
-                        logits = model.lastLogits(new ModelInput(ids, mask, allPatches, grids), scope);
+                        logits = model.lastLogits(new ModelInput(ids, mask, prompt.pixelPatches(), prompt.imageGrids()), scope);
                     } else if (step == 0) {
-                        logits = model.prefill(prompt, cache, scope);
+                        logits = unique.size() == batch ? model.prefill(prompt, cache, scope)
+                                : model.prefill(batchOf(unique, padId), promptOf, cache, scope);
                     } else {
                         logits = model.decode(rows.lastTokens, cache, scope);
                     }
@@ -98,6 +103,19 @@ public final class Generator {
             }
         }
         return rows.results();
+    }
+
+    /** The prompts left-padded into one batch with their images. */
+    private static ModelInput batchOf(List<Prompt> prompts, long padId) {
+        List<long[]> sequences = new ArrayList<>();
+        List<float[]> patches = new ArrayList<>();
+        List<int[]> grids = new ArrayList<>();
+        for (Prompt p : prompts) {
+            sequences.add(p.tokenIds());
+            patches.add(p.pixelPatches());
+            grids.addAll(p.imageGrids());
+        }
+        return ModelInput.padded(sequences, padId, true, ModelInput.concatPatches(patches), grids);
     }
 
     private static long[][] appendColumn(long[][] ids, long[] column) {

@@ -68,6 +68,17 @@ public interface VisionLanguageModel extends AutoCloseable {
      */
     NDArray tokenLogProbs(ModelInput input, int firstTarget, NDManager manager);
 
+    /**
+     * Log-probabilities of completions under the prompts they share, at a sampling temperature:
+     * {@code log_softmax(logits / temperature)} at each completion token, what RL losses need. Each distinct prompt
+     * runs once and its completions attend to its keys and values, the same values a forward of every prompt +
+     * completion row gives, with a G-th of the prompt work when G completions share a prompt.
+     *
+     * @return {@code [rows, width]}: entry {@code [r, j]} is {@code log p(completion[r][j] | prompt, completion[r][< j])};
+     *     entries at or past a row's length are meaningless and must be masked by the caller
+     */
+    NDArray completionLogProbs(PromptedCompletions batch, double temperature, NDManager manager);
+
     /** Logits of the last column only, {@code [batch, vocab]}: one no-cache generation step. */
     NDArray lastLogits(ModelInput input, NDManager manager);
 
@@ -82,7 +93,19 @@ public interface VisionLanguageModel extends AutoCloseable {
      * Runs a left-padded prompt batch, fills the cache and returns the logits of the last column {@code [batch,
      * vocab]}.
      */
-    NDArray prefill(ModelInput input, KvCache cache, NDManager manager);
+    default NDArray prefill(ModelInput input, KvCache cache, NDManager manager) {
+        return prefill(input, null, cache, manager);
+    }
+
+    /**
+     * Prefills rows that continue shared prompts: each distinct prompt runs once and its keys and values are copied
+     * into the cache rows that continue it (a GRPO group's G rows). Returns the logits of each row's last prompt
+     * column {@code [rows, vocab]}.
+     *
+     * @param prompts the distinct prompts, left-padded
+     * @param promptOf per cache row, its prompt's row in {@code prompts}; null for one row per prompt
+     */
+    NDArray prefill(ModelInput prompts, int[] promptOf, KvCache cache, NDManager manager);
 
     /**
      * Appends one token per row, returns the logits of that column {@code [batch, vocab]}.

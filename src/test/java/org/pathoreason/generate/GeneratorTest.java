@@ -55,6 +55,21 @@ class GeneratorTest {
     }
 
     @Test
+    void aRepeatedPromptIsPrefilledOnceWithTheResultsOfSeparateCopies() {
+        Prompt a = prompts.get(0);
+        Prompt copy = new Prompt(a.tokenIds().clone(), a.pixelPatches().clone(), a.imageGrids());
+        SamplingOptions opts = SamplingOptions.greedy(6);
+        List<GenerationResult> shared = generator.generate(List.of(a, prompts.get(2), a, a), opts, null, root);
+        List<GenerationResult> separate = generator.generate(List.of(a, prompts.get(2), copy, new Prompt(a.tokenIds().clone(), a.pixelPatches().clone(), a.imageGrids())),
+                opts, null, root);
+        for (int i = 0; i < 4; i++) {
+            assertThat(shared.get(i).tokenIds()).as("row %d", i).containsExactly(separate.get(i).tokenIds());
+            assertThat(shared.get(i).logProbs()).as("row %d", i).containsExactly(separate.get(i).logProbs(),
+                    Offset.offset(1e-4f));
+        }
+    }
+
+    @Test
     void cachedAndUncachedGreedyDecodingAgree() {
         SamplingOptions opts = SamplingOptions.greedy(6);
         List<GenerationResult> cached = generator.generate(prompts, opts, null, root);

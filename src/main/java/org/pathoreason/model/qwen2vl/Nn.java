@@ -276,8 +276,12 @@ public final class Nn {
 
     /** Rows {@code index} of {@code x} (first axis); differentiable. */
     public static NDArray rows(NDArray x, long[] index) {
-        NDArray idx = owned(x.getManager().create(index));
-        return x.get(new NDIndex("{}", idx));
+        return rowsOf(x, owned(x.getManager().create(index)));
+    }
+
+    /** Rows {@code index} (int64, in PyTorch's memory) of {@code x} (first axis); differentiable. */
+    static NDArray rowsOf(NDArray x, NDArray index) {
+        return x.get(new NDIndex("{}", index));
     }
 
     /** {@code 1 / theta^(arange(0, dim, 2) / dim)} in float32, as transformers builds {@code inv_freq}. */

@@ -1,6 +1,7 @@
 package org.pathoreason.model.qwen2vl;
 
 import org.pathoreason.engine.GradientRecording;
+import org.pathoreason.engine.Scalars;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -26,6 +28,7 @@ import org.pathoreason.model.LowRankBranches;
 import org.pathoreason.model.ModelException;
 import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.ParameterGroup;
+import org.pathoreason.model.PromptedCompletions;
 import org.pathoreason.model.VisionLanguageModel;
 import org.pathoreason.model.WeightPrecision;
 import org.pathoreason.model.half.HalfKernels;
@@ -762,6 +765,59 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     }
 
     @Override
+    public NDArray completionLogProbs(PromptedCompletions batch, double temperature, NDManager step) {
+        ModelInput prompts = batch.prompts();
+        int p = prompts.length();
+        int rows = batch.rows();
+        int width = batch.width();
+        RopeIndex rope = RopeIndex.compute(prompts.inputIds(), prompts.attentionMask(), prompts.imageGrids(), config);
+        TextDecoder.PromptKeys promptKeys = new TextDecoder.PromptKeys();
+        NDArray promptHidden = text.layers(embeddings(prompts, step), text.rotary(rope.positions(), step),
+                text.mask(prompts.attentionMask(), p, 0, p, step), promptKeys, step);
+        long[] promptOf = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            promptOf[r] = batch.promptOf()[r];
+        }
+        NDArray promptRows = Nn.owned(step.create(promptOf));
+        // a completion's first token is predicted by its prompt's last column, the others by its own columns
+        NDArray predictors = Nn.rowsOf(promptHidden.get(new NDIndex(":, {}", p - 1)), promptRows)
+                .reshape(rows, 1, config.text().hiddenSize());
+        if (width > 1) {
+            int c = width - 1; // the last token is only a target
+            long[][] ids = new long[rows][c];
+            long[][][] positions = new long[3][rows][c];
+            int[][] keyMask = new int[rows][p + c];
+            for (int r = 0; r < rows; r++) {
+                int prompt = batch.promptOf()[r];
+                System.arraycopy(batch.completions()[r], 0, ids[r], 0, c);
+                System.arraycopy(prompts.attentionMask()[prompt], 0, keyMask[r], 0, p);
+                Arrays.fill(keyMask[r], p, p + c, 1);
+                for (int j = 0; j < c; j++) {
+                    long position = p + j + rope.deltas()[prompt];
+                    for (int a = 0; a < 3; a++) {
+                        positions[a][r][j] = position;
+                    }
+                }
+            }
+            NDArray hidden = text.layers(text.embed(ids, step), text.rotary(positions, step),
+                    text.mask(keyMask, p + c, p, c, step), promptKeys.forRows(promptRows), step);
+            predictors = predictors.concat(hidden, 1);
+        }
+        NDArray logits = text.lmHead(predictors);
+        if (temperature != 1.0) {
+            logits = Scalars.div(logits, (float) temperature);
+        }
+        NDArray logProbs = logits.logSoftmax(-1);
+        logits.close(); // the graph keeps what backward needs; free the largest temporary early
+        long[] targets = new long[rows * width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(batch.completions()[r], 0, targets, r * width, width);
+        }
+        NDArray index = Nn.owned(step.create(targets, new Shape(rows, width, 1)));
+        return logProbs.gather(index, 2).reshape(rows, width);
+    }
+
+    @Override
     public NDArray lastLogits(ModelInput input, NDManager step) {
         int t = input.length();
         return text.lmHead(hidden(input, step).get(new NDIndex(":, {}", t - 1)));
@@ -774,31 +830,51 @@ public final class Qwen2VLModel implements VisionLanguageModel {
     }
 
     @Override
-    public NDArray prefill(ModelInput input, KvCache cache, NDManager step) {
+    public NDArray prefill(ModelInput prompts, int[] promptOf, KvCache cache, NDManager step) {
         if (cache.length() != 0) {
             throw new ModelException("prefill needs an empty cache (it holds " + cache.length() + " columns)");
         }
-        if (cache.batch() != input.batchSize()) {
-            throw new ModelException("cache batch " + cache.batch() + " differs from input batch "
-                    + input.batchSize());
+        int rows = promptOf == null ? prompts.batchSize() : promptOf.length;
+        if (cache.batch() != rows) {
+            throw new ModelException("cache batch " + cache.batch() + " differs from the " + rows + " rows to prefill");
         }
-        int t = input.length();
+        int t = prompts.length();
         if (t > cache.capacity()) {
             throw new ModelException("prompt of " + t + " columns does not fit the cache capacity "
                     + cache.capacity());
         }
-        for (int[] row : input.attentionMask()) {
+        for (int[] row : prompts.attentionMask()) {
             if (row[t - 1] != 1) {
                 throw new ModelException("prefill needs left-padded rows (every row's last column real)");
             }
         }
-        RopeIndex rope = RopeIndex.compute(input.inputIds(), input.attentionMask(), input.imageGrids(), config);
-        NDArray embeds = embeddings(input, step);
-        NDArray mask = text.mask(input.attentionMask(), t, 0, t, step);
-        NDArray hidden = text.layers(embeds, text.rotary(rope.positions(), step), mask, cache, 0, step);
-        cache.advance(input.attentionMask());
-        System.arraycopy(rope.deltas(), 0, cache.positionOffsets(), 0, cache.batch());
-        return text.lmHead(hidden.get(new NDIndex(":, {}", t - 1)));
+        int[][] rowMask = new int[rows][];
+        long[] rowPrompt = new long[rows];
+        for (int r = 0; r < rows; r++) {
+            int p = promptOf == null ? r : promptOf[r];
+            if (p < 0 || p >= prompts.batchSize()) {
+                throw new ModelException("row " + r + " points at prompt " + p + " of " + prompts.batchSize());
+            }
+            rowMask[r] = prompts.attentionMask()[p];
+            rowPrompt[r] = p;
+        }
+        RopeIndex rope = RopeIndex.compute(prompts.inputIds(), prompts.attentionMask(), prompts.imageGrids(), config);
+        NDArray embeds = embeddings(prompts, step);
+        NDArray mask = text.mask(prompts.attentionMask(), t, 0, t, step);
+        NDArray promptRows = promptOf == null ? null : Nn.owned(step.create(rowPrompt));
+        TextDecoder.KeyValues write = TextDecoder.KeyValues.cached(cache, 0);
+        // each prompt attends over its own columns; the cache gets a copy for every row that continues it
+        TextDecoder.KeyValues keyValues = promptRows == null ? write : (layer, keys, values) -> {
+            write.attend(layer, Nn.rowsOf(keys, promptRows), Nn.rowsOf(values, promptRows));
+            return new NDArray[] {keys, values};
+        };
+        NDArray hidden = text.layers(embeds, text.rotary(rope.positions(), step), mask, keyValues, step);
+        cache.advance(rowMask);
+        for (int r = 0; r < rows; r++) {
+            cache.positionOffsets()[r] = rope.deltas()[(int) rowPrompt[r]];
+        }
+        NDArray logits = text.lmHead(hidden.get(new NDIndex(":, {}", t - 1)));
+        return promptRows == null ? logits : Nn.rowsOf(logits, promptRows);
     }
 
     @Override
@@ -824,7 +900,8 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         cache.advance(column);
         NDArray embeds = text.embed(ids, step);
         NDArray mask = text.mask(cache.mask(), start + 1, start, 1, step);
-        NDArray hidden = text.layers(embeds, text.rotary(positions, step), mask, cache, start, step);
+        NDArray hidden = text.layers(embeds, text.rotary(positions, step), mask,
+                TextDecoder.KeyValues.cached(cache, start), step);
         return text.lmHead(hidden.get(new NDIndex(":, 0")));
     }
 
@@ -839,7 +916,7 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         RopeIndex rope = RopeIndex.compute(input.inputIds(), input.attentionMask(), input.imageGrids(), config);
         NDArray embeds = embeddings(input, step);
         NDArray mask = text.mask(input.attentionMask(), t, 0, t, step);
-        return text.layers(embeds, text.rotary(rope.positions(), step), mask, null, 0, step);
+        return text.layers(embeds, text.rotary(rope.positions(), step), mask, TextDecoder.KeyValues.NEW_ONLY, step);
     }
 
     /** Token embeddings with the merged vision features scattered into the image pad positions, row-major. */

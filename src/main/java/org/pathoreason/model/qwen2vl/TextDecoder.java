@@ -141,18 +141,68 @@ final class TextDecoder {
     }
 
     /**
+     * What a layer's queries attend over, given the layer's own new keys and values {@code [B, kvHeads, T, hd]}:
+     * those alone (a plain forward), those written into a KV cache after its earlier columns, or those after the
+     * keys and values of shared prompts ({@link PromptKeys}).
+     */
+    interface KeyValues {
+        /** Keys and values that only the new columns give. */
+        KeyValues NEW_ONLY = (layer, keys, values) -> new NDArray[] {keys, values};
+
+        /** {keys, values} to attend over, {@code [B, kvHeads, L, hd]}. */
+        NDArray[] attend(int layer, NDArray keys, NDArray values);
+
+        /** The new columns written into {@code cache} at {@code start ..}, then all its columns up to them. */
+        static KeyValues cached(KvCache cache, int start) {
+            return (layer, keys, values) -> {
+                long b = keys.getShape().get(0);
+                long kvHeads = keys.getShape().get(1);
+                long t = keys.getShape().get(2);
+                Nn.writeColumns(cache.keys(layer), keys, b, kvHeads, start, t);
+                Nn.writeColumns(cache.values(layer), values, b, kvHeads, start, t);
+                return new NDArray[] {Nn.slice(cache.keys(layer), 2, 0, start + t),
+                    Nn.slice(cache.values(layer), 2, 0, start + t)};
+            };
+        }
+    }
+
+    /**
+     * The keys and values of a prompt pass, kept (with their graph) so that completions can attend to them without
+     * running the prompt again: {@link #forRows} puts row {@code promptOf[r]}'s before completion row {@code r}'s
+     * own. Backward through the shared keys sums the completions' gradients, as if each had run the prompt itself.
+     */
+    static final class PromptKeys implements KeyValues {
+        private final List<NDArray[]> perLayer = new ArrayList<>();
+
+        @Override
+        public NDArray[] attend(int layer, NDArray keys, NDArray values) {
+            NDScope.unregister(keys, values); // outlive the layer's scope: the completion pass reads them
+            perLayer.add(new NDArray[] {keys, values});
+            return new NDArray[] {keys, values};
+        }
+
+        /** Completion rows' keys and values after those of their prompts ({@code promptOf}: rows of the prompts). */
+        KeyValues forRows(NDArray promptOf) {
+            return (layer, keys, values) -> {
+                NDArray[] prompt = perLayer.get(layer);
+                return new NDArray[] {Nn.rowsOf(prompt[0], promptOf).concat(keys, 2),
+                    Nn.rowsOf(prompt[1], promptOf).concat(values, 2)};
+            };
+        }
+    }
+
+    /**
      * Runs the decoder layers and the final norm. Each layer runs in its own {@link NDScope}: its intermediates
      * are released as soon as it ends (autograd keeps what backward needs and frees it during backward), so a
      * step holds one layer's temporaries at a time rather than every layer's.
      *
      * @param hidden input embeddings {@code [B, T, H]}
      * @param rotary tables from {@link #rotary}
-     * @param mask from {@link #mask} (may be null)
-     * @param cache null for a plain forward; otherwise the new keys/values are written in place at columns
-     *     {@code start .. start + T} and attention runs over columns {@code 0 .. start + T}
+     * @param mask from {@link #mask} (may be null), over the keys {@code keyValues} gives
+     * @param keyValues what the queries attend over
      * @return normalised hidden states {@code [B, T, H]}
      */
-    NDArray layers(NDArray hidden, Nn.Rotary rotary, NDArray mask, KvCache cache, int start, NDManager manager) {
+    NDArray layers(NDArray hidden, Nn.Rotary rotary, NDArray mask, KeyValues keyValues, NDManager manager) {
         long b = hidden.getShape().get(0);
         long t = hidden.getShape().get(1);
         int heads = config.numHeads();
@@ -172,15 +222,10 @@ final class TextDecoder {
                         qkvSplit, 2);
                 NDList qk = Nn.split(Nn.permute(rotary.apply(qkv.get(0)), 0, 2, 1, 3), qkSplit, 1);
                 NDArray q = qk.get(0);
-                NDArray k = qk.get(1);
-                NDArray v = Nn.permute(qkv.get(1), 0, 2, 1, 3);
-                if (cache != null) {
-                    Nn.writeColumns(cache.keys(l), k, b, kvHeads, start, t);
-                    Nn.writeColumns(cache.values(l), v, b, kvHeads, start, t);
-                    k = Nn.slice(cache.keys(l), 2, 0, start + t);
-                    v = Nn.slice(cache.values(l), 2, 0, start + t);
-                }
-                long keys = start + t;
+                NDArray[] kv = keyValues.attend(l, qk.get(1), Nn.permute(qkv.get(1), 0, 2, 1, 3));
+                NDArray k = kv[0];
+                NDArray v = kv[1];
+                long keys = k.getShape().get(2);
                 // query heads of one kv head are adjacent: fold them into the query axis instead of repeating k and v;
                 // the scale goes on the smaller of the queries and the scores
                 NDArray qg = q.reshape(b, kvHeads, groups * t, hd);

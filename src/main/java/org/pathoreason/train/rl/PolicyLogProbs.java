@@ -4,17 +4,13 @@ import org.pathoreason.engine.NoGrad;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
-import org.pathoreason.engine.Scalars;
-import org.pathoreason.model.ModelInput;
 import org.pathoreason.model.VisionLanguageModel;
 
 /**
  * Log-probabilities of completion tokens under a policy at the sampling temperature, as verl and TRL compute them
- * for the loss: {@code log_softmax(logits / temperature)} at each completion token. At temperature 1 this is the
- * model's own {@link VisionLanguageModel#tokenLogProbs}, which computes logits only where they are needed.
+ * for the loss: {@code log_softmax(logits / temperature)} at each completion token
+ * ({@link VisionLanguageModel#completionLogProbs}: each group's prompt runs once, logits only where needed).
  */
 public final class PolicyLogProbs {
 
@@ -27,22 +23,7 @@ public final class PolicyLogProbs {
      */
     public static NDArray of(VisionLanguageModel model, RolloutBatch.ModelBatch batch, double temperature,
                              NDManager manager) {
-        ModelInput input = batch.input();
-        int first = batch.firstTarget();
-        if (temperature == 1.0) {
-            return model.tokenLogProbs(input, first, manager);
-        }
-        int t = input.length();
-        int b = input.batchSize();
-        int n = t - first;
-        NDArray logits = model.logits(input, manager).get(new NDIndex(":, {}:{}", first - 1, t - 1));
-        NDArray logProbs = Scalars.div(logits, (float) temperature).logSoftmax(-1);
-        long[] targets = new long[b * n];
-        for (int i = 0; i < b; i++) {
-            System.arraycopy(input.inputIds()[i], first, targets, i * n, n);
-        }
-        NDArray index = manager.create(targets, new Shape(b, n, 1));
-        return logProbs.gather(index, 2).reshape(b, n);
+        return model.completionLogProbs(batch.input(), temperature, manager);
     }
 
     /**

@@ -2,12 +2,15 @@ package org.pathoreason.train.rl;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.pathoreason.data.Sample;
 import org.pathoreason.generate.FinishReason;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.model.Prompt;
 import org.pathoreason.model.ModelInput;
+import org.pathoreason.model.PromptedCompletions;
 import org.pathoreason.reward.RewardResult;
 
 /**
@@ -15,9 +18,9 @@ import org.pathoreason.reward.RewardResult;
  * with each row's reward, advantage, and the old-policy and reference log-probabilities of its completion tokens
  * once they are known.
  *
- * <p>For the model, rows are laid out as verl lays them out: prompts left-padded to the longest prompt of the
- * (micro-)batch, completions right-padded after them, so every completion starts at the same column and the
- * per-token log-probabilities of all rows come out aligned ({@link #modelBatch}).
+ * <p>For the model, a (micro-)batch gives each group's prompt once, left-padded to the longest, and its completions
+ * right-padded, so the per-token log-probabilities of all rows come out aligned ({@link #modelBatch}); the prompt
+ * then runs once for its G completions rather than once per completion as in verl's and TRL's layout.
  */
 public final class RolloutBatch {
 
@@ -36,12 +39,15 @@ public final class RolloutBatch {
     /**
      * Rows of the batch as a model input.
      *
-     * @param input prompts left-padded, completions right-padded
-     * @param firstTarget the column of every row's first completion token (the longest prompt's length)
-     * @param width completion columns: the longest completion's length
+     * @param input each distinct prompt of the rows once (left-padded), the completions right-padded
      * @param rows the batch rows in input order
      */
-    public record ModelBatch(ModelInput input, int firstTarget, int width, int[] rows) {
+    public record ModelBatch(PromptedCompletions input, int[] rows) {
+
+        /** Completion columns: the longest completion's length. */
+        public int width() {
+            return input.width();
+        }
     }
 
     private final List<RolloutGroup> groups;
@@ -160,36 +166,40 @@ public final class RolloutBatch {
     }
 
     /**
-     * The rows {@code rowIndices} laid out for the model.
+     * The rows {@code rowIndices} laid out for the model: the prompts of their groups once each, left-padded to the
+     * longest, and the completions right-padded to the longest.
      *
      * @param padId written into padding columns (never attended to, never scored)
      */
     public ModelBatch modelBatch(int[] rowIndices, long padId) {
-        int promptWidth = 0;
-        int width = 0;
+        Map<Integer, Integer> promptRowOfGroup = new LinkedHashMap<>();
+        int width = 1;
         for (int r : rowIndices) {
-            promptWidth = Math.max(promptWidth, rows.get(r).prompt().tokenIds().length);
+            promptRowOfGroup.putIfAbsent(rows.get(r).group(), promptRowOfGroup.size());
             width = Math.max(width, rows.get(r).completion().length);
         }
-        int length = promptWidth + width;
-        long[][] ids = new long[rowIndices.length][length];
-        int[][] mask = new int[rowIndices.length][length];
+        List<long[]> promptIds = new ArrayList<>();
         List<float[]> patches = new ArrayList<>();
         List<int[]> grids = new ArrayList<>();
+        for (int group : promptRowOfGroup.keySet()) {
+            Prompt prompt = groups.get(group).prompt();
+            promptIds.add(prompt.tokenIds());
+            patches.add(prompt.pixelPatches());
+            grids.addAll(prompt.imageGrids());
+        }
+        ModelInput prompts = ModelInput.padded(promptIds, padId, true, ModelInput.concatPatches(patches), grids);
+        int[] promptOf = new int[rowIndices.length];
+        long[][] completions = new long[rowIndices.length][width];
+        int[] lengths = new int[rowIndices.length];
         for (int b = 0; b < rowIndices.length; b++) {
             Row row = rows.get(rowIndices[b]);
-            long[] prompt = row.prompt().tokenIds();
-            long[] completion = row.completion();
-            Arrays.fill(ids[b], padId);
-            int start = promptWidth - prompt.length;
-            System.arraycopy(prompt, 0, ids[b], start, prompt.length);
-            System.arraycopy(completion, 0, ids[b], promptWidth, completion.length);
-            Arrays.fill(mask[b], start, promptWidth + completion.length, 1);
-            patches.add(row.prompt().pixelPatches());
-            grids.addAll(row.prompt().imageGrids());
+            promptOf[b] = promptRowOfGroup.get(row.group());
+            Arrays.fill(completions[b], padId);
+            System.arraycopy(row.completion(), 0, completions[b], 0, row.completion().length);
+            lengths[b] = row.completion().length;
         }
-        ModelInput input = new ModelInput(ids, mask, ModelInput.concatPatches(patches), grids);
-        return new ModelBatch(input, promptWidth, width, rowIndices.clone());
+        return new ModelBatch(new PromptedCompletions(prompts, promptOf, completions, lengths),
+                rowIndices.clone());
     }
 
     /**
