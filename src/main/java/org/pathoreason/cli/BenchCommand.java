@@ -570,12 +570,12 @@ public final class BenchCommand implements Runnable {
                     w.printf("%-12s median %9.4f s  (%.4f-%.4f)  %6.1f%% of the GEMM floor%n", e.getKey(), median,
                             s[0], s[s.length - 1], 100 * r.flops().get(e.getKey()) / 1e9 / r.gemmGflops() / median);
                 }
-                for (Map.Entry<String, double[]> e : r.trainParts().entrySet()) {
-                    double[] s = e.getValue().clone();
+                r.parts().forEach((measure, parts) -> parts.forEach((part, seconds) -> {
+                    double[] s = seconds.clone();
                     Arrays.sort(s);
-                    w.printf("  %-10s median %9.4f s  (%.4f-%.4f)%n", e.getKey(), s[s.length / 2], s[0],
+                    w.printf("  %-5s %-9s median %9.4f s  (%.4f-%.4f)%n", measure, part, s[s.length / 2], s[0],
                             s[s.length - 1]);
-                }
+                }));
                 if (json != null) {
                     ObjectNode out = Json.MAPPER.createObjectNode();
                     out.put("side", "pathoreason");
@@ -588,7 +588,7 @@ public final class BenchCommand implements Runnable {
                     out.set("seconds", Json.MAPPER.valueToTree(r.seconds()));
                     out.set("cpu_seconds", Json.MAPPER.valueToTree(r.cpuSeconds()));
                     out.set("flops", Json.MAPPER.valueToTree(r.flops()));
-                    out.set("train_parts_seconds", Json.MAPPER.valueToTree(r.trainParts()));
+                    out.set("parts_seconds", Json.MAPPER.valueToTree(r.parts()));
                     AtomicFiles.writeString(json, out.toPrettyString() + "\n");
                 }
             }

@@ -103,12 +103,14 @@ public final class SpeedBenchmark {
      *     shared machine's load than the wall time
      * @param flops per measure, the matrix-product FLOPs of the work it needs ({@link Qwen2VLFlops})
      * @param gemmGflops the engine's fp32 GEMM rate (2048 x 2048) in this process: the floor's yardstick
-     * @param trainParts the wall time of each repetition of the SFT step's parts: {@code forward},
-     *     {@code backward} and {@code update} (clipping and AdamW); empty without the train measure
+     * @param parts the wall time of each repetition of the training steps' parts, by measure and part: {@code train}
+     *     {@code forward}, {@code backward} and {@code update} (clipping and AdamW), {@code grpo} {@code rollout}
+     *     (generation of the G completions) and {@code update} (log-probs, loss, backward, AdamW); empty without
+     *     the measure
      */
     public record Report(long parameters, int promptLength, Map<String, double[]> seconds,
                          Map<String, double[]> cpuSeconds, Map<String, Double> flops, double gemmGflops,
-                         Map<String, double[]> trainParts) {
+                         Map<String, Map<String, double[]>> parts) {
     }
 
     private static final java.lang.management.ThreadMXBean CPU =
@@ -121,7 +123,7 @@ public final class SpeedBenchmark {
     private final Consumer<String> progress;
     private final Random random;
     private final long textIds;
-    private final Map<String, double[]> trainParts = new LinkedHashMap<>();
+    private final Map<String, Map<String, double[]>> parts = new LinkedHashMap<>();
 
     private SpeedBenchmark(Qwen2VLModel model, Options options, NDManager root, Consumer<String> progress) {
         this.model = model;
@@ -176,7 +178,7 @@ public final class SpeedBenchmark {
             seconds.put(k, v[0]);
             cpu.put(k, v[1]);
         });
-        return new Report(config.parameterCount(), promptLength, seconds, cpu, flops, gemm, trainParts);
+        return new Report(config.parameterCount(), promptLength, seconds, cpu, flops, gemm, parts);
     }
 
     private void train(Map<String, double[][]> seconds, Map<String, Double> flops, ParameterUpdater updater) {
@@ -249,9 +251,7 @@ public final class SpeedBenchmark {
         ModelInput input = ModelInput.padded(rows, 0, false, ModelInput.concatPatches(patches), grids);
         int firstTarget = promptLength();
         // the parts of each timed repetition; the untimed warm-up writes slot -1, dropped
-        for (String part : List.of("forward", "backward", "update")) {
-            trainParts.put(part, new double[options.reps()]);
-        }
+        Map<String, double[]> trainParts = partsOf("train", "forward", "backward", "update");
         int[] rep = {-1};
         return repeat(() -> {
             long t0 = System.nanoTime();
@@ -304,13 +304,33 @@ public final class SpeedBenchmark {
         RolloutCollector collector = new RolloutCollector(model, ids -> "", fixed, rl, Set.of());
         PolicyUpdate update = new PolicyUpdate(model, rl, 0);
         long[] seed = {options.seed()};
+        Map<String, double[]> grpoParts = partsOf("grpo", "rollout", "update");
+        int[] rep = {-1};
         return repeat(() -> {
+            long t0 = System.nanoTime();
             collector.reset();
             List<RolloutGroup> groups = collector.collect(List.of(item), seed[0]++, root);
+            long t1 = System.nanoTime();
             RolloutBatch batch = new RolloutBatch(groups, g);
             batch.computeAdvantages(rl.advantages());
             update.run(batch, updater, seed[0], root);
+            long t2 = System.nanoTime();
+            if (rep[0] >= 0) {
+                grpoParts.get("rollout")[rep[0]] = (t1 - t0) / 1e9;
+                grpoParts.get("update")[rep[0]] = (t2 - t1) / 1e9;
+            }
+            rep[0]++;
         });
+    }
+
+    /** Slots for the timed repetitions of a measure's parts (the untimed warm-up writes none). */
+    private Map<String, double[]> partsOf(String measure, String... names) {
+        Map<String, double[]> m = new LinkedHashMap<>();
+        for (String name : names) {
+            m.put(name, new double[options.reps()]);
+        }
+        parts.put(measure, m);
+        return m;
     }
 
     private List<Prompt> prompts(int batch) {
