@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -750,7 +751,10 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         if (firstTarget < 1 || firstTarget >= t) {
             throw new ModelException("firstTarget must be in 1.." + (t - 1) + ", got " + firstTarget);
         }
-        NDArray hidden = hidden(input, step).get(new NDIndex(":, {}:{}", firstTarget - 1, t - 1));
+        int shared = sharedPrefix(input, firstTarget - 1);
+        NDArray hidden = shared == 0 ? hidden(input, step).get(new NDIndex(":, {}:{}", firstTarget - 1, t - 1))
+                : hiddenAfterSharedPrefix(input, shared, step).get(new NDIndex(":, {}:{}", firstTarget - 1 - shared,
+                        t - 1 - shared));
         NDArray logits = text.lmHead(hidden);
         NDArray logProbs = logits.logSoftmax(-1);
         logits.close(); // the graph keeps what backward needs; free the largest temporary early
@@ -917,6 +921,66 @@ public final class Qwen2VLModel implements VisionLanguageModel {
         NDArray embeds = embeddings(input, step);
         NDArray mask = text.mask(input.attentionMask(), t, 0, t, step);
         return text.layers(embeds, text.rotary(rope.positions(), step), mask, TextDecoder.KeyValues.NEW_ONLY, step);
+    }
+
+    /** Shortest common prefix worth running once for a whole batch (columns). */
+    static final int MIN_SHARED_PREFIX = 8;
+
+    /**
+     * The columns every row of a training batch begins with (the chat template and system prompt before the
+     * image, in SFT and pretraining batches): the longest run of equal tokens from column 0, real in every row and
+     * before any vision token, at most {@code limit} columns; 0 when shorter than {@link #MIN_SHARED_PREFIX} or for
+     * a single row.
+     */
+    private int sharedPrefix(ModelInput input, int limit) {
+        long[][] ids = input.inputIds();
+        int[][] mask = input.attentionMask();
+        if (ids.length < 2) {
+            return 0;
+        }
+        Qwen2VLConfig.SpecialTokenIds tokens = config.tokens();
+        int n = 0;
+        scan:
+        while (n < limit) {
+            long id = ids[0][n];
+            if (id == tokens.visionStartTokenId() || id == tokens.imageTokenId() || id == tokens.videoTokenId()) {
+                break;
+            }
+            for (int r = 0; r < ids.length; r++) {
+                if (ids[r][n] != id || mask[r][n] != 1) {
+                    break scan;
+                }
+            }
+            n++;
+        }
+        return n < MIN_SHARED_PREFIX ? 0 : n;
+    }
+
+    /**
+     * Final-norm hidden states {@code [B, T - shared, H]} of the columns after a prefix all rows share, the prefix
+     * run once (one row) and its keys and values attended to by every row: the values of {@link #hidden}, with
+     * the prefix's gradient summed over the rows.
+     */
+    private NDArray hiddenAfterSharedPrefix(ModelInput input, int shared, NDManager step) {
+        int b = input.batchSize();
+        int t = input.length();
+        RopeIndex rope = RopeIndex.compute(input.inputIds(), input.attentionMask(), input.imageGrids(), config);
+        NDArray embeds = embeddings(input, step);
+        long[][][] prefixPositions = new long[3][1][];
+        long[][][] restPositions = new long[3][b][];
+        for (int a = 0; a < 3; a++) {
+            prefixPositions[a][0] = Arrays.copyOfRange(rope.positions()[a][0], 0, shared);
+            for (int r = 0; r < b; r++) {
+                restPositions[a][r] = Arrays.copyOfRange(rope.positions()[a][r], shared, t);
+            }
+        }
+        TextDecoder.PromptKeys prefixKeys = new TextDecoder.PromptKeys();
+        int[][] prefixMask = {input.attentionMask()[0]};
+        text.layers(embeds.get(new NDIndex("0:1, :{}", shared)), text.rotary(prefixPositions, step),
+                text.mask(prefixMask, shared, 0, shared, step), prefixKeys, step);
+        NDArray everyRow = step.zeros(new Shape(b), DataType.INT64);
+        return text.layers(embeds.get(new NDIndex(":, {}:", shared)), text.rotary(restPositions, step),
+                text.mask(input.attentionMask(), t, shared, t - shared, step), prefixKeys.forRows(everyRow), step);
     }
 
     /** Token embeddings with the merged vision features scattered into the image pad positions, row-major. */

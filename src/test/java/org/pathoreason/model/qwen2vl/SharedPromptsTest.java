@@ -23,7 +23,7 @@ import org.pathoreason.model.PromptedCompletions;
 /**
  * Prompts shared by several rows run once: completions scored under them give the log-probs and gradients of running
  * every prompt + completion row on its own, and a prefill that copies a prompt's keys into several cache rows
- * decodes as a prefill of the repeated rows does.
+ * decodes as a prefill of the repeated rows does; a prefix every row of a training batch begins with runs once.
  */
 class SharedPromptsTest {
 
@@ -171,6 +171,70 @@ class SharedPromptsTest {
             assertThatThrownBy(() -> model.prefill(distinct, new int[] {0, 2, 1, 0}, model.newCache(4, capacity,
                     step), step)).isInstanceOf(ModelException.class).hasMessageContaining("row 1 points at prompt 2");
         }
+    }
+
+    /** An SFT-like row: a 10-token system prefix all rows share, then its own image, question and answer. */
+    static long[] trainingRow(int[] grid, long[] question, long[] answer) {
+        long[] system = {30, 31, 32, 33, 34, 35, 36, 37, 38, 39};
+        long[] prompt = TinyModels.prompt(grid, system, question);
+        long[] row = Arrays.copyOf(prompt, prompt.length + answer.length);
+        System.arraycopy(answer, 0, row, prompt.length, answer.length);
+        return row;
+    }
+
+    @Test
+    void aPrefixEveryTrainingRowSharesRunsOnceWithTheRowsValuesAndGradients() {
+        List<long[]> rows = List.of(trainingRow(GRID_A, new long[] {4, 5}, new long[] {10, 11, 12}),
+                trainingRow(GRID_B, new long[] {6}, new long[] {13, 14, 15, 16, 17}),
+                trainingRow(GRID_A, new long[] {7, 8, 9}, new long[] {18, 19}));
+        List<float[]> pixels = List.of(PIXELS_A, PIXELS_B, TinyModels.patches(GRID_A, 23));
+        List<int[]> grids = List.of(GRID_A, GRID_B, GRID_A);
+        ModelInput batch = ModelInput.padded(rows, 0, false, ModelInput.concatPatches(pixels), grids);
+        int first = 12; // every row's answer starts after column 12: columns 11 on are scored
+        List<String> names = List.of("model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight",
+                "model.embed_tokens.weight", "visual.blocks.1.attn.qkv.weight");
+        model.zeroGradients();
+        float[] together;
+        try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
+            NDArray lp = model.tokenLogProbs(batch, first, step);
+            int n = batch.length() - first;
+            float[] mask = new float[rows.size() * n];
+            for (int r = 0; r < rows.size(); r++) {
+                for (int j = 0; j < n; j++) {
+                    mask[r * n + j] = batch.attentionMask()[r][first + j];
+                }
+            }
+            gc.backward(lp.mul(step.create(mask, lp.getShape())).sum());
+            together = lp.toFloatArray();
+        }
+        List<float[]> shared = names.stream().map(n -> model.parameters().get(n).getGradient().toFloatArray())
+                .toList();
+        model.zeroGradients();
+        int n = batch.length() - first;
+        for (int r = 0; r < rows.size(); r++) {
+            ModelInput alone = new ModelInput(new long[][] {rows.get(r)}, null, pixels.get(r), List.of(grids.get(r)));
+            try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
+                NDArray lp = model.tokenLogProbs(alone, first, step); // one row: nothing shared
+                float[] values = lp.toFloatArray();
+                for (int j = 0; j < values.length; j++) {
+                    assertThat(Math.abs(values[j] - together[r * n + j])).as("row %d column %d", r, j)
+                            .isLessThan(Qwen2VLModelTest.SAME);
+                }
+                gc.backward(lp.sum());
+            }
+        }
+        for (int i = 0; i < names.size(); i++) {
+            float[] separate = model.parameters().get(names.get(i)).getGradient().toFloatArray();
+            float max = 0;
+            float diff = 0;
+            for (int j = 0; j < separate.length; j++) {
+                max = Math.max(max, Math.abs(separate[j]));
+                diff = Math.max(diff, Math.abs(separate[j] - shared.get(i)[j]));
+            }
+            assertThat(max).as(names.get(i)).isGreaterThan(0f);
+            assertThat(diff / max).as(names.get(i)).isLessThan(1e-4f);
+        }
+        model.zeroGradients();
     }
 
     @Test
