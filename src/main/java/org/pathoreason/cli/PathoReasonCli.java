@@ -49,6 +49,16 @@ public final class PathoReasonCli implements Runnable {
 
     public static void main(String[] args) {
         Progress.setListener(new ConsoleProgress());
-        System.exit(commandLine().execute(args));
+        int code;
+        try {
+            code = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // the launcher's heap is sized for the models' host data, which lives mostly in PyTorch's memory
+            System.err.println("error: the Java heap is too small for this job (" + e.getMessage() + ", limit "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MB); rerun with a larger one, e.g. "
+                    + "PATHOREASON_JAVA_OPTS=\"-Xmx4g -XX:MaxDirectMemorySize=512m\"");
+            code = CliErrors.USER_ERROR;
+        }
+        System.exit(code);
     }
 }

@@ -21,15 +21,24 @@ public final class ImageCache {
     private long cachedBytes;
     private long processed;
 
+    /** The share of the JVM's heap limit one cache may fill, whatever budget it is given. */
+    static final double MAX_HEAP_SHARE = 0.25;
+
     /**
-     * @param budgetBytes most bytes of resized images kept (4 bytes a pixel)
+     * @param budgetBytes most bytes of resized images kept (4 bytes a pixel), capped at a quarter of the JVM's heap
+     *     limit so that a cache (two when CLIP trains beside SFT) cannot exhaust the heap
      */
     public ImageCache(QwenImageProcessor processor, long budgetBytes) {
         this.processor = Objects.requireNonNull(processor, "processor");
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("image cache budget must be >= 0, got " + budgetBytes);
         }
-        this.budgetBytes = budgetBytes;
+        this.budgetBytes = Math.min(budgetBytes, (long) (MAX_HEAP_SHARE * Runtime.getRuntime().maxMemory()));
+    }
+
+    /** The bytes this cache may hold: the budget given, or less when the heap is small. */
+    public long budgetBytes() {
+        return budgetBytes;
     }
 
     public QwenImageProcessor processor() {

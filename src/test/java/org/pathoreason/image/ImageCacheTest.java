@@ -49,6 +49,14 @@ class ImageCacheTest {
     }
 
     @Test
+    void aBudgetLargerThanTheHeapAllowsIsCappedAtAQuarterOfIt() {
+        long heap = Runtime.getRuntime().maxMemory();
+        assertThat(new ImageCache(new QwenImageProcessor(), Long.MAX_VALUE).budgetBytes())
+                .isEqualTo((long) (0.25 * heap));
+        assertThat(new ImageCache(new QwenImageProcessor(), 1L << 20).budgetBytes()).isEqualTo(1L << 20);
+    }
+
+    @Test
     void anUnreadableFileIsNamed() throws IOException {
         Path bad = Files.writeString(dir.resolve("broken.png"), "not a png");
         ImageCache cache = new ImageCache(new QwenImageProcessor(), 1L << 20);
