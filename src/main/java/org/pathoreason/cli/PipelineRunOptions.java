@@ -48,8 +48,7 @@ public final class PipelineRunOptions {
 
     @Option(names = "--jobs", paramLabel = "N",
             description = "Pipeline tasks side by side in this process: 2 evaluates each stage and trains the CLIP "
-                    + "model on a second thread while the next stages train, and GRPO generates its two rollout "
-                    + "batches and runs its no-grad passes two at a time (the same figures, less wall time); 1 "
+                    + "model on a second thread while the next stages train (the same figures, less wall time); 1 "
                     + "runs everything in turn (default: 2 with one PyTorch thread on two or more cores, else 1; 1 "
                     + "in the seed processes of --parallel).")
     Integer jobs;

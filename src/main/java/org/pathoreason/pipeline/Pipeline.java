@@ -132,9 +132,7 @@ public final class Pipeline {
                 workspace.settings().preset(), workspace.settings().seed());
         workspace.prepare(log, progress);
         int count = stages.size() + (slideStage ? 1 : 0) + (runsClip() ? 1 : 0);
-        // with two jobs, GRPO also runs its rollout batches and no-grad passes side by side: once CLIP and the
-        // previous stage's evaluation are done, the second core would otherwise idle through it
-        StageRunner runner = new StageRunner(workspace, log, progress, progress && jobs == 1, jobs);
+        StageRunner runner = new StageRunner(workspace, log, progress, progress && jobs == 1);
         String last = stages.get(stages.size() - 1).name();
         List<StageScores> scores = new ArrayList<>();
         SlideStage.Scores slides;

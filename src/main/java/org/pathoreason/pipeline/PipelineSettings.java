@@ -186,13 +186,12 @@ public record PipelineSettings(
      * (0.593-0.668), 120 steps 0.640 and 0.698 over two; 30 steps at temperature 1 without KL averaged 0.603 over
      * three (0.568-0.644), and their training accuracy did not rise: the tiny model's temperature-1 samples (about
      * 0.35 correct against 0.6 for its greedy answers) are too far from greedy decoding for their rewards to move
-     * it. A step's 32 rollouts are generated in two batches of 16 (each its own seed), which two workers run side
-     * by side ({@code --jobs 2}) with the same completions as one.
+     * it.
      */
     private static List<String> rl(List<String> train, List<String> rewards) {
         List<String> all = new ArrayList<>(train);
         all.addAll(List.of("train.save_every=0", "rl.group_size=4", "rl.temperature=0.6",
-                "rl.max_completion_length=" + MAX_COMPLETION, "rl.generation_batch_size=16", "rl.micro_batch_size=16",
+                "rl.max_completion_length=" + MAX_COMPLETION, "rl.generation_batch_size=32", "rl.micro_batch_size=16",
                 "rl.kl_coef=0.05", "rl.kl_estimator=k3"));
         all.addAll(rewards);
         return all;

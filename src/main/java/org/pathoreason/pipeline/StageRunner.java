@@ -23,7 +23,6 @@ public final class StageRunner {
     private final boolean progress;
     private final boolean evalProgress;
     private StageEvaluator evaluator;
-    private final int workers;
 
     /**
      * @param workspace a prepared workspace ({@link Workspace#prepare})
@@ -40,20 +39,10 @@ public final class StageRunner {
      *     two bars do not draw over each other
      */
     public StageRunner(Workspace workspace, PrintStream log, boolean trainProgress, boolean evalProgress) {
-        this(workspace, log, trainProgress, evalProgress, 1);
-    }
-
-    /**
-     * @param workers threads a GRPO stage gives the independent parts of its steps (the results do not depend on
-     *     it; see {@code GrpoTrainer.Builder.optWorkers})
-     */
-    public StageRunner(Workspace workspace, PrintStream log, boolean trainProgress, boolean evalProgress,
-                       int workers) {
         this.workspace = workspace;
         this.log = log;
         this.progress = trainProgress;
         this.evalProgress = evalProgress;
-        this.workers = workers;
     }
 
     /** The stage's final model folder. */
@@ -181,7 +170,7 @@ public final class StageRunner {
             case GRPO -> {
                 overrides.add("reward.accuracy_mode=" + settings.extraction().name().toLowerCase(Locale.ROOT));
                 overrides.add("reward.knowledge_graph=" + workspace.graphFile());
-                StageTrainers.grpo(overrides, data, parent, runDir, progress, workers);
+                StageTrainers.grpo(overrides, data, parent, runDir, progress);
             }
             default -> throw new IllegalStateException("unexpected stage kind " + spec.kind());
         }

@@ -89,9 +89,8 @@ final class StageTrainers {
      * {@code rl.prompt_style}, chain of thought by default), rewards from the {@code reward:} section, checkpoints
      * that are loadable model folders.
      */
-    static void grpo(List<String> overrides, Path data, Path parentModel, Path runDir, boolean progress,
-                     int workers) {
-        new GrpoRun(GrpoConfig.load("grpo", null, overrides), data, parentModel, runDir, progress, workers).run();
+    static void grpo(List<String> overrides, Path data, Path parentModel, Path runDir, boolean progress) {
+        new GrpoRun(GrpoConfig.load("grpo", null, overrides), data, parentModel, runDir, progress).run();
     }
 
     /** The steps of a finished run's metrics file (0 for none). */

@@ -45,7 +45,6 @@ public final class GrpoRun {
     private final Path model;
     private final Path out;
     private final boolean progress;
-    private final int workers;
 
     /**
      * @param resolved the run's configuration (recorded in {@code run.json})
@@ -55,13 +54,6 @@ public final class GrpoRun {
      * @param progress draw a progress bar
      */
     public GrpoRun(ConfigLoader.Resolved<GrpoConfig> resolved, Path data, Path model, Path out, boolean progress) {
-        this(resolved, data, model, out, progress, 1);
-    }
-
-    /** @param workers threads for a step's independent parts ({@link GrpoTrainer.Builder#optWorkers}) */
-    public GrpoRun(ConfigLoader.Resolved<GrpoConfig> resolved, Path data, Path model, Path out, boolean progress,
-                   int workers) {
-        this.workers = workers;
         this.resolved = Objects.requireNonNull(resolved, "resolved");
         this.data = Objects.requireNonNull(data, "data");
         this.model = Objects.requireNonNull(model, "model");
@@ -106,7 +98,6 @@ public final class GrpoRun {
                     .optCheckpointFiles(dir -> extras.write(dir, stamped))
                     .optRunInfo(resolved, provenance)
                     .optProgress(progress)
-                    .optWorkers(workers)
                     .build()
                     .train();
         }

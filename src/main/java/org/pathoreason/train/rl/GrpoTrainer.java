@@ -1,7 +1,5 @@
 package org.pathoreason.train.rl;
 
-import org.pathoreason.engine.Workers;
-
 import org.pathoreason.model.Prompt;
 
 import java.util.function.Function;
@@ -101,7 +99,6 @@ public final class GrpoTrainer {
     private final ConfigLoader.Resolved<GrpoConfig> resolved;
     private final Map<String, Object> provenance;
     private final boolean progress;
-    private final int workers;
     private final StepListener listener;
     private final NDManager root;
     private final Path baseModel;
@@ -124,7 +121,6 @@ public final class GrpoTrainer {
         this.resolved = b.resolved;
         this.provenance = b.provenance;
         this.progress = b.progress;
-        this.workers = b.workers;
         this.listener = b.listener;
         this.root = b.manager;
         this.baseModel = b.baseModel;
@@ -161,8 +157,7 @@ public final class GrpoTrainer {
         LrSchedule perStep = update -> base.lr(scheduleStep[0]);
         VisionLanguageModel reference = null;
         try (ParameterUpdater updater = new ParameterUpdater(weights.parameters(), train.adamW(), perStep,
-                train.maxGradNorm());
-             Workers pool = Workers.of(workers)) {
+                train.maxGradNorm())) {
             TrainState state = TrainState.start(train.seed());
             if (resumeFrom.isPresent()) {
                 state = resumeFrom.get().restore(weights.parameters(), updater);
@@ -194,7 +189,7 @@ public final class GrpoTrainer {
             DataOrder order = new DataOrder(samples.size(), train.seed(), train.shuffle());
             PromptSource prompts = new PromptSource(samples, this.prompts, order, state.dataPosition(),
                     rl.maxPromptLength());
-            RolloutCollector collector = new RolloutCollector(policy, decoder, reward, rl, stopTokenIds, pool);
+            RolloutCollector collector = new RolloutCollector(policy, decoder, reward, rl, stopTokenIds);
             DynamicSampler sampler = new DynamicSampler(rl.dynamicSampling(), rl.dynamicSamplingMetric(),
                     train.batchSize(), rl.maxGenerationRounds());
             PolicyUpdate update = new PolicyUpdate(policy, rl, padId);
@@ -206,7 +201,7 @@ public final class GrpoTrainer {
                 }
                 for (long step = start + 1; step <= totalSteps; step++) {
                     scheduleStep[0] = step - 1;
-                    last = step(step, prompts, collector, sampler, update, updater, reference, pool);
+                    last = step(step, prompts, collector, sampler, update, updater, reference);
                     metrics.append(step, last);
                     state = state.at(step, prompts.position()).withExtra("optimizer_updates", updater.globalStep());
                     if (CheckpointManager.due(step, train.saveEvery()) || step == totalSteps) {
@@ -234,7 +229,7 @@ public final class GrpoTrainer {
     /** One rollout-reward-update step; returns its metrics. */
     private Map<String, Object> step(long step, PromptSource prompts, RolloutCollector collector,
                                      DynamicSampler sampler, PolicyUpdate update, ParameterUpdater updater,
-                                     VisionLanguageModel reference, Workers pool) {
+                                     VisionLanguageModel reference) {
         RlOptions rl = config.rl();
         long seed = config.train().seed();
         long t0 = System.nanoTime();
@@ -254,12 +249,12 @@ public final class GrpoTrainer {
         if (hasReference && !batch.isEmpty()) {
             // with LoRA the reference is the base: the same model with its adapters off (as TRL does with PEFT)
             batch.setRefLogProbs(reference != null ? PolicyLogProbs.noGrad(reference, batch, rl.temperature(),
-                    rl.microBatchSize(), padId, root, pool) : weights.onBase(() -> PolicyLogProbs.noGrad(policy, batch,
-                    rl.temperature(), rl.microBatchSize(), padId, root, pool)));
+                    rl.microBatchSize(), padId, root) : weights.onBase(() -> PolicyLogProbs.noGrad(policy, batch,
+                    rl.temperature(), rl.microBatchSize(), padId, root)));
             if (rl.klInReward()) {
                 if (batch.oldLogProbs() == null) {
                     batch.setOldLogProbs(PolicyLogProbs.noGrad(policy, batch, rl.temperature(), rl.microBatchSize(),
-                            padId, root, pool));
+                            padId, root));
                 }
                 double[] penalty = new double[batch.size()];
                 double klSum = 0;
@@ -420,7 +415,6 @@ public final class GrpoTrainer {
         private ConfigLoader.Resolved<GrpoConfig> resolved;
         private Map<String, Object> provenance = Map.of();
         private boolean progress = true;
-        private int workers = 1;
         private StepListener listener;
 
         private Builder() {
@@ -514,18 +508,6 @@ public final class GrpoTrainer {
         }
 
         /** Show a progress bar on stderr (default on). */
-        /**
-         * Threads for the parts of a step that do not depend on each other: the generation batches of a rollout
-         * round and the no-grad log-prob micro-batches (default 1). The results are the same with any number.
-         */
-        public Builder optWorkers(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("workers must be >= 1, got " + n);
-            }
-            this.workers = n;
-            return this;
-        }
-
         public Builder optProgress(boolean on) {
             this.progress = on;
             return this;

@@ -4,11 +4,7 @@ import org.pathoreason.engine.NoGrad;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.concurrent.Callable;
-import org.pathoreason.engine.Workers;
 import org.pathoreason.model.VisionLanguageModel;
 
 /**
@@ -36,34 +32,18 @@ public final class PolicyLogProbs {
      */
     public static float[][] noGrad(VisionLanguageModel model, RolloutBatch rollouts, double temperature,
                                    int microBatch, long padId, NDManager parent) {
-        return noGrad(model, rollouts, temperature, microBatch, padId, parent, Workers.CALLER_ONLY);
-    }
-
-    /** As {@link #noGrad(VisionLanguageModel, RolloutBatch, double, int, long, NDManager)}, micro-batches side by side. */
-    public static float[][] noGrad(VisionLanguageModel model, RolloutBatch rollouts, double temperature,
-                                   int microBatch, long padId, NDManager parent, Workers workers) {
-        List<Callable<float[]>> pieces = new ArrayList<>();
-        List<RolloutBatch.ModelBatch> batches = new ArrayList<>();
+        float[][] out = new float[rollouts.size()][];
         for (int from = 0; from < rollouts.size(); from += microBatch) {
             int start = from;
             int[] rows = new int[Math.min(rollouts.size(), start + microBatch) - start];
             Arrays.setAll(rows, i -> start + i);
             RolloutBatch.ModelBatch batch = rollouts.modelBatch(rows, padId);
-            batches.add(batch);
-            pieces.add(() -> {
-                try (NDManager step = parent.newSubManager()) {
-                    return NoGrad.get(() -> of(model, batch, temperature, step).toFloatArray());
+            try (NDManager step = parent.newSubManager()) {
+                float[] flat = NoGrad.get(() -> of(model, batch, temperature, step).toFloatArray());
+                for (int i = 0; i < rows.length; i++) {
+                    int at = i * batch.width();
+                    out[rows[i]] = Arrays.copyOfRange(flat, at, at + rollouts.completionLength(rows[i]));
                 }
-            });
-        }
-        List<float[]> flats = workers.map(pieces);
-        float[][] out = new float[rollouts.size()][];
-        for (int k = 0; k < batches.size(); k++) {
-            RolloutBatch.ModelBatch batch = batches.get(k);
-            for (int i = 0; i < batch.rows().length; i++) {
-                int at = i * batch.width();
-                int row = batch.rows()[i];
-                out[row] = Arrays.copyOfRange(flats.get(k), at, at + rollouts.completionLength(row));
             }
         }
         return out;

@@ -1,14 +1,11 @@
 package org.pathoreason.train.rl;
 
-import org.pathoreason.engine.Workers;
-
 import org.pathoreason.engine.NoGrad;
 
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.Set;
 import org.pathoreason.generate.GenerationResult;
 import org.pathoreason.generate.Generator;
@@ -38,7 +35,6 @@ public final class RolloutCollector {
     private final Reward reward;
     private final RlOptions rl;
     private final SamplingOptions sampling;
-    private final Workers workers;
     private final List<RolloutGroup> history = new ArrayList<>();
     private long generationNanos;
     private long rewardNanos;
@@ -49,16 +45,6 @@ public final class RolloutCollector {
      */
     public RolloutCollector(VisionLanguageModel policy, TokenDecoder decoder, Reward reward, RlOptions rl,
                             Set<Long> stopTokenIds) {
-        this(policy, decoder, reward, rl, stopTokenIds, Workers.CALLER_ONLY);
-    }
-
-    /**
-     * @param workers run the generation batches of a round side by side (each batch has its own seed, so the
-     *     completions do not depend on how many workers there are)
-     */
-    public RolloutCollector(VisionLanguageModel policy, TokenDecoder decoder, Reward reward, RlOptions rl,
-                            Set<Long> stopTokenIds, Workers workers) {
-        this.workers = workers;
         this.policy = policy;
         this.decoder = decoder;
         this.reward = reward;
@@ -80,16 +66,12 @@ public final class RolloutCollector {
         }
         long t0 = System.nanoTime();
         Generator generator = new Generator(policy, decoder);
-        List<Callable<List<GenerationResult>>> chunks = new ArrayList<>();
+        List<GenerationResult> results = new ArrayList<>(rows.size());
         int chunk = 0;
         for (int start = 0; start < rows.size(); start += rl.generationBatchSize(), chunk++) {
             List<Prompt> part = rows.subList(start, Math.min(rows.size(), start + rl.generationBatchSize()));
             SamplingOptions options = sampling.withSeed(StepRandom.derive(seed, chunk));
-            chunks.add(() -> NoGrad.get(() -> generator.generate(part, options, null, manager)));
-        }
-        List<GenerationResult> results = new ArrayList<>(rows.size());
-        for (List<GenerationResult> part : workers.map(chunks)) {
-            results.addAll(part);
+            results.addAll(NoGrad.get(() -> generator.generate(part, options, null, manager)));
         }
         long t1 = System.nanoTime();
         List<RewardInput> inputs = new ArrayList<>(rows.size());
