@@ -387,15 +387,11 @@ public final class ContinuousBatcher implements AutoCloseable {
         if (live.isEmpty()) {
             return;
         }
-        List<long[]> ids = new ArrayList<>();
-        List<float[]> patches = new ArrayList<>();
-        List<int[]> grids = new ArrayList<>();
+        List<Prompt> prompts = new ArrayList<>();
         for (Sequence s : live) {
-            ids.add(s.prompt.tokenIds());
-            patches.add(s.prompt.pixelPatches());
-            grids.addAll(s.prompt.imageGrids());
+            prompts.add(s.prompt);
         }
-        ModelInput input = ModelInput.padded(ids, 0, true, ModelInput.concatPatches(patches), grids);
+        ModelInput input = ModelInput.leftPadded(prompts, 0);
         KvCache fresh = null;
         try {
             fresh = model.newCache(live.size(), input.length(), manager);

@@ -122,16 +122,7 @@ public final class GenerationBenchmark {
 
     /** Greedy decoding as {@link Generator} does it, with prefill and decode timed apart. */
     private static Row time(Qwen2VLModel model, List<Prompt> prompts, int steps, boolean useCache, NDManager root) {
-        List<long[]> ids = new ArrayList<>();
-        List<float[]> patches = new ArrayList<>();
-        List<int[]> grids = new ArrayList<>();
-        for (Prompt p : prompts) {
-            ids.add(p.tokenIds());
-            patches.add(p.pixelPatches());
-            grids.addAll(p.imageGrids());
-        }
-        float[] pixels = ModelInput.concatPatches(patches);
-        ModelInput prompt = ModelInput.padded(ids, 0, true, pixels, grids);
+        ModelInput prompt = ModelInput.leftPadded(prompts, 0);
         int batch = prompts.size();
         Sampler sampler = new Sampler(SamplingOptions.greedy(steps), model.reservedTokenIds());
         boolean[] active = new boolean[batch];
@@ -155,7 +146,8 @@ public final class GenerationBenchmark {
                     } else {
                         seq = append(seq, next);
                         mask = appendOnes(mask);
-                        logits = model.lastLogits(new ModelInput(seq, mask, pixels, grids), step);
+                        logits = model.lastLogits(new ModelInput(seq, mask, prompt.pixelPatches(), prompt.imageGrids()),
+                                step);
                     }
                     next = sampler.choose(logits, active).tokens();
                 }

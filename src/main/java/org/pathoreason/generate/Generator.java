@@ -47,7 +47,7 @@ public final class Generator {
         int batch = prompts.size();
         // padding is never attended to; a fixed choice keeps runs identical
         long padId = options.stopTokenIds().stream().mapToLong(Long::longValue).min().orElse(0);
-        ModelInput prompt = batchOf(prompts, padId);
+        ModelInput prompt = ModelInput.leftPadded(prompts, padId);
         // rows that repeat one prompt object (a GRPO group) are prefilled from one pass over it
         Map<Prompt, Integer> distinct = new IdentityHashMap<>();
         int[] promptOf = new int[batch];
@@ -75,7 +75,7 @@ public final class Generator {
                         logits = model.lastLogits(new ModelInput(ids, mask, prompt.pixelPatches(), prompt.imageGrids()), scope);
                     } else if (step == 0) {
                         logits = unique.size() == batch ? model.prefill(prompt, cache, scope)
-                                : model.prefill(batchOf(unique, padId), promptOf, cache, scope);
+                                : model.prefill(ModelInput.leftPadded(unique, padId), promptOf, cache, scope);
                     } else {
                         logits = model.decode(rows.lastTokens, cache, scope);
                     }
@@ -103,19 +103,6 @@ public final class Generator {
             }
         }
         return rows.results();
-    }
-
-    /** The prompts left-padded into one batch with their images. */
-    private static ModelInput batchOf(List<Prompt> prompts, long padId) {
-        List<long[]> sequences = new ArrayList<>();
-        List<float[]> patches = new ArrayList<>();
-        List<int[]> grids = new ArrayList<>();
-        for (Prompt p : prompts) {
-            sequences.add(p.tokenIds());
-            patches.add(p.pixelPatches());
-            grids.addAll(p.imageGrids());
-        }
-        return ModelInput.padded(sequences, padId, true, ModelInput.concatPatches(patches), grids);
     }
 
     private static long[][] appendColumn(long[][] ids, long[] column) {

@@ -100,6 +100,21 @@ public record ModelInput(long[][] inputIds, int[][] attentionMask, float[] pixel
         return new ModelInput(ids, mask, pixelPatches, imageGrids);
     }
 
+    /**
+     * Prompts left-padded into one batch with their images: generation's layout, every row ending at the last column.
+     */
+    public static ModelInput leftPadded(List<Prompt> prompts, long padId) {
+        List<long[]> ids = new ArrayList<>();
+        List<float[]> patches = new ArrayList<>();
+        List<int[]> grids = new ArrayList<>();
+        for (Prompt p : prompts) {
+            ids.add(p.tokenIds());
+            patches.add(p.pixelPatches());
+            grids.addAll(p.imageGrids());
+        }
+        return padded(ids, padId, true, concatPatches(patches), grids);
+    }
+
     /** Concatenates per-image patch arrays in order (for {@link #padded}). */
     public static float[] concatPatches(List<float[]> perImage) {
         int total = 0;

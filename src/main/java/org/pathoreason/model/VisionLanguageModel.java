@@ -74,8 +74,9 @@ public interface VisionLanguageModel extends AutoCloseable {
      * runs once and its completions attend to its keys and values, the same values a forward of every prompt +
      * completion row gives, with a G-th of the prompt work when G completions share a prompt.
      *
-     * @return {@code [rows, width]}: entry {@code [r, j]} is {@code log p(completion[r][j] | prompt, completion[r][< j])};
-     *     entries at or past a row's length are meaningless and must be masked by the caller
+     * @return {@code [rows, width]}: entry {@code [r, j]} is
+     *     {@code log p(completion[r][j] | prompt, completion[r][< j])}; entries at or past a row's length are
+     *     meaningless and must be masked by the caller
      */
     NDArray completionLogProbs(PromptedCompletions batch, double temperature, NDManager manager);
 

@@ -178,16 +178,11 @@ public final class RolloutBatch {
             promptRowOfGroup.putIfAbsent(rows.get(r).group(), promptRowOfGroup.size());
             width = Math.max(width, rows.get(r).completion().length);
         }
-        List<long[]> promptIds = new ArrayList<>();
-        List<float[]> patches = new ArrayList<>();
-        List<int[]> grids = new ArrayList<>();
+        List<Prompt> distinct = new ArrayList<>();
         for (int group : promptRowOfGroup.keySet()) {
-            Prompt prompt = groups.get(group).prompt();
-            promptIds.add(prompt.tokenIds());
-            patches.add(prompt.pixelPatches());
-            grids.addAll(prompt.imageGrids());
+            distinct.add(groups.get(group).prompt());
         }
-        ModelInput prompts = ModelInput.padded(promptIds, padId, true, ModelInput.concatPatches(patches), grids);
+        ModelInput prompts = ModelInput.leftPadded(distinct, padId);
         int[] promptOf = new int[rowIndices.length];
         long[][] completions = new long[rowIndices.length][width];
         int[] lengths = new int[rowIndices.length];

@@ -52,6 +52,25 @@ class SharedPromptsTest {
         root.close();
     }
 
+    static final List<String> GRADIENT_CHECKED = List.of("model.layers.0.self_attn.q_proj.weight",
+            "model.layers.1.mlp.down_proj.weight", "model.embed_tokens.weight", "visual.blocks.1.attn.qkv.weight");
+
+    /** The accumulated gradients now equal {@code shared} within 1e-4 of the largest; then zeroed. */
+    static void assertSameGradients(List<String> names, List<float[]> shared) {
+        for (int i = 0; i < names.size(); i++) {
+            float[] separate = model.parameters().get(names.get(i)).getGradient().toFloatArray();
+            float max = 0;
+            float diff = 0;
+            for (int j = 0; j < separate.length; j++) {
+                max = Math.max(max, Math.abs(separate[j]));
+                diff = Math.max(diff, Math.abs(separate[j] - shared.get(i)[j]));
+            }
+            assertThat(max).as(names.get(i)).isGreaterThan(0f);
+            assertThat(diff / max).as(names.get(i)).isLessThan(1e-4f);
+        }
+        model.zeroGradients();
+    }
+
     static PromptedCompletions batch() {
         ModelInput prompts = ModelInput.padded(List.of(PROMPT_A, PROMPT_B), 0, true,
                 ModelInput.concatPatches(List.of(PIXELS_A, PIXELS_B)), List.of(GRID_A, GRID_B));
@@ -101,8 +120,7 @@ class SharedPromptsTest {
 
     @Test
     void gradientsThroughASharedPromptAreTheSumOfTheRowsGradients() {
-        List<String> names = List.of("model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight",
-                "model.embed_tokens.weight", "visual.blocks.1.attn.qkv.weight");
+        List<String> names = GRADIENT_CHECKED;
         model.zeroGradients();
         try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
             PromptedCompletions b = batch();
@@ -121,18 +139,7 @@ class SharedPromptsTest {
                 gc.backward(aloneLogProbs(r, 0.6, step).sum()); // PyTorch adds each row's gradient to the last
             }
         }
-        for (int i = 0; i < names.size(); i++) {
-            float[] separate = model.parameters().get(names.get(i)).getGradient().toFloatArray();
-            float max = 0;
-            float diff = 0;
-            for (int j = 0; j < separate.length; j++) {
-                max = Math.max(max, Math.abs(separate[j]));
-                diff = Math.max(diff, Math.abs(separate[j] - shared.get(i)[j]));
-            }
-            assertThat(max).as(names.get(i)).isGreaterThan(0f);
-            assertThat(diff / max).as(names.get(i)).isLessThan(1e-4f);
-        }
-        model.zeroGradients();
+        assertSameGradients(names, shared);
     }
 
     @Test
@@ -191,8 +198,7 @@ class SharedPromptsTest {
         List<int[]> grids = List.of(GRID_A, GRID_B, GRID_A);
         ModelInput batch = ModelInput.padded(rows, 0, false, ModelInput.concatPatches(pixels), grids);
         int first = 12; // every row's answer starts after column 12: columns 11 on are scored
-        List<String> names = List.of("model.layers.0.self_attn.q_proj.weight", "model.layers.1.mlp.down_proj.weight",
-                "model.embed_tokens.weight", "visual.blocks.1.attn.qkv.weight");
+        List<String> names = GRADIENT_CHECKED;
         model.zeroGradients();
         float[] together;
         try (NDManager step = root.newSubManager(); GradientCollector gc = GradientRecording.open()) {
@@ -223,18 +229,7 @@ class SharedPromptsTest {
                 gc.backward(lp.sum());
             }
         }
-        for (int i = 0; i < names.size(); i++) {
-            float[] separate = model.parameters().get(names.get(i)).getGradient().toFloatArray();
-            float max = 0;
-            float diff = 0;
-            for (int j = 0; j < separate.length; j++) {
-                max = Math.max(max, Math.abs(separate[j]));
-                diff = Math.max(diff, Math.abs(separate[j] - shared.get(i)[j]));
-            }
-            assertThat(max).as(names.get(i)).isGreaterThan(0f);
-            assertThat(diff / max).as(names.get(i)).isLessThan(1e-4f);
-        }
-        model.zeroGradients();
+        assertSameGradients(names, shared);
     }
 
     @Test
