@@ -72,7 +72,8 @@ public final class Generator {
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray logits;
                     if (cache == null) {
-                        logits = model.lastLogits(new ModelInput(ids, mask, prompt.pixelPatches(), prompt.imageGrids()), scope);
+                        logits = model.lastLogits(new ModelInput(ids, mask, prompt.pixelPatches(),
+                                prompt.imageGrids()), scope);
                     } else if (step == 0) {
                         logits = unique.size() == batch ? model.prefill(prompt, cache, scope)
                                 : model.prefill(ModelInput.leftPadded(unique, padId), promptOf, cache, scope);

@@ -60,7 +60,8 @@ class GeneratorTest {
         Prompt copy = new Prompt(a.tokenIds().clone(), a.pixelPatches().clone(), a.imageGrids());
         SamplingOptions opts = SamplingOptions.greedy(6);
         List<GenerationResult> shared = generator.generate(List.of(a, prompts.get(2), a, a), opts, null, root);
-        List<GenerationResult> separate = generator.generate(List.of(a, prompts.get(2), copy, new Prompt(a.tokenIds().clone(), a.pixelPatches().clone(), a.imageGrids())),
+        Prompt another = new Prompt(a.tokenIds().clone(), a.pixelPatches().clone(), a.imageGrids());
+        List<GenerationResult> separate = generator.generate(List.of(a, prompts.get(2), copy, another),
                 opts, null, root);
         for (int i = 0; i < 4; i++) {
             assertThat(shared.get(i).tokenIds()).as("row %d", i).containsExactly(separate.get(i).tokenIds());

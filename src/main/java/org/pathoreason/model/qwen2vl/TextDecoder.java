@@ -155,11 +155,10 @@ final class TextDecoder {
         /** The new columns written into {@code cache} at {@code start ..}, then all its columns up to them. */
         static KeyValues cached(KvCache cache, int start) {
             return (layer, keys, values) -> {
-                long b = keys.getShape().get(0);
-                long kvHeads = keys.getShape().get(1);
-                long t = keys.getShape().get(2);
-                Nn.writeColumns(cache.keys(layer), keys, b, kvHeads, start, t);
-                Nn.writeColumns(cache.values(layer), values, b, kvHeads, start, t);
+                Shape shape = keys.getShape(); // [B, kvHeads, T, hd]
+                long t = shape.get(2);
+                Nn.writeColumns(cache.keys(layer), keys, shape.get(0), shape.get(1), start, t);
+                Nn.writeColumns(cache.values(layer), values, shape.get(0), shape.get(1), start, t);
                 return new NDArray[] {Nn.slice(cache.keys(layer), 2, 0, start + t),
                     Nn.slice(cache.values(layer), 2, 0, start + t)};
             };
